@@ -1,0 +1,199 @@
+"""Settings as frozen dataclasses: what a model is, how it is trained, how it samples.
+
+CLI flags map one to one onto these fields; the model card stores them as JSON and
+``from_dict`` rejects unknown keys so a stale or foreign file fails loudly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any, Self
+
+from tui_lyrics.errors import ConfigError
+
+CELLS = ("rnn", "lstm", "gru")
+INPUTS = ("embed", "onehot")
+BATCHING = ("stream", "random")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+class _Settings:
+    """Shared JSON round trip and validation for the settings dataclasses."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown {cls.__name__} setting(s): {', '.join(unknown)}")
+        return cls(**data)
+
+    def replace(self, **changes: Any) -> Self:
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ConfigError(message)
+
+
+@dataclass(frozen=True)
+class ModelConfig(_Settings):
+    """The network: a stack of recurrent layers between an input encoding and a softmax."""
+
+    cell: str = "gru"
+    """Recurrent cell: rnn (tanh), lstm or gru."""
+    input: str = "embed"
+    """How a character enters the network: a learned embedding or a one-hot vector."""
+    layers: int = 2
+    """Number of stacked recurrent layers."""
+    hidden: int = 256
+    """Units per recurrent layer."""
+    embed_dim: int = 128
+    """Width of the character embedding (ignored for one-hot input)."""
+    dropout: float = 0.2
+    """Dropout on the embedding, between layers and before the output projection."""
+
+    def __post_init__(self) -> None:
+        _check(self.cell in CELLS, f"cell must be one of {', '.join(CELLS)}, not {self.cell!r}")
+        _check(self.input in INPUTS, f"input must be one of {', '.join(INPUTS)}, not {self.input!r}")
+        _check(1 <= self.layers <= 8, f"layers must be 1–8, not {self.layers}")
+        _check(8 <= self.hidden <= 8192, f"hidden must be 8–8192, not {self.hidden}")
+        _check(4 <= self.embed_dim <= 8192, f"embed-dim must be 4–8192, not {self.embed_dim}")
+        _check(0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1), not {self.dropout}")
+
+
+@dataclass(frozen=True)
+class TrainConfig(_Settings):
+    """How a model is trained. Exactly one budget (steps, epochs or minutes) applies."""
+
+    batch: int = 32
+    """Parallel streams (B) per step."""
+    seq: int = 128
+    """Characters per truncated back-propagation window (T)."""
+    lr: float = 3e-3
+    """Peak learning rate of AdamW."""
+    weight_decay: float = 0.01
+    """AdamW weight decay (not applied to biases)."""
+    clip: float = 1.0
+    """Gradient clipping by global norm."""
+    warmup: int = 50
+    """Steps of linear learning-rate warm-up."""
+    min_lr_ratio: float = 0.05
+    """The cosine decay ends at this fraction of the peak learning rate."""
+    steps: int | None = None
+    """Budget in optimiser steps."""
+    epochs: float | None = None
+    """Budget in passes over the training text."""
+    minutes: float | None = None
+    """Budget in wall-clock minutes of training."""
+    eval_every: int = 100
+    """Score the held-out text every this many steps (and at the end)."""
+    batching: str = "stream"
+    """stream: contiguous streams with carried state; random: the report's random windows."""
+    held_out: float = 0.1
+    """Fraction of the text (its end, cut at a line) kept for held-out scoring."""
+    min_count: int = 2
+    """Characters seen fewer times in training are trained as <unk>."""
+    max_vocab: int | None = None
+    """Keep at most this many characters (most frequent first); the rest are <unk>."""
+    device: str = "auto"
+    """auto (cuda, then mps, then cpu), cpu, cuda or mps."""
+    amp: bool = True
+    """Mixed precision (bfloat16 autocast) when training on CUDA."""
+    seed: int = 0
+    """Seeds weights, dropout and batch order: the same seed gives the same model."""
+    threads: int | None = None
+    """CPU threads for torch (None: torch's default)."""
+
+    def __post_init__(self) -> None:
+        _check(1 <= self.batch <= 4096, f"batch must be 1–4096, not {self.batch}")
+        _check(2 <= self.seq <= 4096, f"seq must be 2–4096, not {self.seq}")
+        _check(0 < self.lr < 1, f"lr must be in (0, 1), not {self.lr}")
+        _check(self.weight_decay >= 0, "weight decay must not be negative")
+        _check(self.clip > 0, f"clip must be positive, not {self.clip}")
+        _check(self.warmup >= 0, "warm-up must not be negative")
+        _check(0 <= self.min_lr_ratio <= 1, "min-lr-ratio must be in [0, 1]")
+        budgets = [b for b in (self.steps, self.epochs, self.minutes) if b is not None]
+        _check(len(budgets) <= 1, "give only one budget: --steps, --epochs or --minutes")
+        _check(all(b > 0 and math.isfinite(b) for b in budgets), "the budget must be positive")
+        _check(self.eval_every >= 1, "eval-every must be at least 1")
+        _check(self.batching in BATCHING, f"batching must be one of {', '.join(BATCHING)}")
+        _check(0 < self.held_out < 0.5, f"held-out must be in (0, 0.5), not {self.held_out}")
+        _check(self.min_count >= 1, "min-count must be at least 1")
+        _check(self.max_vocab is None or self.max_vocab >= 2, "max-vocab must be at least 2")
+        _check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}")
+        _check(self.threads is None or self.threads >= 1, "threads must be at least 1")
+
+    @property
+    def has_budget(self) -> bool:
+        return any(b is not None for b in (self.steps, self.epochs, self.minutes))
+
+
+@dataclass(frozen=True)
+class SampleConfig(_Settings):
+    """How characters are drawn from the model."""
+
+    temperature: float = 0.8
+    """Divides the logits; near 0 is greedy, 1 is the model's own distribution."""
+    top_k: int = 5
+    """Sample only among the k most likely characters (0: no limit)."""
+    top_p: float = 1.0
+    """Then keep the smallest set whose probability reaches p (1: no limit)."""
+    length: int = 200
+    """Maximum number of characters to generate."""
+    lines: int | None = None
+    """Stop after this many completed lines (None: no limit)."""
+    seed: int | None = None
+    """Seed for reproducible takes (None: a fresh random one)."""
+    alternatives: int = 8
+    """How many top candidates to report with each sampled character."""
+
+    def __post_init__(self) -> None:
+        _check(0 <= self.temperature <= 10, f"temperature must be 0–10, not {self.temperature}")
+        _check(self.top_k >= 0, f"top-k must be 0 or more, not {self.top_k}")
+        _check(0 < self.top_p <= 1, f"top-p must be in (0, 1], not {self.top_p}")
+        _check(1 <= self.length <= 1_000_000, f"length must be 1–1000000, not {self.length}")
+        _check(self.lines is None or self.lines >= 1, "lines must be at least 1")
+        _check(self.alternatives >= 0, "alternatives must not be negative")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named size for a model and its training, chosen to suit a corpus."""
+
+    name: str
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+def auto_preset(train_chars: int) -> Preset:
+    """Size the model to the corpus so a new user gets a good, not an over-fitted, model.
+
+    A few hundred thousand characters of lyrics cannot support a 13M-parameter network
+    (the report's net memorises 57k characters in five epochs); small corpora get a
+    small, heavily regularised GRU, large ones a wider, deeper stack.
+    """
+    if train_chars < 300_000:
+        return preset("small")
+    if train_chars < 3_000_000:
+        return preset("medium")
+    return preset("large")
+
+
+def preset(name: str) -> Preset:
+    """One of the three presets by name: small, medium or large."""
+    sizes = {
+        "small": (ModelConfig(layers=2, hidden=256, embed_dim=128, dropout=0.3), 2000),
+        "medium": (ModelConfig(layers=2, hidden=512, embed_dim=192, dropout=0.2), 5000),
+        "large": (ModelConfig(layers=3, hidden=768, embed_dim=256, dropout=0.15), 10000),
+    }
+    if name not in sizes:
+        raise ConfigError(f"unknown preset {name!r}: choose small, medium or large")
+    model, steps = sizes[name]
+    return Preset(name=name, model=model, train=TrainConfig(steps=steps))

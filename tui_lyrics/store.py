@@ -1,0 +1,308 @@
+"""The model library on disk: one folder per model, listed and read without torch.
+
+A model folder holds ``card.json`` (settings, vocabulary, corpus summary, history), the
+weights in safetensors (``last.safetensors``, ``best.safetensors``), the optimiser and RNG
+state (``state.safetensors`` + its JSON part in the card), the normalised training text
+(``corpus.txt.gz``, so training can resume anywhere) and ``metrics.jsonl`` (the live
+curve, appended while training so another process can watch). Every write is atomic and
+nothing is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tui_lyrics.errors import StoreError
+from tui_lyrics.paths import models_dir
+
+CARD = "card.json"
+LOCK = "train.lock"
+METRICS = "metrics.jsonl"
+CARD_FORMAT = "lyrics-tui/model"
+CARD_VERSION = 1
+_NAME = re.compile(r"^[\w\u4e00-\u9fff][\w.\-\u4e00-\u9fff ]{0,63}$")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` so that ``path`` holds either the old or the new content, never half.
+
+    A temp file in the same folder, fsync, then ``os.replace``. On failure (a full disk)
+    the temp file is removed, the old file is untouched and the OSError becomes a StoreError.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(error, OSError):
+            raise StoreError(f"could not write {path}: {error.strerror or error}") from error
+        raise
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, turning every failure into one clear StoreError."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise StoreError(f"{path} is missing") from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise StoreError(f"{path} is corrupt (not valid JSON: {error})") from error
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
+
+
+def validate_name(name: str) -> str:
+    """A model name is one plain folder name: no separators, no ``..``, no leading dot."""
+    name = name.strip()
+    if not name or not _NAME.match(name) or ".." in name:
+        raise StoreError(
+            f"invalid model name {name!r}: use letters, digits, Chinese characters, "
+            "'-', '_', '.' or spaces (at most 64), not starting with '.' or '-'"
+        )
+    return name
+
+
+def check_card(card: Any, where: Path) -> dict[str, Any]:
+    """Refuse a card that is not ours, or from a newer version of the format."""
+    if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
+        raise StoreError(f"{where} is not a lyrics-tui model card")
+    version = card.get("format_version")
+    if not isinstance(version, int) or version > CARD_VERSION:
+        raise StoreError(f"{where} has card format {version!r}; this lyrics-tui reads up to {CARD_VERSION}")
+    for key in ("name", "model", "train", "vocab", "corpus", "state"):
+        if key not in card:
+            raise StoreError(f"{where} is incomplete: it has no {key!r} section")
+    return card
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One row of the library, read from a card."""
+
+    name: str
+    path: Path
+    cell: str = "?"
+    input: str = "?"
+    params: int = 0
+    corpus: str = ""
+    best_loss: float | None = None
+    steps: int = 0
+    train_seconds: float = 0.0
+    updated: str = ""
+    finished: bool = False
+    live: bool = False
+    read_only: bool = False
+    error: str | None = None
+    """Why the card could not be read; the row is still listed so the user can delete it."""
+
+    @property
+    def best_ppl(self) -> float | None:
+        from tui_lyrics.progress import perplexity
+
+        return None if self.best_loss is None else perplexity(self.best_loss)
+
+    @classmethod
+    def from_card(cls, card: dict[str, Any], path: Path, **extra: Any) -> ModelInfo:
+        state = card.get("state", {})
+        return cls(
+            name=path.name,
+            path=path,
+            cell=card["model"].get("cell", "?"),
+            input=card["model"].get("input", "?"),
+            params=int(card.get("params", 0)),
+            corpus=card["corpus"].get("name", ""),
+            best_loss=state.get("best_loss"),
+            steps=int(state.get("step", 0)),
+            train_seconds=float(state.get("train_seconds", 0.0)),
+            updated=card.get("updated", ""),
+            finished=bool(state.get("finished", False)),
+            **extra,
+        )
+
+
+class ModelStore:
+    """The models under ``home``, plus read-only ones shipped with the package."""
+
+    def __init__(self, home: Path, *, builtin: Path | None = None) -> None:
+        self.home = home
+        self.root = models_dir(home)
+        self.builtin = builtin
+
+    def _folders(self) -> list[tuple[Path, bool]]:
+        found: dict[str, tuple[Path, bool]] = {}
+        for root, read_only in ((self.builtin, True), (self.root, False)):
+            if root is not None and root.is_dir():
+                for entry in sorted(root.iterdir()):
+                    if entry.is_dir() and not entry.name.startswith("."):
+                        found[entry.name] = (entry, read_only)
+        return sorted(found.values())
+
+    def list(self) -> list[ModelInfo]:
+        rows = []
+        for path, read_only in self._folders():
+            try:
+                card = check_card(read_json(path / CARD), path / CARD)
+                rows.append(ModelInfo.from_card(card, path, live=is_live(path), read_only=read_only))
+            except (StoreError, KeyError, TypeError, ValueError, AttributeError) as error:
+                rows.append(ModelInfo(name=path.name, path=path, read_only=read_only, error=str(error)))
+        return rows
+
+    def path(self, name: str) -> Path:
+        """The folder of an existing model (the user's own shadow a built-in of the same name)."""
+        name = validate_name(name)
+        for root in (self.root, self.builtin):
+            if root is not None and (root / name / CARD).is_file():
+                return root / name
+        raise StoreError(f"no model named {name!r} in {self.root}")
+
+    def exists(self, name: str) -> bool:
+        try:
+            self.path(name)
+        except StoreError:
+            return False
+        return True
+
+    def is_read_only(self, name: str) -> bool:
+        return self.builtin is not None and self.path(name).parent == self.builtin
+
+    def read_card(self, name: str) -> dict[str, Any]:
+        path = self.path(name) / CARD
+        return check_card(read_json(path), path)
+
+    def write_card(self, name: str, card: dict[str, Any]) -> None:
+        folder = self.root / validate_name(name)
+        atomic_write_json(folder / CARD, card)
+
+    def create(self, name: str) -> Path:
+        """Make an empty folder for a new model; refuses a name in use."""
+        folder = self.root / validate_name(name)
+        if folder.exists() or self.exists(name):
+            raise StoreError(f"a model named {name!r} already exists; pick another --name")
+        try:
+            folder.mkdir(parents=True)
+        except OSError as error:
+            raise StoreError(f"cannot create {folder}: {error.strerror or error}") from error
+        return folder
+
+    def unique_name(self, base: str) -> str:
+        base = validate_name(base)
+        name, n = base, 2
+        while self.exists(name) or (self.root / name).exists():
+            name, n = f"{base}-{n}", n + 1
+        return name
+
+    def _own(self, name: str) -> Path:
+        folder = self.path(name)
+        if folder.parent != self.root:
+            raise StoreError(f"{name!r} is a built-in model and cannot be changed; train a copy instead")
+        if is_live(folder):
+            raise StoreError(f"{name!r} is being trained right now; stop it first")
+        return folder
+
+    def rename(self, old: str, new: str) -> None:
+        folder = self._own(old)
+        new = validate_name(new)
+        if self.exists(new) or (self.root / new).exists():
+            raise StoreError(f"a model named {new!r} already exists")
+        card = self.read_card(old)
+        os.rename(folder, self.root / new)
+        card["name"] = new
+        self.write_card(new, card)
+
+    def delete(self, name: str) -> None:
+        folder = self._own(name)
+        # Rename first so a half-deleted folder never looks like a model.
+        trash = folder.with_name(f".deleting-{folder.name}-{os.getpid()}")
+        os.rename(folder, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def lock(self, name: str) -> Iterator[Path]:
+        """Hold the training lock on a model so no other process trains it at once."""
+        folder = self.root / validate_name(name)
+        lock = folder / LOCK
+        holder = _lock_holder(lock)
+        if holder is not None and _alive(holder):
+            raise StoreError(f"{name!r} is being trained by process {holder.get('pid')} on {holder.get('host')}")
+        lock.unlink(missing_ok=True)  # a stale lock from a process that died
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError as error:
+            raise StoreError(f"{name!r} was just locked by another process") from error
+        with os.fdopen(fd, "w") as handle:
+            json.dump({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}, handle)
+        try:
+            yield folder
+        finally:
+            lock.unlink(missing_ok=True)
+
+
+def _lock_holder(lock: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(lock.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None if not lock.exists() else {"pid": None, "host": None}
+    return data if isinstance(data, dict) else None
+
+
+def _alive(holder: dict[str, Any]) -> bool:
+    """Is the process that wrote a lock still running? Other hosts' locks are trusted."""
+    pid = holder.get("pid")
+    if holder.get("host") not in (None, socket.gethostname()):
+        return True
+    if not isinstance(pid, int):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_live(folder: Path) -> bool:
+    """Is this model being trained right now, by this process or another?"""
+    holder = _lock_holder(folder / LOCK)
+    return holder is not None and _alive(holder)
+
+
+def append_metrics(folder: Path, rows: list[dict[str, Any]]) -> None:
+    """Append curve points for live watchers; a torn last line is skipped by the reader."""
+    with open(folder / METRICS, "a", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_metrics(folder: Path) -> list[dict[str, Any]]:
+    rows = []
+    try:
+        lines = (folder / METRICS).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return rows
+    for line in lines:
+        with contextlib.suppress(ValueError):
+            row = json.loads(line)
+            if isinstance(row, dict):
+                rows.append(row)
+    return rows
