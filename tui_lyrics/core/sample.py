@@ -1,0 +1,154 @@
+"""Sampling: a generator that yields one character at a time from a trained model.
+
+The prefix is primed in one forward pass; after that each character costs one step with
+carried state, so the cost per character is constant. ``<unk>`` is never emitted; prefix
+characters the model has no id for are fed as ``<unk>`` (what it was trained to see for
+rare characters) and reported, never a crash.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from tui_lyrics.config import ModelConfig, SampleConfig
+from tui_lyrics.core.model import CharRNN, State
+from tui_lyrics.store import ModelStore
+from tui_lyrics.vocab import UNK_ID, CharVocab
+
+
+@dataclass(frozen=True)
+class SampledChar:
+    char: str
+    prob: float
+    """The model's own probability of this character (temperature 1, <unk> excluded)."""
+    alternatives: tuple[tuple[str, float], ...]
+    """The model's top candidates at this position, most likely first."""
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to sample: network in eval mode, vocabulary and card."""
+
+    name: str
+    model: CharRNN
+    vocab: CharVocab
+    card: dict[str, Any]
+    weights: str
+    """Which checkpoint was loaded: best or last."""
+
+
+def load_model(store: ModelStore, name: str, *, which: str = "best", device: str = "cpu") -> LoadedModel:
+    """Load a model's weights (``best`` if there is one, else ``last``) for sampling."""
+    from tui_lyrics.core.checkpoint import load_weights
+    from tui_lyrics.errors import StoreError
+
+    card = store.read_card(name)
+    folder = store.path(name)
+    vocab = CharVocab.from_dict(card["vocab"])
+    model = CharRNN(ModelConfig.from_dict(card["model"]), vocab.size)
+    chosen = _checkpoint(folder, which)
+    if chosen is None:
+        raise StoreError(f"{name!r} has no weights yet: train it first")
+    load_weights(model, folder / f"{chosen}.safetensors")
+    return LoadedModel(name=name, model=model.to(device).eval(), vocab=vocab, card=card, weights=chosen)
+
+
+def _checkpoint(folder: Path, which: str) -> str | None:
+    order = ["best", "last"] if which == "best" else ["last", "best"]
+    return next((w for w in order if (folder / f"{w}.safetensors").is_file()), None)
+
+
+def resolve_seed(seed: int | None) -> int:
+    """A take's seed: the one given, or a fresh one to report so the take can be replayed."""
+    return seed if seed is not None else random.SystemRandom().randrange(2**31)
+
+
+@contextmanager
+def _fast_single_steps(model: CharRNN) -> Iterator[None]:
+    """oneDNN's per-call overhead dominates single LSTM steps on the CPU; skip it there."""
+    cpu = next(model.parameters()).device.type == "cpu"
+    with torch.inference_mode(), torch.backends.mkldnn.flags(enabled=not cpu):
+        yield
+
+
+def stream_chars(
+    lm: LoadedModel, prefix: str, config: SampleConfig, *, stop: threading.Event | None = None
+) -> Iterator[SampledChar]:
+    """Yield sampled characters after ``prefix``; ``config.seed`` must be resolved for replay."""
+    model, vocab = lm.model, lm.vocab
+    device = next(model.parameters()).device
+    g = torch.Generator(device=device).manual_seed(resolve_seed(config.seed))
+    with _fast_single_steps(model):
+        logits, state = _prime(model, vocab, prefix, device)
+        lines = 0
+        line_has_text = bool(prefix) and not prefix.endswith("\n")
+        for _ in range(config.length):
+            if stop is not None and stop.is_set():
+                return
+            sampled = _pick(logits, vocab, config, g)
+            yield sampled
+            if sampled.char == "\n":
+                lines += line_has_text
+                line_has_text = False
+                if config.lines is not None and lines >= config.lines:
+                    return
+            else:
+                line_has_text = True
+            x = torch.tensor([[vocab.id_of(sampled.char)]], device=device)
+            out, state = model(x, state)
+            logits = out[0, -1]
+
+
+def _prime(model: CharRNN, vocab: CharVocab, prefix: str, device: torch.device) -> tuple[torch.Tensor, State]:
+    """Run the prefix (or a newline, the start of a line) through the model in one pass."""
+    ids = vocab.encode(prefix or "\n")
+    out, state = model(torch.tensor([ids], device=device))  # (1, T, V)
+    return out[0, -1], state
+
+
+def _pick(logits: torch.Tensor, vocab: CharVocab, config: SampleConfig, g: torch.Generator) -> SampledChar:
+    logits = logits.float().clone()
+    logits[UNK_ID] = -torch.inf  # never emit <unk>
+    own = torch.softmax(logits, -1)  # (V,) the model's distribution
+    index = int(torch.argmax(logits)) if config.temperature == 0 else _draw(logits / config.temperature, config, g)
+    alts = ()
+    if config.alternatives:
+        probs, ids = torch.topk(own, min(config.alternatives, vocab.size - 1))
+        alts = tuple((vocab.chars[i - 1], p) for i, p in zip(ids.tolist(), probs.tolist(), strict=True))
+    return SampledChar(char=vocab.chars[index - 1], prob=float(own[index]), alternatives=alts)
+
+
+def _draw(logits: torch.Tensor, config: SampleConfig, g: torch.Generator) -> int:
+    k = config.top_k if config.top_k > 0 else logits.numel()
+    top, ids = torch.topk(logits, min(k, logits.numel() - 1))  # sorted, most likely first
+    probs = torch.softmax(top, -1)
+    if config.top_p < 1.0:
+        keep = int((torch.cumsum(probs, -1) < config.top_p).sum()) + 1  # smallest set reaching p
+        probs = probs[:keep] / probs[:keep].sum()
+        ids = ids[:keep]
+    return int(ids[torch.multinomial(probs, 1, generator=g)])
+
+
+def sample_text(lm: LoadedModel, prefix: str, config: SampleConfig) -> str:
+    """The whole take as a string (for tests and scripts)."""
+    return "".join(c.char for c in stream_chars(lm, prefix, config))
+
+
+def preview(model: CharRNN, vocab: CharVocab, *, seed: int, length: int = 60) -> str:
+    """One line from the weights being trained, so the user can watch the model learn."""
+    was_training = model.training
+    model.eval()
+    try:
+        lm = LoadedModel(name="", model=model, vocab=vocab, card={}, weights="live")
+        config = SampleConfig(length=length, lines=1, seed=seed, alternatives=0)
+        return sample_text(lm, "", config).strip()
+    finally:
+        model.train(was_training)

@@ -1,0 +1,383 @@
+"""Training: create a model folder from a corpus, then train it with TBPTT and AdamW.
+
+``train`` runs in whatever thread calls it (the CLI's main thread, the app's worker),
+reports through one callback and polls a ``TrainControl`` to pause or stop. Every exit
+path leaves a valid checkpoint: a stop saves, a non-finite loss keeps the last good one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from tui_lyrics import __version__
+from tui_lyrics.config import ModelConfig, TrainConfig
+from tui_lyrics.core.batches import make_batches
+from tui_lyrics.core.evaluate import evaluate
+from tui_lyrics.core.model import CharRNN, detach
+from tui_lyrics.core.runtime import TrainState, pick_device
+from tui_lyrics.corpus import Corpus, split_text
+from tui_lyrics.errors import LyricsError
+from tui_lyrics.progress import (
+    Callback,
+    HeldOutScored,
+    SamplePreviewed,
+    TrainEvent,
+    TrainingFinished,
+    TrainingProgressed,
+    TrainingStarted,
+)
+from tui_lyrics.store import CARD_FORMAT, CARD_VERSION, ModelStore, append_metrics
+from tui_lyrics.vocab import CharVocab
+
+PROGRESS_SECONDS = 0.1
+METRICS_SECONDS = 1.0
+SAVE_SECONDS = 120.0
+
+
+@dataclass
+class TrainControl:
+    """Lets another thread steer a running ``train``: the loop polls these between steps."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    pause: threading.Event = field(default_factory=threading.Event)
+    """Set: the loop waits (and its clock stops) until cleared or stopped."""
+    preview_seconds: float | None = None
+    """Send a SamplePreviewed from the current weights this often (None: never)."""
+    eval_seconds: float | None = None
+    """Also score the held-out text when this many seconds passed since the last time."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def create_model(store: ModelStore, corpus: Corpus, *, name: str, model: ModelConfig, train: TrainConfig) -> str:
+    """Make a model folder: the split, the vocabulary, the corpus copy and a fresh card."""
+    train_text, held_text = split_text(corpus.text, held_out=train.held_out)
+    vocab = CharVocab.build(train_text, min_count=train.min_count, max_size=train.max_vocab)
+    folder = store.create(name)
+    (folder / "corpus.txt.gz").write_bytes(gzip.compress(corpus.text.encode("utf-8"), mtime=0))
+    card = {
+        "format": CARD_FORMAT,
+        "format_version": CARD_VERSION,
+        "name": name,
+        "created": now_iso(),
+        "updated": now_iso(),
+        "model": model.to_dict(),
+        "train": train.to_dict(),
+        "vocab": vocab.to_dict(),
+        "corpus": corpus.summary.to_dict(),
+        "split": {"train_chars": len(train_text), "held_chars": len(held_text)},
+        "params": CharRNN(model, vocab.size).params,
+        "state": TrainState().to_dict(),
+        "history": [],
+        "versions": versions(),
+    }
+    store.write_card(name, card)
+    return name
+
+
+def versions() -> dict[str, str]:
+    import platform
+
+    return {"lyrics_tui": __version__, "torch": torch.__version__, "python": platform.python_version()}
+
+
+def train(
+    store: ModelStore,
+    name: str,
+    *,
+    callback: Callback | None = None,
+    control: TrainControl | None = None,
+    train_config: TrainConfig | None = None,
+) -> TrainingFinished:
+    """Train ``name`` until its budget is spent or it is stopped; resume where it left off.
+
+    ``train_config`` replaces the card's settings (a new budget for "train more").
+    """
+    control = control or TrainControl()
+    with store.lock(name):
+        card = store.read_card(name)
+        if train_config is not None:
+            card["train"] = train_config.to_dict()
+            card["state"]["finished"] = False
+        run = _Run(store, name, card, callback or (lambda event: None), control)
+        return run.loop()
+
+
+class _Run:
+    """One training session of one model: holds the model, optimiser, data and clocks."""
+
+    def __init__(self, store: ModelStore, name: str, card: dict[str, Any], emit: Callback, control: TrainControl):
+        from tui_lyrics.core.runtime import load_corpus_copy, restore, setup_torch
+
+        self.store, self.name, self.card, self.emit, self.control = store, name, card, emit, control
+        self.folder = store.path(name)
+        self.cfg = TrainConfig.from_dict(card["train"])
+        self.state = TrainState.from_dict(card["state"])
+        self.vocab = CharVocab.from_dict(card["vocab"])
+        setup_torch(self.cfg)
+        self.device = pick_device(self.cfg.device)
+        text = load_corpus_copy(self.folder)
+        self.train_text, self.held_text = split_text(text, held_out=self.cfg.held_out)
+        ids = torch.tensor(self.vocab.encode(self.train_text), dtype=torch.long)
+        self.batches = make_batches(
+            ids, kind=self.cfg.batching, batch=self.cfg.batch, seq=self.cfg.seq, seed=self.cfg.seed
+        )
+        torch.manual_seed(self.cfg.seed)
+        self.model = CharRNN(ModelConfig.from_dict(card["model"]), self.vocab.size).to(self.device)
+        self.optimizer = _optimizer(self.model, self.cfg)
+        self.hidden = restore(self, card)
+        self.total_steps = _total_steps(self.cfg, self.batches.steps_per_epoch)
+        if not self.cfg.has_budget:
+            raise LyricsError("no training budget: give --steps, --epochs or --minutes")
+        self.amp = self.device.type == "cuda" and self.cfg.amp
+
+    # -- the loop -------------------------------------------------------------------------
+    def loop(self) -> TrainingFinished:
+        self.emit(
+            TrainingStarted(
+                name=self.name,
+                device=str(self.device),
+                params=self.model.params,
+                total_steps=self.total_steps,
+                start_step=self.state.step,
+                train_chars=len(self.train_text),
+                held_chars=len(self.held_text),
+            )
+        )
+        self.clock = _Clock(self.state.train_seconds)
+        self.start_fraction = self._fraction()
+        self.pending_metrics: list[dict[str, Any]] = []
+        self.metrics_at = time.monotonic()
+        try:
+            reason = self._steps()
+        except torch.cuda.OutOfMemoryError:
+            return self._fail("out of GPU memory: try a smaller --batch, --seq or --hidden")
+        except _Diverged as diverged:
+            return self._fail(str(diverged))
+        self._score()
+        self.state.finished = reason == "budget"
+        self._save()
+        return self._finish(reason)
+
+    def _steps(self) -> str:
+        meter = _Meter()
+        since_eval = time.monotonic()
+        while True:
+            if self.control.stop.is_set():
+                return "stopped"
+            if self.control.pause.is_set():
+                self.clock.pause_while(self.control)
+                continue
+            if self._spent():
+                return "budget"
+            loss = self._one_step()
+            meter.add(loss, self.batches.batch * self.batches.seq)
+            self._report(meter)
+            due_time = self.control.eval_seconds and time.monotonic() - since_eval > self.control.eval_seconds
+            if self.state.step % self.cfg.eval_every == 0 or due_time:
+                self._score()
+                self._save()
+                since_eval = time.monotonic()
+            elif time.monotonic() - self.clock.last_save > SAVE_SECONDS:
+                self._save()
+            self._maybe_preview()
+
+    def _one_step(self) -> float:
+        x, y, reset = self.batches.get(self.state.step)
+        x, y = x.to(self.device), y.to(self.device)
+        if reset or self.hidden is None:
+            self.hidden = self.model.init_state(x.shape[0], self.device)
+        for group in self.optimizer.param_groups:
+            group["lr"] = self._lr()
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp):
+            logits, hidden = self.model(x, self.hidden)
+            loss = F.cross_entropy(logits.float().flatten(0, 1), y.flatten())
+        value = loss.item()
+        if not math.isfinite(value):
+            raise _Diverged(
+                f"training diverged: the loss became {value} at step {self.state.step + 1}; "
+                f"the last good checkpoint (step {self.state.saved_step}) is kept. Try a lower --lr."
+            )
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip)
+        self.optimizer.step()
+        self.hidden = detach(hidden)
+        self.state.step += 1
+        self.state.chars += x.numel()
+        self.state.train_loss = value
+        return value
+
+    # -- budget and schedule ----------------------------------------------------------------
+    def _fraction(self) -> float:
+        if self.cfg.minutes is not None:
+            return min(1.0, self.clock.elapsed() / (self.cfg.minutes * 60))
+        return min(1.0, self.state.step / self.total_steps) if self.total_steps else 0.0
+
+    def _spent(self) -> bool:
+        return self._fraction() >= 1.0
+
+    def _lr(self) -> float:
+        cfg = self.cfg
+        warm = min(1.0, (self.state.step + 1) / cfg.warmup) if cfg.warmup else 1.0
+        cosine = 0.5 * (1 + math.cos(math.pi * self._fraction()))
+        return cfg.lr * warm * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * cosine)
+
+    # -- reporting ----------------------------------------------------------------------------
+    def _report(self, meter: _Meter) -> None:
+        if time.monotonic() - meter.since < PROGRESS_SECONDS:
+            return
+        loss, cps = meter.take()
+        fraction = self._fraction()
+        elapsed = self.clock.elapsed()
+        gained = fraction - self.start_fraction
+        eta = self.clock.session() * (1 - fraction) / gained if gained > 0 and self.clock.session() > 2 else None
+        self.emit(
+            TrainingProgressed(
+                step=self.state.step,
+                total_steps=self.total_steps,
+                epoch=self.state.step / self.batches.steps_per_epoch,
+                train_loss=loss,
+                chars_per_sec=cps,
+                lr=self._lr(),
+                elapsed=elapsed,
+                fraction=fraction,
+                eta=eta,
+            )
+        )
+        self.pending_metrics.append({"kind": "train", "step": self.state.step, "loss": loss, "elapsed": elapsed})
+        if time.monotonic() - self.metrics_at > METRICS_SECONDS:
+            self._flush_metrics()
+
+    def _flush_metrics(self) -> None:
+        if self.pending_metrics:
+            append_metrics(self.folder, self.pending_metrics)
+        self.pending_metrics = []
+        self.metrics_at = time.monotonic()
+
+    def _score(self) -> None:
+        if self.state.step == 0 or self.state.scored_step == self.state.step:
+            return
+        held = evaluate(self.model, self.vocab, self.held_text, context=self.train_text, device=self.device)
+        best = self.state.best_loss is None or held < self.state.best_loss
+        state = self.state
+        state.scored_step = state.step
+        if best:
+            state.best_loss, state.best_step = held, state.step
+            from tui_lyrics.core.checkpoint import save_tensors
+
+            save_tensors(self.folder / "best.safetensors", self.model.state_dict())
+        point = {"step": state.step, "held_loss": held, "train_loss": state.train_loss, "elapsed": self.clock.elapsed()}
+        self.card["history"].append(point)
+        self.pending_metrics.append({"kind": "held", **point})
+        self._flush_metrics()
+        self.emit(
+            HeldOutScored(
+                best=best,
+                held_loss=held,
+                train_loss=state.train_loss or held,
+                step=state.step,
+                elapsed=self.clock.elapsed(),
+            )
+        )
+
+    def _maybe_preview(self) -> None:
+        every = self.control.preview_seconds
+        if not every or time.monotonic() - self.clock.last_preview < every:
+            return
+        from tui_lyrics.core.sample import preview
+
+        self.clock.last_preview = time.monotonic()
+        self.emit(SamplePreviewed(step=self.state.step, text=preview(self.model, self.vocab, seed=self.state.step)))
+
+    def _save(self) -> None:
+        from tui_lyrics.core.runtime import save_run
+
+        self.state.train_seconds = self.clock.elapsed()
+        save_run(self)
+        self.clock.last_save = time.monotonic()
+
+    def _fail(self, message: str) -> TrainingFinished:
+        return self._finish("error", message)
+
+    def _finish(self, reason: str, message: str = "") -> TrainingFinished:
+        self._flush_metrics()
+        event = TrainingFinished(
+            name=self.name, reason=reason, step=self.state.step, best_loss=self.state.best_loss, message=message
+        )
+        self.emit(event)
+        return event
+
+
+class _Diverged(LyricsError):
+    pass
+
+
+class _Meter:
+    """Averages the training loss and measures characters/s between two progress events."""
+
+    def __init__(self) -> None:
+        self.since = time.monotonic()
+        self.losses: list[float] = []
+        self.chars = 0
+
+    def add(self, loss: float, chars: int) -> None:
+        self.losses.append(loss)
+        self.chars += chars
+
+    def take(self) -> tuple[float, float]:
+        now = time.monotonic()
+        result = (sum(self.losses) / len(self.losses), self.chars / max(1e-9, now - self.since))
+        self.since, self.losses, self.chars = now, [], 0
+        return result
+
+
+class _Clock:
+    """Training time across sessions, not counting pauses."""
+
+    def __init__(self, before: float) -> None:
+        self.before = before
+        self.started = time.monotonic()
+        self.paused = 0.0
+        self.last_save = self.last_preview = self.started
+
+    def session(self) -> float:
+        return time.monotonic() - self.started - self.paused
+
+    def elapsed(self) -> float:
+        return self.before + self.session()
+
+    def pause_while(self, control: TrainControl) -> None:
+        began = time.monotonic()
+        while control.pause.is_set() and not control.stop.is_set():
+            control.stop.wait(0.1)
+        self.paused += time.monotonic() - began
+
+
+def _optimizer(model: CharRNN, cfg: TrainConfig) -> torch.optim.AdamW:
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.99))
+
+
+def _total_steps(cfg: TrainConfig, steps_per_epoch: int) -> int | None:
+    if cfg.steps is not None:
+        return cfg.steps
+    if cfg.epochs is not None:
+        return max(1, math.ceil(cfg.epochs * steps_per_epoch))
+    return None
+
+
+__all__ = ["TrainControl", "TrainEvent", "create_model", "train"]
