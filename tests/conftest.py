@@ -1,0 +1,67 @@
+"""Shared fixtures: every test gets its own model library; a tiny trained model is made once."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tui_lyrics.paths import HOME_ENV
+
+WORDS = ["我", "你", "的", "爱", "在", "风", "雨", "天", "心", "梦", "夜", "光", "海", "星", "等", "走", "唱", "歌"]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def make_lyrics(n_chars: int = 4000, seed: int = 0) -> str:
+    """Deterministic lyric-like text: short lines of a small vocabulary, blank lines between verses."""
+    rng = random.Random(seed)
+    lines: list[str] = []
+    while sum(len(line) + 1 for line in lines) < n_chars:
+        lines.append("".join(rng.choice(WORDS) for _ in range(rng.randint(5, 9))))
+        if len(lines) % 4 == 0:
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the model library at a temporary folder: tests never touch the real data dir."""
+    path = tmp_path / "home"
+    monkeypatch.setenv(HOME_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def corpus_file(tmp_path: Path) -> Path:
+    path = tmp_path / "songs.txt"
+    path.write_text(make_lyrics(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tui_lyrics.config import ModelConfig, TrainConfig
+    from tui_lyrics.core.train import create_model, train
+    from tui_lyrics.corpus import Corpus, CorpusSummary
+    from tui_lyrics.store import ModelStore
+
+    root = tmp_path_factory.mktemp("tiny")
+    text = make_lyrics()
+    summary = CorpusSummary(
+        name="songs.txt", path=str(root / "songs.txt"), encoding="utf-8", files=1,
+        chars=len(text), lines=text.count("\n"), distinct=len(set(text)), sha256="0" * 64,
+    )  # fmt: skip
+    store = ModelStore(root)
+    config = ModelConfig(cell="gru", layers=1, hidden=32, embed_dim=16, dropout=0.0)
+    create_model(store, Corpus(text, summary), name="tiny", model=config, train=TrainConfig(steps=60, eval_every=30))
+    train(store, "tiny")
+    return root / "models" / "tiny"
+
+
+@pytest.fixture
+def tiny_model(home: Path, _tiny_model_dir: Path) -> str:
+    """A small trained GRU named "tiny" in this test's library (trained once per session)."""
+    shutil.copytree(_tiny_model_dir, home / "models" / "tiny")
+    return "tiny"
