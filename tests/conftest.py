@@ -10,17 +10,22 @@ import pytest
 
 from tui_lyrics.paths import HOME_ENV
 
-WORDS = ["我", "你", "的", "爱", "在", "风", "雨", "天", "心", "梦", "夜", "光", "海", "星", "等", "走", "唱", "歌"]
+PHRASES = ["我在风里等你", "夜色慢慢变凉", "你说星光很远", "海浪唱着旧歌", "心跳还在原地", "雨落在窗台上", "梦里有你的光", "走过长长的街"]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def make_lyrics(n_chars: int = 4000, seed: int = 0) -> str:
-    """Deterministic lyric-like text: short lines of a small vocabulary, blank lines between verses."""
+    """Deterministic lyric-like text with structure a small model can learn.
+
+    Lines are drawn from a few fixed phrases, sometimes cut short; a blank line follows every
+    fourth line.
+    """
     rng = random.Random(seed)
     lines: list[str] = []
     while sum(len(line) + 1 for line in lines) < n_chars:
-        lines.append("".join(rng.choice(WORDS) for _ in range(rng.randint(5, 9))))
-        if len(lines) % 4 == 0:
+        phrase = rng.choice(PHRASES)
+        lines.append(phrase[: rng.randint(4, len(phrase))])
+        if len(lines) % 5 == 4:
             lines.append("")
     return "\n".join(lines) + "\n"
 
