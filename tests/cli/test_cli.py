@@ -1,0 +1,117 @@
+"""The headless CLI end to end, in subprocesses, as a script or a person would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+TINY = ["--layers", "1", "--hidden", "32", "--embed-dim", "16", "--batch", "8", "--seq", "32"]
+
+
+def cli(*args: str, check: bool = True, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "tui_lyrics", *args], capture_output=True, text=True, timeout=300, **kwargs
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_train_generate_eval_models_round_trip(corpus_file: Path, home: Path) -> None:
+    trained = json.loads(cli("train", str(corpus_file), "--name", "t1", "--steps", "30", *TINY, "--json").stdout)
+    assert trained["name"] == "t1" and trained["reason"] == "budget" and trained["step"] == 30
+    assert trained["best_loss"] > 0 and trained["best_ppl"] > 1
+
+    rows = json.loads(cli("models", "--json").stdout)
+    assert [r["name"] for r in rows] == ["t1"]
+    assert rows[0]["steps"] == 30 and rows[0]["best_loss"] == pytest.approx(trained["best_loss"])
+
+    one = json.loads(cli("generate", "t1", "--prefix", "我在", "--seed", "7", "--length", "40", "--json").stdout)
+    two = json.loads(cli("generate", "t1", "--prefix", "我在", "--seed", "7", "--length", "40", "--json").stdout)
+    assert one["text"] == two["text"] and len(one["text"]) == 40 and "<unk>" not in one["text"]
+
+    streamed = cli("generate", "t1", "--prefix", "我在", "--seed", "7", "--length", "40")
+    assert streamed.stdout.rstrip("\n") == ("我在" + one["text"]).rstrip("\n")
+    assert "--seed 7" in streamed.stderr
+
+    scored = json.loads(cli("eval", "t1", "--json").stdout)
+    assert scored["loss"] == pytest.approx(trained["best_loss"], rel=1e-6)
+    assert scored["perplexity"] == pytest.approx(trained["best_ppl"], rel=1e-6)
+
+
+def test_unknown_prefix_characters_are_reported_not_fatal(tiny_model: str) -> None:
+    result = cli("generate", tiny_model, "--prefix", "龘X", "--length", "10", "--seed", "1")
+    assert "龘" in result.stderr and "<unk>" in result.stderr
+    assert result.stdout.startswith("龘X") and len(result.stdout.strip()) > 2
+
+
+def test_eval_on_a_file_counts_unknown_characters(tiny_model: str, tmp_path: Path) -> None:
+    text = tmp_path / "other.txt"
+    text.write_text("我在风里等你\n龘龘\n", encoding="utf-8")
+    scored = json.loads(cli("eval", tiny_model, str(text), "--json").stdout)
+    assert scored["chars"] == len("我在风里等你\n龘龘\n") and scored["unk_chars"] == 2
+
+
+def test_models_rename_and_delete(tiny_model: str) -> None:
+    cli("models", "rename", tiny_model, "renamed")
+    assert [r["name"] for r in json.loads(cli("models", "--json").stdout)] == ["renamed"]
+    refused = cli("models", "delete", "renamed", check=False, stdin=subprocess.DEVNULL)
+    assert refused.returncode == 1 and "--yes" in refused.stderr
+    cli("models", "delete", "renamed", "--yes")
+    assert json.loads(cli("models", "--json").stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["train", "no/such/file.txt"], 1, "does not exist"),
+        (["generate", "nobody"], 1, "no model named 'nobody'"),
+        (["models", "rename", "a", "../b"], 1, "no model named 'a'"),
+        (["train", "x.txt", "--steps", "5", "--minutes", "2"], 2, "not allowed with argument"),
+        (["generate", "x", "--top-p", "2"], 1, "top-p"),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(args: list[str], code: int, needle: str) -> None:
+    result = cli(*args, check=False)
+    assert result.returncode == code
+    assert needle in result.stderr and "Traceback" not in result.stderr
+
+
+def test_binary_corpus_is_refused_by_name(tmp_path: Path) -> None:
+    blob = tmp_path / "image.txt"
+    blob.write_bytes(bytes(range(256)) * 40)
+    result = cli("train", str(blob), check=False)
+    assert result.returncode == 1 and "image.txt" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ctrl_c_saves_a_resumable_checkpoint(corpus_file: Path, home: Path) -> None:
+    args = [sys.executable, "-m", "tui_lyrics", "train", str(corpus_file), "--name", "c", "--steps", "100000", *TINY]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    card = home / "models" / "c" / "card.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (card.exists() and json.loads(card.read_text())["state"]["step"] > 0):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "stopped and saved" in out and "--resume c" in out
+    state = json.loads(card.read_text())["state"]
+    assert state["step"] > 0 and not state["finished"]
+    resumed = json.loads(cli("train", "--resume", "c", "--steps", "5", "--json").stdout)
+    assert resumed["step"] == state["step"] + 5 and resumed["reason"] == "budget"
+
+
+def test_home_flag_overrides_the_environment(corpus_file: Path, tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere"
+    cli("--home", str(other), "train", str(corpus_file), "--name", "h", "--steps", "3", *TINY, "--json")
+    assert (other / "models" / "h" / "card.json").is_file()
+    env = {**os.environ, "LYRICS_TUI_HOME": str(tmp_path / "unused")}
+    rows = json.loads(cli("models", "--home", str(other), "--json", env=env).stdout)
+    assert [r["name"] for r in rows] == ["h"]

@@ -1,0 +1,175 @@
+"""The ``lyrics-tui`` command: no subcommand opens the app; subcommands run headless.
+
+Heavy modules (torch, textual) are imported inside each branch so ``lyrics-tui models``
+answers at once and the app paints before torch has loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tui_lyrics import __version__
+from tui_lyrics.errors import LyricsError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a model on a corpus (or resume one)")
+    p.add_argument("corpus", nargs="?", help="a .txt/.lrc/.md file, a .zip of them, or a folder")
+    p.add_argument("--name", help="name of the new model (default: from the corpus and cell)")
+    p.add_argument("--resume", metavar="NAME", help="continue training this model (with a new budget: train more)")
+    p.add_argument(
+        "--preset",
+        default="auto",
+        choices=["auto", "tiny", "small", "medium", "large"],
+        help="model size and budget; auto sizes them to the corpus (default)",
+    )
+    model = p.add_argument_group("model (defaults from the preset)")
+    model.add_argument("--cell", choices=["rnn", "lstm", "gru"], help="recurrent cell")
+    model.add_argument("--input", choices=["embed", "onehot"], help="learned embedding or one-hot input")
+    model.add_argument("--layers", type=int, help="stacked recurrent layers")
+    model.add_argument("--hidden", type=int, help="units per layer")
+    model.add_argument("--embed-dim", type=int, help="embedding width")
+    model.add_argument("--dropout", type=float, help="dropout on embedding, between layers and before the head")
+    budget = p.add_argument_group("budget (one of)").add_mutually_exclusive_group()
+    budget.add_argument("--steps", type=int, help="optimiser steps")
+    budget.add_argument("--epochs", type=float, help="passes over the training text")
+    budget.add_argument("--minutes", type=float, help="wall-clock minutes")
+    opt = p.add_argument_group("training")
+    opt.add_argument("--batch", type=int, help="parallel streams per step")
+    opt.add_argument("--seq", type=int, help="characters per back-propagation window")
+    opt.add_argument("--lr", type=float, help="peak learning rate")
+    opt.add_argument("--weight-decay", type=float, help="AdamW weight decay")
+    opt.add_argument("--clip", type=float, help="gradient clipping by global norm")
+    opt.add_argument("--warmup", type=int, help="learning-rate warm-up steps")
+    opt.add_argument("--eval-every", type=int, help="score the held-out text every N steps")
+    opt.add_argument("--patience", type=int, help="stop after N held-out scores without improvement (0: never)")
+    opt.add_argument("--batching", choices=["stream", "random"], help="TBPTT streams or the report's random windows")
+    opt.add_argument("--held-out", type=float, help="fraction of the text kept for held-out scoring (default 0.1)")
+    opt.add_argument("--min-count", type=int, help="characters seen fewer times train as <unk> (default 2)")
+    opt.add_argument("--max-vocab", type=int, help="keep at most this many characters")
+    opt.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="where to train (default auto)")
+    opt.add_argument("--no-amp", dest="amp", action="store_const", const=False, help="no mixed precision on CUDA")
+    opt.add_argument("--seed", type=int, help="random seed (default 0)")
+    opt.add_argument("--threads", type=int, help="CPU threads for torch")
+    p.add_argument("--max-mb", type=float, default=200.0, help="refuse corpora larger than this (default 200)")
+
+
+def _add_generate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("generate", help="stream lyrics from a model")
+    p.add_argument("name", help="model name (see `lyrics-tui models`)")
+    p.add_argument("--prefix", default="", help="text to continue, e.g. 我睁开双眼")
+    p.add_argument("--length", type=int, default=200, help="maximum characters to generate (default 200)")
+    p.add_argument("--temperature", type=float, default=0.8, help="0 greedy, 1 the model's own (default 0.8)")
+    p.add_argument("--top-k", type=int, default=5, help="sample among the k most likely (0: all; default 5)")
+    p.add_argument("--top-p", type=float, default=1.0, help="nucleus: keep the smallest set reaching p (default 1)")
+    p.add_argument("--lines", type=int, help="stop after this many lines")
+    p.add_argument("--seed", type=int, help="seed for a reproducible take (default: random, printed)")
+    p.add_argument("--weights", choices=["best", "last"], default="best", help="which checkpoint (default best)")
+    p.add_argument("--device", default="cpu", help="device to sample on (default cpu)")
+
+
+def _add_eval(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("eval", help="held-out (or a file's) cross-entropy and perplexity")
+    p.add_argument("name", help="model name")
+    p.add_argument("file", nargs="?", help="score this text instead of the model's held-out part")
+    p.add_argument("--weights", choices=["best", "last"], default="best", help="which checkpoint (default best)")
+    p.add_argument("--device", default="cpu", help="device to score on (default cpu)")
+
+
+def _add_models(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="list, show, rename or delete models")
+    ms = p.add_subparsers(dest="action", metavar="ACTION")
+    ms.add_parser("list", help="a table of models (the default)")
+    show = ms.add_parser("show", help="one model's card")
+    show.add_argument("name")
+    rename = ms.add_parser("rename", help="rename a model")
+    rename.add_argument("old")
+    rename.add_argument("new")
+    delete = ms.add_parser("delete", help="delete a model")
+    delete.add_argument("name")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lyrics-tui",
+        description="Train character-level models on lyrics and compose with them. With no command, open the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"lyrics-tui {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    home_help = "model library folder (default: $LYRICS_TUI_HOME or the user data dir)"
+    # SUPPRESS: a subcommand without --home must not reset one given before it.
+    common.add_argument("--home", default=argparse.SUPPRESS, help=home_help)
+    common.add_argument("--json", action="store_true", help="print machine-readable JSON on stdout")
+    parser.add_argument("--home", help=home_help)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_with_parents(common))
+    for add in (_add_train, _add_generate, _add_eval, _add_models):
+        add(sub)
+    return parser
+
+
+def _with_parents(common: argparse.ArgumentParser) -> type[argparse.ArgumentParser]:
+    """Subcommand parsers that all take --home and --json."""
+
+    class Parser(argparse.ArgumentParser):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            kwargs.setdefault("parents", [common])
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    return Parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except LyricsError as error:
+        print(f"lyrics-tui: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("lyrics-tui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from tui_lyrics.paths import data_home
+
+    home = data_home(args.home)
+    if args.command is None:
+        return _run_app(home)
+    if args.command == "train":
+        from tui_lyrics.commands.train import run_train
+
+        return run_train(args, home)
+    if args.command == "generate":
+        from tui_lyrics.commands.generate import run_generate
+
+        return run_generate(args, home)
+    if args.command == "eval":
+        from tui_lyrics.commands.generate import run_eval
+
+        return run_eval(args, home)
+    from tui_lyrics.commands.models import run_models
+
+    return run_models(args, home)
+
+
+def _run_app(home: object) -> int:
+    try:
+        from tui_lyrics.ui.app import run_app
+    except ModuleNotFoundError:
+        print("lyrics-tui: the app is not built yet; use the train, generate, eval and models commands")
+        return 0
+    return run_app(home)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The headless subcommands: the engine with a progress bar, or JSON for scripts."""

@@ -1,0 +1,102 @@
+"""``lyrics-tui models``: list, show, rename and delete models, without loading torch."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from tui_lyrics.commands.output import print_json
+from tui_lyrics.errors import LyricsError
+from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
+from tui_lyrics.store import ModelInfo, ModelStore
+
+
+def run_models(args: argparse.Namespace, home: Path) -> int:
+    store = ModelStore(home)
+    action = args.action or "list"
+    if action == "list":
+        _list(store, as_json=args.json)
+    elif action == "show":
+        card = store.read_card(args.name)
+        if args.json:
+            print_json(card)
+        else:
+            _show(card, store.path(args.name))
+    elif action == "rename":
+        store.rename(args.old, args.new)
+        _done(args, {"renamed": args.old, "to": args.new}, f"renamed {args.old!r} to {args.new!r}")
+    elif action == "delete":
+        _confirm_delete(args, store)
+        store.delete(args.name)
+        _done(args, {"deleted": args.name}, f"deleted {args.name!r}")
+    return 0
+
+
+def _done(args: argparse.Namespace, data: dict[str, Any], message: str) -> None:
+    print_json(data) if args.json else print(message)
+
+
+def _confirm_delete(args: argparse.Namespace, store: ModelStore) -> None:
+    store.path(args.name)  # fail early if missing
+    if args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise LyricsError(f"refusing to delete {args.name!r} without --yes (no terminal to ask)")
+    answer = input(f"Delete model {args.name!r} and its checkpoints? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise LyricsError("not deleted")
+
+
+def _row(info: ModelInfo) -> dict[str, Any]:
+    return {
+        "name": info.name, "cell": info.cell, "input": info.input, "params": info.params,
+        "corpus": info.corpus, "best_loss": info.best_loss, "best_ppl": info.best_ppl, "steps": info.steps,
+        "train_seconds": info.train_seconds, "finished": info.finished, "live": info.live,
+        "read_only": info.read_only, "path": str(info.path), "error": info.error,
+    }  # fmt: skip
+
+
+def _list(store: ModelStore, *, as_json: bool) -> None:
+    rows = store.list()
+    if as_json:
+        print_json([_row(r) for r in rows])
+        return
+    if not rows:
+        print(f"no models yet in {store.root}; train one with: lyrics-tui train CORPUS")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"models in {store.root}", title_justify="left")
+    for col in ("name", "cell", "input", "params", "corpus", "held-out ppl", "steps", "time", "status"):
+        table.add_column(col, justify="right" if col in ("params", "held-out ppl", "steps", "time") else "left")
+    for r in rows:
+        if r.error:
+            table.add_row(r.name, "", "", "", "", "", "", "", f"[red]unreadable: {r.error}")
+            continue
+        status = "live" if r.live else ("done" if r.finished else "stopped")
+        if r.read_only:
+            status += " (built-in)"
+        table.add_row(r.name, r.cell, r.input, fmt_count(r.params), r.corpus, fmt_ppl(r.best_loss),
+                      f"{r.steps:,}", fmt_duration(r.train_seconds), status)  # fmt: skip
+    Console().print(table)
+
+
+def _show(card: dict[str, Any], path: Path) -> None:
+    state, corpus = card["state"], card["corpus"]
+    print(f"{card['name']}  ({path})")
+    print(f"  model    {card['model']}  {card.get('params', 0):,} parameters")
+    print(f"  corpus   {corpus.get('name')}: {corpus.get('chars', 0):,} characters, {corpus.get('lines', 0):,} lines, "
+          f"{corpus.get('distinct', 0):,} distinct, {corpus.get('encoding')}")  # fmt: skip
+    print(f"  vocab    {len(card['vocab'].get('chars', '')) + 1:,} ids (<unk> included), "
+          f"{len(card['vocab'].get('rare', {})):,} rare characters trained as <unk>")  # fmt: skip
+    budget = {k: card["train"].get(k) for k in ("steps", "epochs", "minutes") if card["train"].get(k)}
+    print(f"  training step {state.get('step', 0):,}, {fmt_duration(state.get('train_seconds'))}, budget {budget}, "
+          f"{'finished' if state.get('finished') else 'not finished'}")  # fmt: skip
+    if state.get("best_loss") is not None:
+        print(f"  best     held-out {state['best_loss']:.4f} nats/char, perplexity {fmt_ppl(state['best_loss'])} "
+              f"at step {state.get('best_step'):,}")  # fmt: skip
+    for point in card.get("history", [])[-5:]:
+        print(f"    step {point['step']:>7,}: held-out {point['held_loss']:.4f}  train {point['train_loss']:.4f}")

@@ -1,0 +1,209 @@
+"""``lyrics-tui train``: create (or resume) a model and train it with a live progress line.
+
+Ctrl-C, a hang-up or SIGTERM asks the engine to stop; it saves and the command exits 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from tui_lyrics.commands.output import note, print_json
+from tui_lyrics.config import ModelConfig, TrainConfig, auto_preset, preset
+from tui_lyrics.errors import LyricsError
+from tui_lyrics.fmt import fmt_duration, fmt_ppl
+from tui_lyrics.progress import HeldOutScored, TrainEvent, TrainingFinished, TrainingProgressed, TrainingStarted
+from tui_lyrics.store import ModelStore
+
+MODEL_FLAGS = ("cell", "input", "layers", "hidden", "embed_dim", "dropout")
+TRAIN_FLAGS = ("batch", "seq", "lr", "weight_decay", "clip", "warmup", "eval_every", "patience", "batching", "held_out",
+               "min_count", "max_vocab", "device", "amp", "seed", "threads")  # fmt: skip
+BUDGET_FLAGS = ("steps", "epochs", "minutes")
+
+
+def _given(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+
+
+def _budget(args: argparse.Namespace) -> dict[str, Any]:
+    given = _given(args, BUDGET_FLAGS)
+    return {**dict.fromkeys(BUDGET_FLAGS), **given} if given else {}
+
+
+def configs_for_new(args: argparse.Namespace, train_chars: int) -> tuple[ModelConfig, TrainConfig]:
+    """The preset (auto: sized to the corpus) with every flag the user gave on top."""
+    base = auto_preset(train_chars) if args.preset == "auto" else preset(args.preset)
+    model = base.model.replace(**_given(args, MODEL_FLAGS))
+    train = base.train.replace(**_given(args, TRAIN_FLAGS), **_budget(args))
+    return model, train
+
+
+def config_for_resume(args: argparse.Namespace, card: dict[str, Any]) -> TrainConfig | None:
+    """The card's settings; a new budget counts from where the model is now (train more)."""
+    ignored = _given(args, MODEL_FLAGS)
+    if ignored:
+        note(f"ignoring {', '.join('--' + k.replace('_', '-') for k in ignored)}: a model's shape is fixed")
+    old = TrainConfig.from_dict(card["train"])
+    changes = _given(args, TRAIN_FLAGS)
+    budget = _given(args, BUDGET_FLAGS)
+    state = card["state"]
+    if not budget and state.get("finished"):
+        raise LyricsError(
+            f"{card['name']!r} has finished its budget; give --steps, --epochs or --minutes to train more"
+        )
+    if budget:
+        (key, extra), = budget.items()  # fmt: skip
+        if key == "steps":
+            extra = state.get("step", 0) + extra
+        elif key == "minutes":
+            extra = state.get("train_seconds", 0.0) / 60 + extra
+        else:
+            extra = _epochs_done(card) + extra
+        changes.update({**dict.fromkeys(BUDGET_FLAGS), key: extra})
+    return old.replace(**changes) if changes else None
+
+
+def _epochs_done(card: dict[str, Any]) -> float:
+    chars = card["state"].get("chars", 0)
+    return chars / max(1, card.get("split", {}).get("train_chars", 1))
+
+
+def run_train(args: argparse.Namespace, home: Path) -> int:
+    from tui_lyrics.core.train import TrainControl, create_model, train
+
+    store = ModelStore(home)
+    if args.resume:
+        name = args.resume
+        card = store.read_card(name)
+        train_config = config_for_resume(args, card)
+    else:
+        name, train_config = _create(args, store, create_model), None
+    control = TrainControl()
+    interrupted = _install_stop_signals(control)
+    view = _Progress(quiet=args.json)
+    with view:
+        finished = train(store, name, callback=view.on_event, control=control, train_config=train_config)
+    card = store.read_card(name)
+    if args.json:
+        print_json(_summary(finished, card))
+    else:
+        _print_summary(finished, card)
+    if finished.reason == "error":
+        return 1
+    return 130 if interrupted.is_set() else 0
+
+
+def _create(args: argparse.Namespace, store: ModelStore, create_model: Any) -> str:
+    from tui_lyrics.corpus import load_corpus, split_text
+
+    if not args.corpus:
+        raise LyricsError("name a corpus to train on (a .txt/.lrc/.md file, a .zip or a folder), or --resume NAME")
+    corpus = load_corpus(args.corpus, max_bytes=int(args.max_mb * 1024 * 1024))
+    s = corpus.summary
+    if not args.json:
+        note(f"{s.name}: {s.chars:,} characters, {s.lines:,} lines, {s.distinct:,} distinct, {s.encoding}")
+    model, train = configs_for_new(args, len(split_text(corpus.text, held_out=args.held_out or 0.1)[0]))
+    stem = Path(s.name).name.split(".")[0] or "model"
+    name = args.name or store.unique_name(f"{stem}-{model.cell}")
+    return create_model(store, corpus, name=name, model=model, train=train)
+
+
+def _install_stop_signals(control: Any) -> threading.Event:
+    """First Ctrl-C (or SIGHUP/SIGTERM) stops and saves; a second Ctrl-C aborts at once."""
+    interrupted = threading.Event()
+
+    def handler(signum: int, frame: object) -> None:
+        if interrupted.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        interrupted.set()
+        control.stop.set()
+        note("stopping: saving the checkpoint… (Ctrl-C again to abort)")
+
+    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, handler)
+    return interrupted
+
+
+class _Progress:
+    """A rich progress line on stderr fed by the engine's events."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.quiet = quiet
+        self.console = Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+            TextColumn("{task.fields[stats]}"), TimeRemainingColumn(), console=self.console, disable=quiet,
+        )  # fmt: skip
+        self.task = self.progress.add_task("training", total=1.0, stats="", start=False)
+        self.held = "—"
+
+    def __enter__(self) -> _Progress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)
+
+    def on_event(self, event: TrainEvent) -> None:
+        if isinstance(event, TrainingStarted):
+            self.progress.start_task(self.task)
+            self.progress.update(self.task, description=event.name)
+            self.progress.console.print(
+                f"{event.name}: {event.params:,} parameters on {event.device}; "
+                f"{event.train_chars:,} characters to train on, {event.held_chars:,} held out"
+            )
+        elif isinstance(event, TrainingProgressed):
+            total = f"/{event.total_steps:,}" if event.total_steps else ""
+            stats = (f"step {event.step:,}{total}  loss {event.train_loss:.3f}  held-out ppl {self.held}  "
+                     f"{event.chars_per_sec:,.0f} chars/s")  # fmt: skip
+            self.progress.update(self.task, completed=event.fraction, stats=stats)
+        elif isinstance(event, HeldOutScored):
+            self.held = fmt_ppl(event.held_loss)
+            if not self.quiet:
+                mark = "  (best)" if event.best else ""
+                self.progress.console.print(
+                    f"step {event.step:,}: held-out loss {event.held_loss:.4f} nats/char, "
+                    f"perplexity {self.held}; train loss {event.train_loss:.4f}{mark}"
+                )
+        elif isinstance(event, TrainingFinished) and event.reason == "error":
+            self.progress.console.print(f"[red]{event.message}")
+
+
+def _summary(finished: TrainingFinished, card: dict[str, Any]) -> dict[str, Any]:
+    state = card["state"]
+    return {
+        "name": finished.name,
+        "reason": finished.reason,
+        "message": finished.message,
+        "step": finished.step,
+        "best_loss": finished.best_loss,
+        "best_ppl": finished.best_ppl,
+        "best_step": state.get("best_step"),
+        "train_seconds": state.get("train_seconds"),
+        "params": card.get("params"),
+        "device": state.get("device"),
+    }
+
+
+def _print_summary(finished: TrainingFinished, card: dict[str, Any]) -> None:
+    state = card["state"]
+    how = {
+        "budget": "finished",
+        "early": "stopped early (the held-out loss stopped improving)",
+        "stopped": "stopped and saved",
+        "error": "stopped by an error",
+    }[finished.reason]
+    best = "no held-out score yet" if finished.best_loss is None else (
+        f"best held-out perplexity {fmt_ppl(finished.best_loss)} "
+        f"({finished.best_loss:.4f} nats/char at step {state.get('best_step'):,})"
+    )  # fmt: skip
+    print(f"{finished.name}: {how} at step {finished.step:,} after {fmt_duration(state.get('train_seconds'))}; {best}")
+    if finished.reason == "stopped":
+        print(f"resume with: lyrics-tui train --resume {finished.name}")
