@@ -31,7 +31,10 @@ class _Settings:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"unknown {cls.__name__} setting(s): {', '.join(unknown)}")
-        return cls(**data)
+        try:
+            return cls(**data)
+        except TypeError as error:  # a value of the wrong type, e.g. "2" for an int in a hand-edited card
+            raise ConfigError(f"bad {cls.__name__} setting: {error}") from error
 
     def replace(self, **changes: Any) -> Self:
         return dataclasses.replace(self, **changes)  # type: ignore[type-var]
@@ -94,6 +97,8 @@ class TrainConfig(_Settings):
     """Budget in wall-clock minutes of training."""
     eval_every: int = 100
     """Score the held-out text every this many steps (and at the end)."""
+    patience: int = 10
+    """Stop early after this many held-out scores without a new best (0: never stop early)."""
     batching: str = "stream"
     """stream: contiguous streams with carried state; random: the report's random windows."""
     held_out: float = 0.1
@@ -123,6 +128,7 @@ class TrainConfig(_Settings):
         _check(len(budgets) <= 1, "give only one budget: --steps, --epochs or --minutes")
         _check(all(b > 0 and math.isfinite(b) for b in budgets), "the budget must be positive")
         _check(self.eval_every >= 1, "eval-every must be at least 1")
+        _check(self.patience >= 0, "patience must not be negative")
         _check(self.batching in BATCHING, f"batching must be one of {', '.join(BATCHING)}")
         _check(0 < self.held_out < 0.5, f"held-out must be in (0, 0.5), not {self.held_out}")
         _check(self.min_count >= 1, "min-count must be at least 1")
@@ -179,6 +185,8 @@ def auto_preset(train_chars: int) -> Preset:
     (the report's net memorises 57k characters in five epochs); small corpora get a
     small, heavily regularised GRU, large ones a wider, deeper stack.
     """
+    if train_chars < 20_000:
+        return preset("tiny")
     if train_chars < 300_000:
         return preset("small")
     if train_chars < 3_000_000:
@@ -187,13 +195,14 @@ def auto_preset(train_chars: int) -> Preset:
 
 
 def preset(name: str) -> Preset:
-    """One of the three presets by name: small, medium or large."""
+    """A preset by name: tiny (a few pages of text), small, medium or large."""
     sizes = {
+        "tiny": (ModelConfig(layers=1, hidden=128, embed_dim=64, dropout=0.3), 500),
         "small": (ModelConfig(layers=2, hidden=256, embed_dim=128, dropout=0.3), 2000),
         "medium": (ModelConfig(layers=2, hidden=512, embed_dim=192, dropout=0.2), 5000),
         "large": (ModelConfig(layers=3, hidden=768, embed_dim=256, dropout=0.15), 10000),
     }
     if name not in sizes:
-        raise ConfigError(f"unknown preset {name!r}: choose small, medium or large")
+        raise ConfigError(f"unknown preset {name!r}: choose tiny, small, medium or large")
     model, steps = sizes[name]
     return Preset(name=name, model=model, train=TrainConfig(steps=steps))

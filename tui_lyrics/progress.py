@@ -74,7 +74,7 @@ class SamplePreviewed:
 class TrainingFinished:
     name: str
     reason: str
-    """budget, stopped or error."""
+    """budget (spent), early (held-out loss stopped improving), stopped (asked to) or error."""
     step: int
     best_loss: float | None
     message: str = ""

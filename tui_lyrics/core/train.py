@@ -166,7 +166,7 @@ class _Run:
         except _Diverged as diverged:
             return self._fail(str(diverged))
         self._score()
-        self.state.finished = reason == "budget"
+        self.state.finished = reason in ("budget", "early")
         self._save()
         return self._finish(reason)
 
@@ -181,6 +181,8 @@ class _Run:
                 continue
             if self._spent():
                 return "budget"
+            if self._out_of_patience():
+                return "early"
             loss = self._one_step()
             meter.add(loss, self.batches.batch * self.batches.seq)
             self._report(meter)
@@ -227,6 +229,13 @@ class _Run:
 
     def _spent(self) -> bool:
         return self._fraction() >= 1.0
+
+    def _out_of_patience(self) -> bool:
+        """The held-out loss has not improved for ``patience`` scores: more steps only memorise."""
+        state, patience = self.state, self.cfg.patience
+        if not patience or state.best_step is None:
+            return False
+        return sum(1 for p in self.card["history"] if p["step"] > state.best_step) >= patience
 
     def _lr(self) -> float:
         cfg = self.cfg
