@@ -109,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", help="print machine-readable JSON on stdout")
     parser.add_argument("--home", help=home_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_with_parents(common))
-    for add in (_add_train, _add_generate, _add_eval, _add_models):
+    from tui_lyrics.commands.compare import add_parser as _add_compare
+
+    for add in (_add_train, _add_generate, _add_eval, _add_models, _add_compare):
         add(sub)
     return parser
 
@@ -157,6 +159,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tui_lyrics.commands.generate import run_eval
 
         return run_eval(args, home)
+    if args.command == "compare":
+        from tui_lyrics.commands.compare import run_compare
+
+        return run_compare(args, home)
     from tui_lyrics.commands.models import run_models
 
     return run_models(args, home)

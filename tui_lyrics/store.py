@@ -148,6 +148,13 @@ class ModelStore:
         self.root = models_dir(home)
         self.builtin = builtin
 
+    @classmethod
+    def open(cls, home: Path) -> ModelStore:
+        """The user's library with the models shipped with lyrics-tui (the demo model) added."""
+        from tui_lyrics.resources import builtin_models_dir
+
+        return cls(home, builtin=builtin_models_dir())
+
     def _folders(self) -> list[tuple[Path, bool]]:
         found: dict[str, tuple[Path, bool]] = {}
         for root, read_only in ((self.builtin, True), (self.root, False)):
@@ -155,7 +162,7 @@ class ModelStore:
                 for entry in sorted(root.iterdir()):
                     if entry.is_dir() and not entry.name.startswith("."):
                         found[entry.name] = (entry, read_only)
-        return sorted(found.values())
+        return sorted(found.values(), key=lambda item: item[0].name)  # by name, wherever the root is
 
     def list(self) -> list[ModelInfo]:
         rows = []
@@ -239,7 +246,9 @@ class ModelStore:
     @contextlib.contextmanager
     def lock(self, name: str) -> Iterator[Path]:
         """Hold the training lock on a model so no other process trains it at once."""
-        folder = self.root / validate_name(name)
+        folder = self.path(name)  # a clear StoreError for a missing model, not an OSError
+        if folder.parent != self.root:
+            raise StoreError(f"{name!r} is a built-in model and cannot be trained; train a copy instead")
         lock = folder / LOCK
         holder = _lock_holder(lock)
         if holder is not None and _alive(holder):

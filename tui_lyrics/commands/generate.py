@@ -21,7 +21,7 @@ def run_generate(args: argparse.Namespace, home: Path) -> int:
     seed = resolve_seed(args.seed)
     config = SampleConfig(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
                           length=args.length, lines=args.lines, seed=seed, alternatives=0)  # fmt: skip
-    lm = load_model(ModelStore(home), args.name, which=args.weights, device=args.device)
+    lm = load_model(ModelStore.open(home), args.name, which=args.weights, device=args.device)
     unknown = lm.vocab.unknown(args.prefix)
     if unknown and not args.json:
         note(f"not in {args.name!r}'s vocabulary, read as <unk>: {' '.join(unknown)}")
@@ -54,7 +54,7 @@ def run_eval(args: argparse.Namespace, home: Path) -> int:
     from tui_lyrics.core.sample import load_model
     from tui_lyrics.corpus import load_corpus, split_text
 
-    store = ModelStore(home)
+    store = ModelStore.open(home)
     lm = load_model(store, args.name, which=args.weights, device=args.device)
     if args.file:
         text, context, source = load_corpus(args.file, min_chars=1).text, "", args.file

@@ -14,7 +14,7 @@ from tui_lyrics.store import ModelInfo, ModelStore
 
 
 def run_models(args: argparse.Namespace, home: Path) -> int:
-    store = ModelStore(home)
+    store = ModelStore.open(home)
     action = args.action or "list"
     if action == "list":
         _list(store, as_json=args.json)

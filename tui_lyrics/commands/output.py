@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from typing import Any
 
 
@@ -13,3 +15,23 @@ def print_json(data: Any) -> None:
 
 def note(message: str) -> None:
     print(f"lyrics-tui: {message}", file=sys.stderr)
+
+
+def install_stop_signals(stop: threading.Event) -> threading.Event:
+    """First Ctrl-C (or SIGHUP/SIGTERM) sets ``stop`` so the engine saves; a second Ctrl-C aborts.
+
+    Returns an Event that tells whether a signal arrived (the command then exits 130).
+    """
+    interrupted = threading.Event()
+
+    def handler(signum: int, frame: object) -> None:
+        if interrupted.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        interrupted.set()
+        stop.set()
+        note("stopping: saving the checkpoint… (Ctrl-C again to abort)")
+
+    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, handler)
+    return interrupted

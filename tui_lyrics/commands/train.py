@@ -6,12 +6,10 @@ Ctrl-C, a hang-up or SIGTERM asks the engine to stop; it saves and the command e
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 from pathlib import Path
 from typing import Any
 
-from tui_lyrics.commands.output import note, print_json
+from tui_lyrics.commands.output import install_stop_signals, note, print_json
 from tui_lyrics.config import ModelConfig, TrainConfig, auto_preset, preset
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_duration, fmt_ppl
@@ -74,7 +72,7 @@ def _epochs_done(card: dict[str, Any]) -> float:
 def run_train(args: argparse.Namespace, home: Path) -> int:
     from tui_lyrics.core.train import TrainControl, create_model, train
 
-    store = ModelStore(home)
+    store = ModelStore.open(home)
     if args.resume:
         name = args.resume
         card = store.read_card(name)
@@ -82,7 +80,7 @@ def run_train(args: argparse.Namespace, home: Path) -> int:
     else:
         name, train_config = _create(args, store, create_model), None
     control = TrainControl()
-    interrupted = _install_stop_signals(control)
+    interrupted = install_stop_signals(control.stop)
     view = _Progress(quiet=args.json)
     with view:
         finished = train(store, name, callback=view.on_event, control=control, train_config=train_config)
@@ -109,23 +107,6 @@ def _create(args: argparse.Namespace, store: ModelStore, create_model: Any) -> s
     stem = Path(s.name).name.split(".")[0] or "model"
     name = args.name or store.unique_name(f"{stem}-{model.cell}")
     return create_model(store, corpus, name=name, model=model, train=train)
-
-
-def _install_stop_signals(control: Any) -> threading.Event:
-    """First Ctrl-C (or SIGHUP/SIGTERM) stops and saves; a second Ctrl-C aborts at once."""
-    interrupted = threading.Event()
-
-    def handler(signum: int, frame: object) -> None:
-        if interrupted.is_set() and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        interrupted.set()
-        control.stop.set()
-        note("stopping: saving the checkpoint… (Ctrl-C again to abort)")
-
-    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is not None:
-            signal.signal(sig, handler)
-    return interrupted
 
 
 class _Progress:

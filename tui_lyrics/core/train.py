@@ -105,6 +105,8 @@ def train(
     ``train_config`` replaces the card's settings (a new budget for "train more").
     """
     control = control or TrainControl()
+    if store.is_read_only(name):
+        raise LyricsError(f"{name!r} is a built-in model and cannot be trained; train your own on its corpus")
     with store.lock(name):
         card = store.read_card(name)
         if train_config is not None:

@@ -1,0 +1,332 @@
+"""Experiments: the report's cell x input grid, trained under one budget and compared honestly.
+
+An experiment is a folder under ``<home>/experiments/<id>`` holding ``experiment.json``: the
+settings, one run per (cell, input, seed) with the name of its model, and, once done, the
+samples. Figures are always read back from the models' own cards, so the table cannot
+disagree with the library. Running is resumable: finished runs are skipped, a stopped one
+continues from its checkpoint.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tui_lyrics.errors import LyricsError, StoreError
+from tui_lyrics.store import ModelStore, atomic_write_bytes, atomic_write_json, read_json, read_metrics, validate_name
+
+FILE = "experiment.json"
+FORMAT = "lyrics-tui/experiment"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the comparison table (one model, or the mean of a cell's repeats)."""
+
+    cell: str
+    input: str
+    params: int
+    chars_per_sec: float
+    train_loss: float | None
+    best_loss: float | None
+    best_step: int | None
+    seconds: float
+    models: tuple[str, ...]
+    best_loss_sd: float | None = None
+    """Spread (sample standard deviation) over repeats; None for a single run."""
+
+    @property
+    def best_ppl(self) -> float | None:
+        return None if self.best_loss is None else math.exp(self.best_loss)
+
+
+@dataclass
+class Experiment:
+    id: str
+    folder: Path
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def runs(self) -> list[dict[str, Any]]:
+        return self.data["runs"]
+
+    def save(self) -> None:
+        atomic_write_json(self.folder / FILE, self.data)
+
+
+def experiments_dir(home: Path) -> Path:
+    return home / "experiments"
+
+
+def new_experiment(
+    home: Path,
+    corpus_path: str,
+    *,
+    cells: list[str],
+    inputs: list[str],
+    budget: dict[str, float],
+    model: dict[str, Any],
+    train: dict[str, Any],
+    repeats: int = 1,
+    prefix: str = "",
+    name: str | None = None,
+) -> Experiment:
+    """Plan a grid: one run per cell x input x repeat, each with its own model name."""
+    if repeats < 1:
+        raise LyricsError("--repeats must be at least 1")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    exp_id = validate_name(name or f"cmp-{stamp}")
+    folder = experiments_dir(home) / exp_id
+    if folder.exists():
+        raise StoreError(f"an experiment named {exp_id!r} already exists; resume it with --resume {exp_id}")
+    folder.mkdir(parents=True)
+    seed = int(train.get("seed", 0))
+    runs = [
+        {
+            "cell": c,
+            "input": i,
+            "seed": seed + r,
+            "model": f"{exp_id}-{c}-{i}" + (f"-s{seed + r}" if repeats > 1 else ""),
+        }
+        for c in cells
+        for i in inputs
+        for r in range(repeats)
+    ]
+    data = {
+        "format": FORMAT,
+        "id": exp_id,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "corpus": str(Path(corpus_path).resolve()),
+        "settings": {
+            "cells": cells,
+            "inputs": inputs,
+            "budget": budget,
+            "model": model,
+            "train": train,
+            "repeats": repeats,
+            "prefix": prefix,
+        },
+        "runs": runs,
+        "samples": {},
+    }
+    experiment = Experiment(exp_id, folder, data)
+    experiment.save()
+    return experiment
+
+
+def open_experiment(home: Path, exp_id: str) -> Experiment:
+    folder = experiments_dir(home) / validate_name(exp_id)
+    data = read_json(folder / FILE)
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise StoreError(f"{folder / FILE} is not a lyrics-tui experiment")
+    return Experiment(exp_id, folder, data)
+
+
+def list_experiments(home: Path) -> list[Experiment]:
+    root = experiments_dir(home)
+    found = []
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        try:
+            found.append(open_experiment(home, folder.name))
+        except (StoreError, LyricsError):
+            continue
+    return found
+
+
+def delete_experiment(home: Path, exp_id: str, *, with_models: bool = False) -> None:
+    import shutil
+
+    experiment = open_experiment(home, exp_id)
+    if with_models:
+        store = ModelStore(home)
+        for run in experiment.runs:
+            if store.exists(run["model"]):
+                store.delete(run["model"])
+    shutil.rmtree(experiment.folder)
+
+
+def run_experiment(
+    home: Path,
+    experiment: Experiment,
+    *,
+    on_run: Callable[[int, dict[str, Any]], None] | None = None,
+    callback: Callable[[Any], None] | None = None,
+    stop: threading.Event | None = None,
+) -> bool:
+    """Train every unfinished run in order; True when the whole grid is done.
+
+    ``on_run(index, run)`` is called as each run starts; ``callback`` gets the engine's
+    training events; ``stop`` interrupts the current run (it saves) and the grid.
+    """
+    from tui_lyrics.config import ModelConfig, TrainConfig
+    from tui_lyrics.core.train import TrainControl, create_model, train
+    from tui_lyrics.corpus import load_corpus
+
+    store = ModelStore(home)
+    settings = experiment.data["settings"]
+    stop = stop or threading.Event()
+    corpus = None
+    for index, run in enumerate(experiment.runs):
+        if stop.is_set():
+            return False
+        if run.get("status") == "done":
+            continue
+        if on_run:
+            on_run(index, run)
+        if not store.exists(run["model"]):
+            corpus = corpus or load_corpus(experiment.data["corpus"])
+            model = ModelConfig.from_dict({**settings["model"], "cell": run["cell"], "input": run["input"]})
+            budget = {"steps": None, "epochs": None, "minutes": None, **settings["budget"]}
+            config = TrainConfig.from_dict({**settings["train"], **budget, "seed": run["seed"]})
+            create_model(store, corpus, name=run["model"], model=model, train=config)
+        finished = train(store, run["model"], callback=callback, control=TrainControl(stop=stop))
+        run["status"] = "done" if finished.reason in ("budget", "early") else finished.reason
+        experiment.save()
+        if finished.reason == "error":
+            raise LyricsError(f"{run['model']}: {finished.message}")
+    if stop.is_set():
+        return False
+    _sample_all(store, experiment)
+    return True
+
+
+def _sample_all(store: ModelStore, experiment: Experiment) -> None:
+    """One sample per model from the same prefix and seed, side by side in the table."""
+    from tui_lyrics.config import SampleConfig
+    from tui_lyrics.core.sample import load_model, sample_text
+
+    prefix = experiment.data["settings"].get("prefix", "")
+    config = SampleConfig(seed=0, length=120, lines=4, alternatives=0)
+    for run in experiment.runs:
+        lm = load_model(store, run["model"])
+        experiment.data["samples"][run["model"]] = prefix + sample_text(lm, prefix, config)
+    experiment.save()
+
+
+def table(home: Path, experiment: Experiment) -> list[Row]:
+    """The comparison, read from each model's card; repeats are averaged with their spread."""
+    store = ModelStore(home)
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for run in experiment.runs:
+        if store.exists(run["model"]):
+            groups.setdefault((run["cell"], run["input"]), []).append(store.read_card(run["model"]))
+    return [_row(cell, inp, cards) for (cell, inp), cards in groups.items()]
+
+
+def _row(cell: str, inp: str, cards: list[dict[str, Any]]) -> Row:
+    def mean(values: list[float | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return statistics.fmean(known) if known else None
+
+    states = [c["state"] for c in cards]
+    best = [s.get("best_loss") for s in states]
+    known_best = [b for b in best if b is not None]
+    return Row(
+        cell=cell,
+        input=inp,
+        params=int(cards[0].get("params", 0)),
+        chars_per_sec=mean([s.get("chars", 0) / max(1e-9, s.get("train_seconds", 0.0)) for s in states]) or 0.0,
+        train_loss=mean([s.get("train_loss") for s in states]),
+        best_loss=mean(best),
+        best_step=round(mean([s.get("best_step") for s in states]) or 0) if known_best else None,
+        seconds=mean([s.get("train_seconds", 0.0) for s in states]) or 0.0,
+        models=tuple(c["name"] for c in cards),
+        best_loss_sd=statistics.stdev(known_best) if len(known_best) > 1 else None,
+    )
+
+
+def curves(home: Path, experiment: Experiment) -> dict[str, dict[str, list[dict[str, float]]]]:
+    """Every model's held-out curve (from its card) and training curve (from its metrics)."""
+    store = ModelStore(home)
+    result = {}
+    for run in experiment.runs:
+        if not store.exists(run["model"]):
+            continue
+        card = store.read_card(run["model"])
+        train_points = [
+            {"step": m["step"], "loss": m["loss"], "elapsed": m["elapsed"]}
+            for m in read_metrics(store.path(run["model"]))
+            if m.get("kind") == "train"
+        ]
+        result[run["model"]] = {"held": card.get("history", []), "train": train_points}
+    return result
+
+
+TABLE_FIELDS = ("cell", "input", "params", "chars_per_sec", "train_loss", "best_loss", "best_loss_sd",
+                "best_ppl", "best_step", "seconds", "models")  # fmt: skip
+
+
+def table_records(rows: list[Row]) -> list[dict[str, Any]]:
+    return [{f: (list(getattr(r, f)) if f == "models" else getattr(r, f)) for f in TABLE_FIELDS} for r in rows]
+
+
+def export(home: Path, experiment: Experiment, out: Path) -> list[Path]:
+    """Write the table and curves as CSV and JSON into ``out``; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    rows = table_records(table(home, experiment))
+    all_curves = curves(home, experiment)
+    files = {
+        out / f"{experiment.id}-table.csv": _csv(rows, TABLE_FIELDS),
+        out / f"{experiment.id}-curves.csv": _csv(
+            _flat_curves(all_curves), ("model", "kind", "step", "loss", "elapsed")
+        ),
+        out / f"{experiment.id}.json": _json({"experiment": experiment.data, "table": rows, "curves": all_curves}),
+    }
+    for path, text in files.items():
+        atomic_write_bytes(path, text.encode("utf-8"))
+    return list(files)
+
+
+def _flat_curves(all_curves: dict[str, dict[str, list[dict[str, float]]]]) -> list[dict[str, Any]]:
+    flat = []
+    for model, kinds in all_curves.items():
+        flat += [{"model": model, "kind": "held", "step": p["step"], "loss": p["held_loss"],
+                  "elapsed": p["elapsed"]} for p in kinds["held"]]  # fmt: skip
+        flat += [{"model": model, "kind": "train", **p} for p in kinds["train"]]
+    return flat
+
+
+def _csv(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def _json(data: Any) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def export_png(home: Path, experiment: Experiment, path: Path) -> Path:
+    """The report's figure: every model's held-out loss over steps (needs the plot extra)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise LyricsError("PNG export needs matplotlib: pip install 'lyrics-tui[plot]'") from error
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for model, kinds in curves(home, experiment).items():
+        ax.plot([p["step"] for p in kinds["held"]], [p["held_loss"] for p in kinds["held"]], label=model)
+    ax.set_xlabel("step")
+    ax.set_ylabel("held-out cross-entropy (nats/char)")
+    ax.set_title(f"{experiment.id}: held-out loss")
+    ax.legend(fontsize="small")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
