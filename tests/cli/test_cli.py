@@ -29,7 +29,7 @@ def test_train_generate_eval_models_round_trip(corpus_file: Path, home: Path) ->
     assert trained["name"] == "t1" and trained["reason"] == "budget" and trained["step"] == 30
     assert trained["best_loss"] > 0 and trained["best_ppl"] > 1
 
-    rows = json.loads(cli("models", "--json").stdout)
+    rows = [r for r in json.loads(cli("models", "--json").stdout) if not r["read_only"]]
     assert [r["name"] for r in rows] == ["t1"]
     assert rows[0]["steps"] == 30 and rows[0]["best_loss"] == pytest.approx(trained["best_loss"])
 
@@ -59,13 +59,27 @@ def test_eval_on_a_file_counts_unknown_characters(tiny_model: str, tmp_path: Pat
     assert scored["chars"] == len("我在风里等你\n龘龘\n") and scored["unk_chars"] == 2
 
 
+def own_models() -> list[str]:
+    return [r["name"] for r in json.loads(cli("models", "--json").stdout) if not r["read_only"]]
+
+
 def test_models_rename_and_delete(tiny_model: str) -> None:
     cli("models", "rename", tiny_model, "renamed")
-    assert [r["name"] for r in json.loads(cli("models", "--json").stdout)] == ["renamed"]
+    assert own_models() == ["renamed"]
     refused = cli("models", "delete", "renamed", check=False, stdin=subprocess.DEVNULL)
     assert refused.returncode == 1 and "--yes" in refused.stderr
     cli("models", "delete", "renamed", "--yes")
-    assert json.loads(cli("models", "--json").stdout) == []
+    assert own_models() == []
+
+
+def test_the_demo_model_is_offered_read_only() -> None:
+    rows = json.loads(cli("models", "--json").stdout)
+    demo = next(r for r in rows if r["name"] == "demo-zh")
+    assert demo["read_only"] and demo["best_ppl"] < 400
+    take = json.loads(cli("generate", "demo-zh", "--prefix", "雨", "--seed", "1", "--lines", "2", "--json").stdout)
+    assert take["text"].count("\n") >= 1
+    refused = cli("models", "delete", "demo-zh", "--yes", check=False)
+    assert refused.returncode == 1 and "built-in" in refused.stderr
 
 
 @pytest.mark.parametrize(
@@ -114,4 +128,4 @@ def test_home_flag_overrides_the_environment(corpus_file: Path, tmp_path: Path) 
     assert (other / "models" / "h" / "card.json").is_file()
     env = {**os.environ, "LYRICS_TUI_HOME": str(tmp_path / "unused")}
     rows = json.loads(cli("models", "--home", str(other), "--json", env=env).stdout)
-    assert [r["name"] for r in rows] == ["h"]
+    assert [r["name"] for r in rows if not r["read_only"]] == ["h"]
