@@ -10,7 +10,16 @@ import pytest
 
 from tui_lyrics.paths import HOME_ENV
 
-PHRASES = ["我在风里等你", "夜色慢慢变凉", "你说星光很远", "海浪唱着旧歌", "心跳还在原地", "雨落在窗台上", "梦里有你的光", "走过长长的街"]
+PHRASES = [
+    "我在风里等你",
+    "夜色慢慢变凉",
+    "你说星光很远",
+    "海浪唱着旧歌",
+    "心跳还在原地",
+    "雨落在窗台上",
+    "梦里有你的光",
+    "走过长长的街",
+]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
@@ -60,7 +69,9 @@ def _tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )  # fmt: skip
     store = ModelStore(root)
     config = ModelConfig(cell="gru", layers=1, hidden=32, embed_dim=16, dropout=0.0)
-    create_model(store, Corpus(text, summary), name="tiny", model=config, train=TrainConfig(steps=60, eval_every=30))
+    create_model(
+        store, Corpus(text, summary), name="tiny", model=config, train=TrainConfig(steps=60, eval_every=30, seq=32)
+    )
     train(store, "tiny")
     return root / "models" / "tiny"
 

@@ -57,7 +57,7 @@ class RandomBatches:
 
     def get(self, step: int) -> tuple[Tensor, Tensor, bool]:
         g = torch.Generator().manual_seed(self.seed * 1_000_003 + step)
-        starts = torch.randint(len(self.ids) - self.seq - 1, (self.batch,), generator=g)
+        starts = torch.randint(len(self.ids) - self.seq, (self.batch,), generator=g)
         offsets = torch.arange(self.seq + 1)
         windows = self.ids[starts[:, None] + offsets]  # (B, T + 1)
         return windows[:, :-1], windows[:, 1:], True

@@ -96,7 +96,9 @@ def restore(run: _Run, card: dict[str, Any]) -> State | None:
     if "rng.cuda" in tensors and run.device.type == "cuda":
         torch.cuda.set_rng_state(tensors["rng.cuda"])
     hidden = [tensors[k].to(run.device) for k in sorted(tensors) if k.startswith("hidden.")]
-    return state_from_tensors(hidden, run.model.config.cell) if hidden else None
+    if not hidden or hidden[0].shape[1] != run.batches.batch:
+        return None  # nothing carried, or "train more" changed --batch: the streams start afresh
+    return state_from_tensors(hidden, run.model.config.cell)
 
 
 def save_run(run: _Run) -> None:

@@ -52,7 +52,10 @@ def load_model(store: ModelStore, name: str, *, which: str = "best", device: str
 
     card = store.read_card(name)
     folder = store.path(name)
-    vocab = CharVocab.from_dict(card["vocab"])
+    try:
+        vocab = CharVocab.from_dict(card["vocab"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise StoreError(f"{folder / 'card.json'} has a corrupt vocabulary ({error})") from error
     model = CharRNN(ModelConfig.from_dict(card["model"]), vocab.size)
     chosen = _checkpoint(folder, which)
     if chosen is None:
@@ -75,8 +78,14 @@ def resolve_seed(seed: int | None) -> int:
 def _fast_single_steps(model: CharRNN) -> Iterator[None]:
     """oneDNN's per-call overhead dominates single LSTM steps on the CPU; skip it there."""
     cpu = next(model.parameters()).device.type == "cpu"
-    with torch.inference_mode(), torch.backends.mkldnn.flags(enabled=not cpu):
-        yield
+    # Only the enabled flag: mkldnn.flags() also sets allow_tf32, which warns on CPU builds.
+    was = torch.backends.mkldnn.enabled
+    torch.backends.mkldnn.enabled = not cpu
+    try:
+        with torch.inference_mode():
+            yield
+    finally:
+        torch.backends.mkldnn.enabled = was
 
 
 def stream_chars(
@@ -86,22 +95,26 @@ def stream_chars(
     model, vocab = lm.model, lm.vocab
     device = next(model.parameters()).device
     g = torch.Generator(device=device).manual_seed(resolve_seed(config.seed))
+    # The fast-step context is entered around each step, never across a yield: the consumer's
+    # thread must not be left in inference mode (nor the global oneDNN flag off) between chars.
     with _fast_single_steps(model):
         logits, state = _prime(model, vocab, prefix, device)
-        lines = 0
-        line_has_text = bool(prefix) and not prefix.endswith("\n")
-        for _ in range(config.length):
-            if stop is not None and stop.is_set():
-                return
+    lines = 0
+    line_has_text = bool(prefix) and not prefix.endswith("\n")
+    for _ in range(config.length):
+        if stop is not None and stop.is_set():
+            return
+        with _fast_single_steps(model):
             sampled = _pick(logits, vocab, config, g)
-            yield sampled
-            if sampled.char == "\n":
-                lines += line_has_text
-                line_has_text = False
-                if config.lines is not None and lines >= config.lines:
-                    return
-            else:
-                line_has_text = True
+        yield sampled
+        if sampled.char == "\n":
+            lines += line_has_text
+            line_has_text = False
+            if config.lines is not None and lines >= config.lines:
+                return
+        else:
+            line_has_text = True
+        with _fast_single_steps(model):
             x = torch.tensor([[vocab.id_of(sampled.char)]], device=device)
             out, state = model(x, state)
             logits = out[0, -1]

@@ -65,6 +65,7 @@ def create_model(store: ModelStore, corpus: Corpus, *, name: str, model: ModelCo
     train_text, held_text = split_text(corpus.text, held_out=train.held_out)
     vocab = CharVocab.build(train_text, min_count=train.min_count, max_size=train.max_vocab)
     folder = store.create(name)
+    name = folder.name  # validated and stripped
     (folder / "corpus.txt.gz").write_bytes(gzip.compress(corpus.text.encode("utf-8"), mtime=0))
     card = {
         "format": CARD_FORMAT,
@@ -163,11 +164,11 @@ class _Run:
         self.metrics_at = time.monotonic()
         try:
             reason = self._steps()
+            self._score()
         except torch.cuda.OutOfMemoryError:
             return self._fail("out of GPU memory: try a smaller --batch, --seq or --hidden")
         except _Diverged as diverged:
             return self._fail(str(diverged))
-        self._score()
         self.state.finished = reason in ("budget", "early")
         self._save()
         return self._finish(reason)
@@ -209,19 +210,24 @@ class _Run:
             loss = F.cross_entropy(logits.float().flatten(0, 1), y.flatten())
         value = loss.item()
         if not math.isfinite(value):
-            raise _Diverged(
-                f"training diverged: the loss became {value} at step {self.state.step + 1}; "
-                f"the last good checkpoint (step {self.state.saved_step}) is kept. Try a lower --lr."
-            )
+            raise _Diverged(self._diverged_message(f"loss {value}"))
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip)
+        norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip))
+        if not math.isfinite(norm):  # a finite loss can still have a non-finite gradient
+            raise _Diverged(self._diverged_message(f"gradient norm {norm}"))
         self.optimizer.step()
         self.hidden = detach(hidden)
         self.state.step += 1
         self.state.chars += x.numel()
         self.state.train_loss = value
         return value
+
+    def _diverged_message(self, what: str) -> str:
+        return (
+            f"training diverged: the {what} at step {self.state.step + 1} is not finite; "
+            f"the last good checkpoint (step {self.state.saved_step}) is kept. Try a lower --lr."
+        )
 
     # -- budget and schedule ----------------------------------------------------------------
     def _fraction(self) -> float:
@@ -281,6 +287,8 @@ class _Run:
         if self.state.step == 0 or self.state.scored_step == self.state.step:
             return
         held = evaluate(self.model, self.vocab, self.held_text, context=self.train_text, device=self.device)
+        if not math.isfinite(held):
+            raise _Diverged(self._diverged_message(f"held-out loss {held}"))
         best = self.state.best_loss is None or held < self.state.best_loss
         state = self.state
         state.scored_step = state.step
