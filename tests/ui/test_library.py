@@ -1,0 +1,135 @@
+"""The library screen: rows read from the cards, live marks, rename, delete, compose."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from app_support import wait_for, write_card
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from tui_lyrics.store import LOCK
+from tui_lyrics.ui.app import LyricsApp
+from tui_lyrics.ui.screens.library import LibraryScreen
+from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
+
+
+async def library(pilot: Pilot, rows: int) -> LibraryScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, LibraryScreen)
+    await wait_for(pilot, lambda: screen.rows is not None and len(screen.rows) == rows, what=f"{rows} rows")
+    await pilot.pause()
+    return screen
+
+
+def cells(screen: LibraryScreen, row: int) -> list[str]:
+    table = screen.query_one("#models", DataTable)
+    return [cell.plain for cell in table.get_row_at(row)]
+
+
+def details(screen: LibraryScreen) -> str:
+    return str(screen.query_one("#model-details", Static).render())
+
+
+async def test_rows_show_what_the_cards_say(home: Path) -> None:
+    write_card(
+        home, "周杰伦风格", params=1_490_000, best_loss=2.0, steps=2000, seconds=754, corpus="jaychou_lyrics.txt.zip"
+    )
+    write_card(
+        home, "draft", cell="lstm", input="onehot", params=48_200, best_loss=None, steps=0, seconds=0, finished=False
+    )
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        screen = await library(pilot, 2)
+        assert cells(screen, 0) == ["·", "draft", "lstm/onehot", "48k", "songs.txt", "—", "0", "0:00"]
+        assert cells(screen, 1) == ["✓", "周杰伦风格", "gru/embed", "1.5M", "jaychou_lyrics.…", "7.4", "2,000", "12:34"]
+        assert "not trained yet" in details(screen)
+        await pilot.press("down")
+        assert "held-out perplexity 7.4" in details(screen) and "finished" in details(screen)
+
+
+async def test_an_empty_library_says_how_to_begin() -> None:
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        screen = await library(pilot, 0)
+        assert "Press n to train one" in details(screen)
+
+
+async def test_a_model_trained_elsewhere_is_marked_live(home: Path) -> None:
+    folder = write_card(home, "remote", finished=False)
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        screen = await library(pilot, 1)
+        assert cells(screen, 0)[0] == "◐"
+        (folder / LOCK).write_text(f'{{"pid": {os.getpid()}, "host": null}}', encoding="utf-8")
+        screen.reload()  # (the screen also re-reads every few seconds by itself)
+        await wait_for(pilot, lambda: cells(screen, 0)[0] == "●", what="the live mark")
+        assert "being trained by another process" in details(screen)
+
+
+async def test_an_unreadable_card_is_listed_with_its_problem(home: Path) -> None:
+    folder = home / "models" / "broken"
+    folder.mkdir(parents=True)
+    (folder / "card.json").write_text("{not json", encoding="utf-8")
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        screen = await library(pilot, 1)
+        assert cells(screen, 0)[:3] == ["!", "broken", "unreadable"]
+        assert "cannot be read" in details(screen) and "corrupt" in details(screen)
+        await pilot.press("t")
+        assert any("cannot be read" in str(n.message) for n in pilot.app._notifications)
+
+
+async def test_rename_asks_for_the_new_name(home: Path) -> None:
+    write_card(home, "old")
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        screen = await library(pilot, 1)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: pilot.app.screen.query("#answer"), what="the prompt")
+        pilot.app.screen.query_one("#answer", Input).value = "新名字"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.rows and screen.rows[0].name == "新名字", what="the rename")
+    assert (home / "models" / "新名字" / "card.json").is_file() and not (home / "models" / "old").exists()
+
+
+async def test_rename_to_a_bad_name_shows_the_store_message(home: Path) -> None:
+    write_card(home, "old")
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        await library(pilot, 1)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: pilot.app.screen.query("#answer"), what="the prompt")
+        pilot.app.screen.query_one("#answer", Input).value = "../escape"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("invalid model name" in str(n.message) for n in pilot.app._notifications)
+    assert (home / "models" / "old").is_dir()
+
+
+@pytest.mark.parametrize(("answer", "kept"), [("n", True), ("y", False)])
+async def test_delete_asks_first(home: Path, answer: str, kept: bool) -> None:
+    write_card(home, "doomed")
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        screen = await library(pilot, 1)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), what="the question")
+        await pilot.press(answer)
+        await wait_for(pilot, lambda: pilot.app.screen is screen)
+        await library(pilot, 1 if kept else 0)
+    assert (home / "models" / "doomed").is_dir() == kept
+
+
+async def test_compose_opens_the_compose_screen_or_says_it_is_missing(home: Path, monkeypatch) -> None:
+    write_card(home, "tune")
+    monkeypatch.setitem(sys.modules, "tui_lyrics.ui.screens.compose", None)  # as if not written yet
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        await library(pilot, 1)
+        await pilot.press("c")
+        assert any("Compose is not available yet" in str(n.message) for n in pilot.app._notifications)
+        assert isinstance(pilot.app.screen, LibraryScreen)
+
+
+async def test_compose_opens_the_compose_screen_with_the_model(tiny_model: str) -> None:
+    compose = pytest.importorskip("tui_lyrics.ui.screens.compose")
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        await library(pilot, 1)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, compose.ComposeScreen), what="the compose screen")

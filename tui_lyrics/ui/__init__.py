@@ -1,0 +1,1 @@
+"""The Textual app: screens, widgets and the thread that runs the engine. Imports no torch."""

@@ -1,0 +1,302 @@
+"""The Textual app: the library as home screen, one training job at a time, and the engine
+imported in the background after the first frame.
+
+The job runs in a thread worker started here, on the App, so it outlives any screen. Its
+messages land here; the App folds them into the run's ``RunRecord`` and publishes
+``run_changed`` for whichever screen is showing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.signal import Signal
+
+from tui_lyrics import progress
+from tui_lyrics.config import TrainConfig
+from tui_lyrics.errors import LyricsError
+from tui_lyrics.fmt import fmt_ppl
+from tui_lyrics.paths import data_home
+from tui_lyrics.store import ModelStore
+from tui_lyrics.ui import messages as msg
+from tui_lyrics.ui.engine import Engine, training_threads
+from tui_lyrics.ui.hangup import SAVE_WAIT_SECONDS, HangUpGuard
+from tui_lyrics.ui.jobs import EVAL_SECONDS, PREVIEW_SECONDS, TrainingJob, TrainPlan
+from tui_lyrics.ui.record import RunRecord
+from tui_lyrics.ui.screens.library import LibraryScreen
+from tui_lyrics.ui.screens.training import TrainingScreen
+from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
+
+EXTRA_STEPS = 1000
+RUN_STATUS = {"waiting": "● starting", "paused": "⏸ paused", "stopping": "● saving"}
+
+
+class LyricsApp(App[int]):
+    """lyrics-tui: train character-level models on lyrics and compose with them."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "lyrics-tui"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Quit (asks first while training)"),
+    ]
+
+    def __init__(self, home: Path | None = None) -> None:
+        super().__init__()
+        self.store = ModelStore(data_home(home))
+        self.engine = Engine()
+        self.job: TrainingJob | None = None
+        """The training run in progress (one at a time)."""
+        self.record: RunRecord | None = None
+        """What the latest run of this app looks like (kept after it ends)."""
+        self.preview_seconds = PREVIEW_SECONDS
+        self.eval_seconds = EVAL_SECONDS
+        self.run_changed: Signal[RunRecord] = Signal(self, "run-changed")
+        self.library_changed: Signal[str] = Signal(self, "library-changed")
+        self.engine_loaded: Signal[Engine] = Signal(self, "engine-loaded")
+        self._quit_when_saved = False
+        self.hang_up = HangUpGuard(self)
+
+    def get_default_screen(self) -> Screen:
+        return LibraryScreen()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.engine.status
+        # Paint first, then pay for torch in a background thread.
+        self.call_after_refresh(self.engine.start, self.post_message)
+        self.hang_up.install()
+
+    def on_unmount(self) -> None:
+        self.hang_up.uninstall()
+        if self.job is not None:
+            self.job.stop()  # the loop saves and returns; the thread pool waits for it
+
+    # -- the engine -----------------------------------------------------------------------
+    def on_engine_loaded(self, message: msg.EngineLoaded) -> None:
+        if message.error:
+            self.notify(message.error, title="Training is not available", severity="error", timeout=15)
+        self._show_status()
+        self.engine_loaded.publish(self.engine)
+
+    # -- training -------------------------------------------------------------------------
+    def start_training(self, plan: TrainPlan) -> bool:
+        """Start a run in a thread worker; refuses while another is going."""
+        if self.job is not None:
+            self.notify(f"{self.job.name!r} is training; stop it first", severity="warning")
+            return False
+        self.job = TrainingJob(
+            plan,
+            store=self.store,
+            engine=self.engine,
+            post=self.post_message,
+            preview_seconds=self.preview_seconds,
+            eval_seconds=self.eval_seconds,
+        )
+        self.record = RunRecord(plan.name)
+        self._train_in_thread(self.job)
+        self._publish()
+        return True
+
+    @work(thread=True, group="training", exit_on_error=False, description="training")
+    def _train_in_thread(self, job: TrainingJob) -> None:
+        job.run()
+
+    def pause_training(self) -> None:
+        if self.job is not None and self.record is not None and self.record.active:
+            self.job.pause()
+            self.record.status = "paused"
+            self._publish()
+
+    def resume_training(self) -> None:
+        if self.job is not None and self.record is not None and self.record.status == "paused":
+            self.job.resume()
+            self.record.status = "running"
+            self._publish()
+
+    def stop_training(self) -> None:
+        if self.job is not None and self.record is not None:
+            self.job.stop()
+            self.record.status = "stopping"
+            self._publish()
+
+    def train_more(self, name: str) -> None:
+        """Resume an unfinished model, or give a finished one a new budget; then show it."""
+        if self.training_here(name):
+            self._show_run(name)
+            return
+        try:
+            card = self.store.read_card(name)
+            config = TrainConfig.from_dict(card["train"])
+        except LyricsError as error:
+            self.notify(str(error), severity="error")
+            return
+        if config.threads is None:  # trained headless with torch's default: leave the UI a core
+            config = config.replace(threads=training_threads())
+        state = card.get("state", {})
+        if not state.get("finished"):
+            self._begin(TrainPlan(name, train=config))
+            return
+        step = int(state.get("step", 0))
+        question = f"{name} has finished its budget ({step:,} steps). Train how many more steps?"
+        dialog = PromptDialog(question, value=str(EXTRA_STEPS), ok="Train")
+        self.push_screen(dialog, partial(self._extend, name, config, step))
+
+    def _extend(self, name: str, config: TrainConfig, step: int, answer: str | None) -> None:
+        if answer is None:
+            return
+        try:
+            extra = int(answer.replace(",", "").strip())
+        except ValueError:
+            extra = 0
+        if extra < 1:
+            self.notify(f"{answer!r} is not a positive number of steps", severity="error")
+            return
+        self._begin(TrainPlan(name, train=config.replace(steps=step + extra, epochs=None, minutes=None)))
+
+    def _begin(self, plan: TrainPlan) -> None:
+        if self.start_training(plan):
+            self._show_run(plan.name)
+
+    def _show_run(self, name: str) -> None:
+        screen = self.screen
+        if not (isinstance(screen, TrainingScreen) and screen.model_name == name):
+            self.open_training(name)
+
+    def training_here(self, name: str) -> bool:
+        return self.job is not None and self.job.name == name
+
+    def on_training_started(self, message: msg.TrainingStarted) -> None:
+        self._apply(message.name, message.event)
+
+    def on_training_progressed(self, message: msg.TrainingProgressed) -> None:
+        self._apply(message.name, message.event)
+
+    def on_held_out_scored(self, message: msg.HeldOutScored) -> None:
+        self._apply(message.name, message.event)
+
+    def on_sample_previewed(self, message: msg.SamplePreviewed) -> None:
+        self._apply(message.name, message.event)
+
+    def on_training_finished(self, message: msg.TrainingFinished) -> None:
+        self._apply(message.name, message.event)
+        if self.job is not None and self.job.name == message.name:
+            self.job = None
+            self._show_status()
+        self._announce(message.event)
+        self.library_changed.publish(message.name)
+        if self._quit_when_saved:
+            self.exit(0)
+
+    def on_model_created(self, message: msg.ModelCreated) -> None:
+        self.library_changed.publish(message.name)
+
+    def on_metrics_read(self, message: msg.MetricsRead) -> None:
+        """The curve so far of a model this app resumes."""
+        record = self.record
+        if record is None or record.name != message.name:
+            return
+        per_step = record.take_card(message.card) if message.card else 0
+        record.add_rows(message.rows, per_step)
+        self._publish()
+
+    def _apply(self, name: str, event: progress.TrainEvent) -> None:
+        if self.record is None or self.record.name != name:
+            return
+        self.record.apply(event)
+        self._publish()
+
+    def _publish(self) -> None:
+        self._show_status()
+        if self.record is not None:
+            self.run_changed.publish(self.record)
+
+    def _show_status(self) -> None:
+        """The header's subtitle: the run in progress, else the engine's state."""
+        record = self.record
+        if self.job is not None and record is not None:
+            done = f" {record.fraction:.0%}" if record.fraction is not None else ""
+            doing = RUN_STATUS.get(record.status, "● training")
+            self.sub_title = f"{doing} {record.name}{done}"
+        else:
+            self.sub_title = self.engine.status
+
+    def _announce(self, event: progress.TrainingFinished) -> None:
+        if event.reason == "error":
+            self.notify(event.message, title=f"Training {event.name} stopped", severity="error", timeout=15)
+        elif event.reason == "stopped":
+            self.notify(f"Stopped {event.name} at step {event.step:,}; checkpoint saved.")
+        else:
+            why = " early: the held-out loss stopped improving" if event.reason == "early" else ""
+            best = fmt_ppl(event.best_loss)
+            self.notify(f"{event.name} finished{why}. Best held-out perplexity {best}.", title="Training finished")
+
+    # -- navigation -------------------------------------------------------------------------
+    def open_new_model(self) -> None:
+        self.push_screen(TrainingScreen())
+
+    def open_training(self, name: str) -> None:
+        self.push_screen(TrainingScreen(name))
+
+    def open_compose(self, name: str | None) -> None:
+        try:
+            from tui_lyrics.ui.screens.compose import ComposeScreen
+        except ModuleNotFoundError as error:
+            if error.name != "tui_lyrics.ui.screens.compose":
+                raise
+            self.notify("Compose is not available yet", severity="warning")
+            return
+        self.push_screen(ComposeScreen(store=self.store, model_name=name))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette offers every action the current screen has a key for."""
+        seen = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if binding.show and binding.description and active.enabled and binding.description not in seen:
+                seen.add(binding.description)
+                help_text = binding.tooltip or f"{binding.description} (key: {binding.key})"
+                yield SystemCommand(
+                    binding.description, help_text, partial(self.run_action, binding.action, active.node)
+                )
+        for command in super().get_system_commands(screen):
+            if command.title not in seen:
+                yield command
+
+    # -- leaving ----------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        if self.job is None:
+            self.exit(0)
+            return
+        question = f"{self.job.name!r} is training. Stop it (its checkpoint is saved) and quit?"
+        self.push_screen(ConfirmDialog(question, yes="Stop, save and quit", no="Cancel"), self._quit_answered)
+
+    def _quit_answered(self, stop: bool | None) -> None:
+        if not stop:
+            return
+        if self.job is None:
+            self.exit(0)
+            return
+        self._quit_when_saved = True
+        self.stop_training()
+        self.notify("Saving the checkpoint…")
+        self.set_timer(SAVE_WAIT_SECONDS, partial(self.exit, 0))
+
+    def on_hung_up(self, message: msg.HungUp) -> None:
+        self.exit(return_code=message.code)
+
+
+def run_app(home: Path | None = None) -> int:
+    """Run the app in this terminal; returns the exit code."""
+    app = LyricsApp(home)
+    result = app.run()
+    if app.job is not None:  # however the app ended, the run gets to save its checkpoint
+        app.job.stop_and_wait(SAVE_WAIT_SECONDS)
+    if app.return_code:
+        return app.return_code
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,62 @@
+"""Saving the run when the terminal goes away: SIGHUP, the SSH link dropping.
+
+The handler runs in the main thread whatever the event loop is doing (restoring a dead
+terminal can block it), sets the run's stop event at once and leaves the rest to a
+thread: wait (bounded) for the checkpoint, ask the app to exit, and, in a real terminal,
+leave for good if the exit itself hangs on the dead tty.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from tui_lyrics.ui.messages import HungUp
+
+if TYPE_CHECKING:
+    from tui_lyrics.ui.app import LyricsApp
+
+HANGUP_EXIT_CODE = 129
+SAVE_WAIT_SECONDS = 30.0
+EXIT_GRACE_SECONDS = 3.0
+
+
+class HangUpGuard:
+    """A SIGHUP handler for the app's lifetime (main thread, POSIX only)."""
+
+    def __init__(self, app: LyricsApp) -> None:
+        self.app = app
+        self.installed = False
+        self._previous: Any = None
+        self._headless = False
+
+    def install(self) -> None:
+        if not hasattr(signal, "SIGHUP") or threading.current_thread() is not threading.main_thread():
+            return
+        self._headless = self.app.is_headless
+        self._previous = signal.signal(signal.SIGHUP, self._hung_up)
+        self.installed = True
+
+    def uninstall(self) -> None:
+        if self.installed:
+            signal.signal(signal.SIGHUP, self._previous)
+            self.installed = False
+
+    def _hung_up(self, signum: int, frame: FrameType | None) -> None:
+        job = self.app.job
+        if job is not None:
+            job.stop()  # the training loop saves and returns, whatever the UI is doing
+        threading.Thread(target=self._leave, args=(job,), name="hang-up", daemon=True).start()
+
+    def _leave(self, job: Any) -> None:
+        if job is not None:
+            job.done.wait(SAVE_WAIT_SECONDS)
+        self.app.post_message(HungUp(code=HANGUP_EXIT_CODE))
+        if not self._headless:
+            # Textual restores the terminal on exit; on a dead tty that can block forever.
+            time.sleep(EXIT_GRACE_SECONDS)
+            os._exit(HANGUP_EXIT_CODE)

@@ -1,0 +1,151 @@
+"""What the training screen shows about one run, kept on the UI thread.
+
+A ``RunRecord`` is fed either by the engine's events (a run in this app) or by the rows
+another process appends to ``metrics.jsonl`` (a headless run being watched). The monitor
+widget draws whichever it is given, so both look the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui_lyrics import progress
+
+CURVE_POINTS = 1024
+
+
+class Curve:
+    """A loss curve with a bounded number of points.
+
+    When it fills up, neighbouring points are averaged in pairs and later points are
+    averaged over twice as many values, so the x-axis stays uniform however long it runs.
+    """
+
+    def __init__(self, limit: int = CURVE_POINTS) -> None:
+        self.limit = limit
+        self.values: list[float] = []
+        self.stride = 1
+        self._pending: list[float] = []
+        self.last: float | None = None
+
+    def add(self, value: float) -> None:
+        self.last = value
+        self._pending.append(value)
+        if len(self._pending) < self.stride:
+            return
+        self.values.append(sum(self._pending) / len(self._pending))
+        self._pending = []
+        if len(self.values) >= self.limit:
+            pairs = zip(self.values[0::2], self.values[1::2], strict=False)
+            self.values = [(a + b) / 2 for a, b in pairs]
+            self.stride *= 2
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+@dataclass
+class HeldPoint:
+    step: int
+    held_loss: float
+    train_loss: float
+
+
+@dataclass
+class RunRecord:
+    """One run as the screen needs it; the status words are what the user reads."""
+
+    name: str
+    status: str = "waiting"
+    """waiting (for the engine), running, paused, stopping, finished, stopped, failed, idle."""
+    read_only: bool = False
+    """Watched from metrics another process writes: no pause or stop here."""
+    device: str = ""
+    params: int = 0
+    step: int = 0
+    total_steps: int | None = None
+    epoch: float | None = None
+    chars_per_sec: float | None = None
+    lr: float | None = None
+    elapsed: float | None = None
+    eta: float | None = None
+    fraction: float | None = None
+    train: Curve = field(default_factory=Curve)
+    held: list[HeldPoint] = field(default_factory=list)
+    best_loss: float | None = None
+    sample: tuple[int, str] | None = None
+    message: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Is the run still going (so it can be paused or stopped)?"""
+        return self.status in ("waiting", "running", "paused", "stopping")
+
+    @property
+    def overfitting(self) -> bool:
+        """Held-out loss rose at the last two scorings while the training loss fell."""
+        if len(self.held) < 3:
+            return False
+        a, b, c = self.held[-3:]
+        return a.held_loss < b.held_loss < c.held_loss and a.train_loss > b.train_loss > c.train_loss
+
+    def apply(self, event: progress.TrainEvent) -> None:
+        """Fold one engine event into the record."""
+        if isinstance(event, progress.TrainingProgressed):
+            self._progressed(event)
+        elif isinstance(event, progress.HeldOutScored):
+            self.add_held(event.step, event.held_loss, event.train_loss)
+        elif isinstance(event, progress.SamplePreviewed):
+            self.sample = (event.step, event.text)
+        elif isinstance(event, progress.TrainingStarted):
+            self.status = "running" if self.status == "waiting" else self.status  # paused early stays paused
+            self.device, self.params, self.step = event.device, event.params, event.start_step
+            self.total_steps = event.total_steps
+        elif isinstance(event, progress.TrainingFinished):
+            self.status = {"budget": "finished", "early": "finished", "stopped": "stopped"}.get(event.reason, "failed")
+            self.best_loss = event.best_loss if event.best_loss is not None else self.best_loss
+            self.step = max(self.step, event.step)  # progress is throttled; the last step may be unseen
+            self.message = event.message
+            self.eta = None
+
+    def _progressed(self, event: progress.TrainingProgressed) -> None:
+        self.step, self.total_steps, self.epoch = event.step, event.total_steps, event.epoch
+        self.chars_per_sec, self.lr, self.elapsed = event.chars_per_sec, event.lr, event.elapsed
+        self.fraction, self.eta = event.fraction, event.eta
+        self.train.add(event.train_loss)
+
+    def add_held(self, step: int, held_loss: float, train_loss: float) -> None:
+        self.held.append(HeldPoint(step, held_loss, train_loss))
+        if self.best_loss is None or held_loss < self.best_loss:
+            self.best_loss = held_loss
+
+    def add_rows(self, rows: tuple[dict[str, Any], ...] | list[dict[str, Any]], chars_per_step: int = 0) -> None:
+        """Fold rows of ``metrics.jsonl`` into the record (a watched or past run)."""
+        for row in rows:
+            try:
+                if row.get("kind") == "train":
+                    self._train_row(row, chars_per_step)
+                elif row.get("kind") == "held":
+                    self.add_held(int(row["step"]), float(row["held_loss"]), float(row["train_loss"]))
+            except (KeyError, TypeError, ValueError):
+                continue  # a foreign or torn row: skip it, as the store's reader does
+
+    def _train_row(self, row: dict[str, Any], chars_per_step: int) -> None:
+        step, elapsed = int(row["step"]), float(row["elapsed"])
+        if chars_per_step and self.elapsed is not None and elapsed > self.elapsed and step > self.step:
+            self.chars_per_sec = (step - self.step) * chars_per_step / (elapsed - self.elapsed)
+        self.step, self.elapsed = step, elapsed
+        if self.total_steps:
+            self.fraction = min(1.0, step / self.total_steps)
+        self.train.add(float(row["loss"]))
+
+    def take_card(self, card: dict[str, Any]) -> int:
+        """Settings from a model card; returns characters per step (to estimate speed)."""
+        state, train = card.get("state", {}), card.get("train", {})
+        self.params = int(card.get("params", 0))
+        self.total_steps = train.get("steps")
+        self.device = state.get("device", "") or self.device
+        if state.get("best_loss") is not None:
+            self.best_loss = state["best_loss"]
+        return int(train.get("batch", 0)) * int(train.get("seq", 0))

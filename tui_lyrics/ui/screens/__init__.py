@@ -1,0 +1,1 @@
+"""The app's screens: the model library (home), training, and (elsewhere) compose."""

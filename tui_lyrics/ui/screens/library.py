@@ -1,0 +1,251 @@
+"""The home screen: every model in the library, read from the cards (no torch), and the
+actions on them: new, train more, compose, curves, rename, delete.
+
+The library is re-read in a thread every few seconds, so a model that a headless
+``lyrics-tui train`` starts or finishes in another process shows up and is marked live.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets.data_table import CellDoesNotExist
+
+from tui_lyrics.errors import LyricsError
+from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
+from tui_lyrics.store import ModelInfo
+from tui_lyrics.ui.messages import ModelsListed
+from tui_lyrics.ui.record import RunRecord
+from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
+
+if TYPE_CHECKING:
+    from tui_lyrics.ui.app import LyricsApp
+
+REFRESH_SECONDS = 2.0
+COLUMNS = ("", "Name", "Cell", "Params", "Corpus", "Held ppl", "Steps", "Time")
+EMPTY = "No models yet. Press [b]n[/b] to train one on a lyrics file (.txt, .lrc, .md, a .zip or a folder)."
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class LibraryScreen(Screen):
+    """The model library."""
+
+    app: LyricsApp  # type: ignore[assignment]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", tooltip="Train a new model on a corpus"),
+        Binding("t", "train_more", "Train", tooltip="Resume or extend the selected model's training"),
+        Binding("c", "compose", "Compose", tooltip="Write lyrics with the selected model"),
+        Binding("v", "curves", "Curves", tooltip="Show the selected model's training curves (live if training)"),
+        Binding("r", "rename", "Rename", tooltip="Rename the selected model"),
+        Binding("d", "delete", "Delete", tooltip="Delete the selected model (asks first)"),
+        Binding("q", "app.quit", "Quit", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: tuple[ModelInfo, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        table: DataTable[Text] = DataTable(id="models", cursor_type="row", zebra_stripes=True)
+        self.columns = table.add_columns(*COLUMNS)
+        yield table
+        yield Static("Reading the library…", id="model-details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.library_changed.subscribe(self, lambda _name: self.reload())
+        self.app.run_changed.subscribe(self, self._run_changed)
+        self.set_interval(REFRESH_SECONDS, self._tick)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def _tick(self) -> None:
+        if self.is_current:
+            self.reload()
+
+    def _run_changed(self, record: RunRecord) -> None:
+        """Refresh the training model's row in place (this comes ~10 times a second)."""
+        info = next((row for row in self.rows or () if row.name == record.name), None)
+        if info is None:
+            return
+        table = self.query_one("#models", DataTable)
+        with contextlib.suppress(CellDoesNotExist):
+            for column, cell in zip(self.columns, self._cells(info), strict=True):
+                table.update_cell(info.name, column, cell, update_width=True)
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def reload(self) -> None:
+        self.post_message(ModelsListed(rows=tuple(self.app.store.list())))
+
+    def on_models_listed(self, message: ModelsListed) -> None:
+        if message.rows != self.rows:
+            self.rows = message.rows
+            self._fill(message.rows)
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _fill(self, rows: tuple[ModelInfo, ...]) -> None:
+        table = self.query_one("#models", DataTable)
+        selected = self.selected_name()
+        table.clear()
+        for info in rows:
+            table.add_row(*self._cells(info), key=info.name)
+        if selected is not None and selected in {info.name for info in rows}:
+            table.move_cursor(row=table.get_row_index(selected))
+        self._describe()
+
+    def _state(self, info: ModelInfo) -> str:
+        if self.app.training_here(info.name) or info.live:
+            return "●"
+        if info.error:
+            return "!"
+        return "✓" if info.finished else "◐" if info.steps else "·"
+
+    def _cells(self, info: ModelInfo) -> tuple[Text, ...]:
+        """One table row; names come from users and files, so they are never read as markup."""
+        if info.error:
+            return (Text("!"), Text(_cut(info.name, 18)), Text("unreadable"), *(Text("") for _ in range(5)))
+        numbers = (
+            fmt_count(info.params),
+            "",
+            fmt_ppl(info.best_loss),
+            f"{info.steps:,}",
+            fmt_duration(info.train_seconds),
+        )
+        cells = [Text(n, justify="right") for n in numbers]
+        cells[1] = Text(_cut(info.corpus, 16))
+        return (Text(self._state(info)), Text(_cut(info.name, 18)), Text(f"{info.cell}/{info.input}"), *cells)
+
+    def _describe(self) -> None:
+        details = self.query_one("#model-details", Static)
+        info = self.selected()
+        if not self.rows:
+            details.update(EMPTY)
+        elif info is None:
+            details.update("")
+        elif info.error:
+            details.update(f"[b]{escape(info.name)}[/b] cannot be read: {escape(info.error)}")
+        else:
+            details.update(self._summary(info))
+
+    def _summary(self, info: ModelInfo) -> str:
+        if self.app.training_here(info.name):
+            state = "[b]● training in this app[/b]"
+        elif info.live:
+            state = "[b]● being trained by another process[/b] (v to watch)"
+        else:
+            state = "finished" if info.finished else "can train more" if info.steps else "not trained yet"
+        held = f"held-out perplexity {fmt_ppl(info.best_loss)}" if info.best_loss is not None else "not scored yet"
+        trained = f"{info.steps:,} steps in {fmt_duration(info.train_seconds)}"
+        return (
+            f"[b]{escape(info.name)}[/b] · {info.cell}, {info.input} input · {fmt_count(info.params)} parameters · "
+            f"corpus {escape(info.corpus)} · {held} · {trained} · {state}"
+        )
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._describe()
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        info = self.selected()
+        if info is not None and (info.live or self.app.training_here(info.name)):
+            self.action_curves()
+        else:
+            self.action_compose()
+
+    # -- selection --------------------------------------------------------------------------
+    def selected_name(self) -> str | None:
+        table = self.query_one("#models", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return key.value
+
+    def selected(self) -> ModelInfo | None:
+        name = self.selected_name()
+        return next((info for info in self.rows or () if info.name == name), None)
+
+    def _usable(self) -> ModelInfo | None:
+        """The selected model, if it can be acted on; otherwise say why."""
+        info = self.selected()
+        if info is None:
+            self.notify("No model selected: press n to train one", severity="warning")
+        elif info.error:
+            self.notify(f"{info.name} cannot be read: {info.error}", severity="error")
+            return None
+        return info
+
+    # -- actions ----------------------------------------------------------------------------
+    def action_new(self) -> None:
+        self.app.open_new_model()
+
+    def action_compose(self) -> None:
+        info = self._usable()
+        if info is not None:
+            self.app.open_compose(info.name)
+
+    def action_curves(self) -> None:
+        info = self._usable()
+        if info is not None:
+            self.app.open_training(info.name)
+
+    def action_train_more(self) -> None:
+        info = self._usable()
+        if info is not None:
+            self.app.train_more(info.name)
+
+    def action_rename(self) -> None:
+        info = self._usable()
+        if info is not None:
+            self.app.push_screen(
+                PromptDialog(f"New name for {info.name}:", value=info.name, ok="Rename"),
+                lambda new: self._rename(info.name, new),
+            )
+
+    def _rename(self, old: str, new: str | None) -> None:
+        if new is None or new.strip() == old:
+            return
+        try:
+            self.app.store.rename(old, new)
+        except (LyricsError, OSError) as error:
+            self.notify(str(error), severity="error")
+            return
+        self.notify(f"Renamed {old} to {new.strip()}")
+        self.reload()
+
+    def action_delete(self) -> None:
+        info = self.selected()
+        if info is None:
+            self.notify("No model selected", severity="warning")
+            return
+        question = f"Delete {info.name} and its checkpoints? This cannot be undone."
+        self.app.push_screen(ConfirmDialog(question, yes="Delete", no="Keep"), lambda yes: self._delete(info, yes))
+
+    def _delete(self, info: ModelInfo, yes: bool | None) -> None:
+        if not yes:
+            return
+        if self.app.training_here(info.name):
+            self.notify(f"{info.name!r} is being trained right now; stop it first", severity="error")
+            return
+        try:
+            self.app.store.delete(info.name)
+        except (LyricsError, OSError) as error:
+            self.notify(str(error), severity="error")
+            return
+        self.notify(f"Deleted {info.name}")
+        self.reload()

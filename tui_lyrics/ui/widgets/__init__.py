@@ -1,0 +1,1 @@
+"""Widgets the screens compose; each keeps its minimum style in ``DEFAULT_CSS``."""
