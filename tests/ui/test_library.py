@@ -133,3 +133,22 @@ async def test_compose_opens_the_compose_screen_with_the_model(tiny_model: str) 
         await library(pilot, 1)
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, compose.ComposeScreen), what="the compose screen")
+
+
+@pytest.mark.demo
+async def test_first_start_offers_the_demo_model_and_a_hint(home: Path) -> None:
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        screen = await library(pilot, 1)
+        (demo,) = screen.rows
+        assert demo.name == "demo-zh" and demo.read_only and demo.best_loss is not None
+        hint = screen.query_one("#first-run-hint", Static)
+        assert hint.display and "compose with the built-in demo model" in str(hint.render())
+        assert "built-in, read-only" in details(screen)
+
+
+@pytest.mark.demo
+async def test_the_hint_goes_once_the_user_has_a_model(home: Path) -> None:
+    write_card(home, "mine")
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        screen = await library(pilot, 2)
+        assert not screen.query_one("#first-run-hint", Static).display

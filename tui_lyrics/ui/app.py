@@ -49,7 +49,7 @@ class LyricsApp(App[int]):
 
     def __init__(self, home: Path | None = None) -> None:
         super().__init__()
-        self.store = ModelStore(data_home(home))
+        self.store = ModelStore.open(data_home(home))  # with the built-in demo model
         self.engine = Engine()
         self.job: TrainingJob | None = None
         """The training run in progress (one at a time)."""
@@ -131,6 +131,8 @@ class LyricsApp(App[int]):
             self._show_run(name)
             return
         try:
+            if self.store.is_read_only(name):
+                raise LyricsError(f"{name} is built in and read-only; press n to train your own model")
             card = self.store.read_card(name)
             config = TrainConfig.from_dict(card["train"])
         except LyricsError as error:

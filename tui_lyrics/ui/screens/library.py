@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 REFRESH_SECONDS = 2.0
 COLUMNS = ("", "Name", "Cell", "Params", "Corpus", "Held ppl", "Steps", "Time")
 EMPTY = "No models yet. Press [b]n[/b] to train one on a lyrics file (.txt, .lrc, .md, a .zip or a folder)."
+FIRST_RUN = (
+    "New here? Press [b]c[/b] to compose with the built-in demo model now, or [b]n[/b] to train on your own "
+    "lyrics (a .txt/.lrc file, a folder, or a .zip such as jaychou_lyrics.txt.zip)."
+)
 
 
 def _cut(text: str, width: int) -> str:
@@ -50,6 +54,7 @@ class LibraryScreen(Screen):
         Binding("v", "curves", "Curves", tooltip="Show the selected model's training curves (live if training)"),
         Binding("r", "rename", "Rename", tooltip="Rename the selected model"),
         Binding("d", "delete", "Delete", tooltip="Delete the selected model (asks first)"),
+        Binding("e", "experiments", "Compare", tooltip="Compare cells and inputs on one corpus (experiments)"),
         Binding("q", "app.quit", "Quit", show=False),
     ]
 
@@ -63,6 +68,7 @@ class LibraryScreen(Screen):
         self.columns = table.add_columns(*COLUMNS)
         yield table
         yield Static("Reading the library…", id="model-details")
+        yield Static(FIRST_RUN, id="first-run-hint", classes="-hidden")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -113,6 +119,8 @@ class LibraryScreen(Screen):
             return "●"
         if info.error:
             return "!"
+        if info.read_only:
+            return "◆"
         return "✓" if info.finished else "◐" if info.steps else "·"
 
     def _cells(self, info: ModelInfo) -> tuple[Text, ...]:
@@ -131,6 +139,8 @@ class LibraryScreen(Screen):
         return (Text(self._state(info)), Text(_cut(info.name, 18)), Text(f"{info.cell}/{info.input}"), *cells)
 
     def _describe(self) -> None:
+        own = [info for info in self.rows or () if not info.read_only]
+        self.query_one("#first-run-hint").set_class(bool(own) or not self.rows, "-hidden")
         details = self.query_one("#model-details", Static)
         info = self.selected()
         if not self.rows:
@@ -143,7 +153,9 @@ class LibraryScreen(Screen):
             details.update(self._summary(info))
 
     def _summary(self, info: ModelInfo) -> str:
-        if self.app.training_here(info.name):
+        if info.read_only:
+            state = "built-in, read-only"
+        elif self.app.training_here(info.name):
             state = "[b]● training in this app[/b]"
         elif info.live:
             state = "[b]● being trained by another process[/b] (v to watch)"
@@ -198,6 +210,11 @@ class LibraryScreen(Screen):
         info = self._usable()
         if info is not None:
             self.app.open_compose(info.name)
+
+    def action_experiments(self) -> None:
+        from tui_lyrics.ui.screens.compare import CompareScreen  # loaded on demand
+
+        self.app.push_screen(CompareScreen(home=self.app.store.home))
 
     def action_curves(self) -> None:
         info = self._usable()
