@@ -186,8 +186,12 @@ def run_experiment(
             model = ModelConfig.from_dict({**settings["model"], "cell": run["cell"], "input": run["input"]})
             budget = {"steps": None, "epochs": None, "minutes": None, **settings["budget"]}
             config = TrainConfig.from_dict({**settings["train"], **budget, "seed": run["seed"]})
+            if config.steps:  # at least ~10 points on every held-out curve
+                config = config.replace(eval_every=min(config.eval_every, max(1, config.steps // 10)))
             create_model(store, corpus, name=run["model"], model=model, train=config)
-        finished = train(store, run["model"], callback=callback, control=TrainControl(stop=stop))
+        minutes = settings["budget"].get("minutes")
+        control = TrainControl(stop=stop, eval_seconds=minutes * 6 if minutes else None)
+        finished = train(store, run["model"], callback=callback, control=control)
         run["status"] = "done" if finished.reason in ("budget", "early") else finished.reason
         experiment.save()
         if finished.reason == "error":

@@ -76,7 +76,7 @@ def test_exports_round_trip(home: Path, corpus_file: Path, tmp_path: Path) -> No
     assert float(read["best_loss"]) == pytest.approx(row.best_loss) and read["cell"] == "gru"
     points = list(csv.DictReader(curves_csv.open(encoding="utf-8")))
     held = [p for p in points if p["kind"] == "held"]
-    assert [int(p["step"]) for p in held] == [2, 4]
+    assert [int(p["step"]) for p in held] == [1, 2, 3, 4]  # short budgets are scored often
     data = json.loads(whole.read_text(encoding="utf-8"))
     assert data["table"][0]["best_loss"] == pytest.approx(row.best_loss)
     assert list(data["curves"]) == [row.models[0]]

@@ -152,3 +152,12 @@ async def test_the_hint_goes_once_the_user_has_a_model(home: Path) -> None:
     async with LyricsApp().run_test(size=(100, 30)) as pilot:
         screen = await library(pilot, 2)
         assert not screen.query_one("#first-run-hint", Static).display
+
+
+async def test_e_opens_the_experiments(home: Path) -> None:
+    from tui_lyrics.ui.screens.compare import CompareScreen
+
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        await library(pilot, 0)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen), what="the Compare screen")

@@ -17,6 +17,7 @@ TORCH_FREE = [
     "tui_lyrics.progress",
     "tui_lyrics.paths",
     "tui_lyrics.errors",
+    "tui_lyrics.ui.screens.compare",
 ]
 # Being written now: checked once they exist.
 MAYBE = ["tui_lyrics.cli", "tui_lyrics.ui.app"]
