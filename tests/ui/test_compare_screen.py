@@ -7,6 +7,7 @@ write an experiment and its model cards with known numbers into the temporary ho
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import subprocess
@@ -270,6 +271,8 @@ async def test_png_export_or_a_clear_message(home: Path, tmp_path: Path, monkeyp
     async with Host(home, "cmp-fixed").run_test(size=(100, 30)) as pilot:
         screen = screen_of(pilot)
         await wait_until(pilot, lambda: screen.experiment is not None, what="the experiment")
+        with contextlib.suppress(ImportError):  # load it whole first, so hiding and restoring is clean
+            import matplotlib.pyplot  # noqa: F401
         real = sys.modules.get("matplotlib")
         monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if the plot extra were not installed
         await pilot.press("p")
