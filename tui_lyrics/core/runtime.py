@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,8 +69,9 @@ def pick_device(wanted: str) -> torch.device:
 
 
 def setup_torch(cfg: TrainConfig) -> None:
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
+    """Leave a core free by default: on a busy 2-core machine two torch threads fighting
+    other work trained ~5x slower than one (806 vs 3,858 chars/s measured)."""
+    torch.set_num_threads(cfg.threads or max(1, (os.cpu_count() or 1) - 1))
 
 
 def load_corpus_copy(folder: Path) -> str:

@@ -144,6 +144,8 @@ class _Run:
         if not self.cfg.has_budget:
             raise LyricsError("no training budget: give --steps, --epochs or --minutes")
         self.amp = self.device.type == "cuda" and self.cfg.amp
+        # A wall-clock budget also scores by the clock, so a slow machine still draws a curve.
+        self.eval_seconds = control.eval_seconds or (self.cfg.minutes * 6 if self.cfg.minutes else None)
 
     # -- the loop -------------------------------------------------------------------------
     def loop(self) -> TrainingFinished:
@@ -189,7 +191,7 @@ class _Run:
             loss = self._one_step()
             meter.add(loss, self.batches.batch * self.batches.seq)
             self._report(meter)
-            due_time = self.control.eval_seconds and time.monotonic() - since_eval > self.control.eval_seconds
+            due_time = self.eval_seconds and time.monotonic() - since_eval > self.eval_seconds
             if self.state.step % self.cfg.eval_every == 0 or due_time:
                 self._score()
                 self._save()
