@@ -64,7 +64,9 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="stream lyrics from a model")
     p.add_argument("name", help="model name (see `lyrics-tui models`)")
     p.add_argument("--prefix", default="", help="text to continue, e.g. 我睁开双眼")
-    p.add_argument("--length", type=int, default=200, help="maximum characters to generate (default 200)")
+    p.add_argument(
+        "--length", type=int, help="maximum characters to generate (default 200, or enough for --lines × --line-chars)"
+    )
     p.add_argument("--temperature", type=float, default=0.8, help="0 greedy, 1 the model's own (default 0.8)")
     p.add_argument("--top-k", type=int, default=5, help="sample among the k most likely (0: all; default 5)")
     p.add_argument("--top-p", type=float, default=1.0, help="nucleus: keep the smallest set reaching p (default 1)")
@@ -72,6 +74,47 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, help="seed for a reproducible take (default: random, printed)")
     p.add_argument("--weights", choices=["best", "last"], default="best", help="which checkpoint (default best)")
     p.add_argument("--device", default="cpu", help="device to sample on (default cpu)")
+    _add_lyric_controls(p)
+
+
+def _add_lyric_controls(p: argparse.ArgumentParser) -> None:
+    from tui_lyrics.config import RECOMMENDED_CONTROLS as rec
+
+    craft = p.add_argument_group("lyric controls (constrained decoding: the model's own probabilities, restricted)")
+    craft.add_argument("--line-chars", type=int, help="target characters per line (default: where the model ends them)")
+    craft.add_argument("--line-tolerance", type=int, default=2, help="lines have line-chars ± this many (default 2)")
+    craft.add_argument("--verse-lines", type=int, help="a blank line after every N lines, and nowhere else")
+    craft.add_argument(
+        "--rhyme",
+        default="off",
+        metavar="MODE",
+        help="line-end rhyme, Chinese only (English lines are not rhymed): off (default), follow (every line "
+        "rhymes with the first), or a 十三辙 class: 发花 梭波 乜斜 一七 姑苏 怀来 灰堆 遥条 油求 言前 人辰 江阳 中东 "
+        "(or its pinyin, e.g. jiangyang); best with --line-chars, or lines run long looking for a rhyme",
+    )
+    craft.add_argument(
+        "--repetition-penalty",
+        type=float,
+        default=rec["repetition_penalty"],
+        help=f"divide a character's probability by this per use in the last --repetition-window characters "
+        f"(default {rec['repetition_penalty']}; 1: off)",
+    )
+    craft.add_argument(
+        "--repetition-window", type=int, default=32, help="recent characters the penalty looks at (default 32)"
+    )
+    craft.add_argument(
+        "--no-repeat-ngram",
+        type=int,
+        default=rec["no_repeat_ngram"],
+        help=f"never repeat an n-gram of this many characters within lines (default {rec['no_repeat_ngram']}; 0: off)",
+    )
+    craft.add_argument(
+        "--loop-repeats",
+        type=int,
+        default=rec["loop_repeats"],
+        help=f"step out of a loop once a unit has repeated this many times in a row "
+        f"(default {rec['loop_repeats']}; 0: off)",
+    )
 
 
 def _add_eval(sub: argparse._SubParsersAction) -> None:

@@ -114,7 +114,7 @@ class TrainConfig(_Settings):
     seed: int = 0
     """Seeds weights, dropout and batch order: the same seed gives the same model."""
     threads: int | None = None
-    """CPU threads for torch (None: torch's default)."""
+    """CPU threads for torch (None: all cores but one, at least one)."""
 
     def __post_init__(self) -> None:
         _check(1 <= self.batch <= 4096, f"batch must be 1–4096, not {self.batch}")
@@ -159,6 +159,22 @@ class SampleConfig(_Settings):
     """Seed for reproducible takes (None: a fresh random one)."""
     alternatives: int = 8
     """How many top candidates to report with each sampled character."""
+    line_chars: int | None = None
+    """Target characters per line, newline not counted (None: lines end where the model ends them)."""
+    line_tolerance: int = 2
+    """With line_chars: every line has line_chars ± this many characters."""
+    verse_lines: int | None = None
+    """Put a blank line after every this many lines, and nowhere else (None: blank lines as the model likes)."""
+    rhyme: str = "off"
+    """Line-end rhyme, Chinese only (十三辙): off, follow (rhyme with the first line) or a class (江阳 or jiangyang)."""
+    repetition_penalty: float = 1.0
+    """Divide a character's probability by this per occurrence in the last repetition_window characters (1: off)."""
+    repetition_window: int = 32
+    """How many recent characters the repetition penalty looks at."""
+    no_repeat_ngram: int = 0
+    """Never repeat an n-gram of this many characters within lines of the take and its prefix (0: off)."""
+    loop_repeats: int = 0
+    """Step out of loops: after a unit repeats this many times in a row, the next character must break it (0: off)."""
 
     def __post_init__(self) -> None:
         _check(0 <= self.temperature <= 10, f"temperature must be 0–10, not {self.temperature}")
@@ -167,6 +183,62 @@ class SampleConfig(_Settings):
         _check(1 <= self.length <= 1_000_000, f"length must be 1–1000000, not {self.length}")
         _check(self.lines is None or self.lines >= 1, "lines must be at least 1")
         _check(self.alternatives >= 0, "alternatives must not be negative")
+        _check(self.line_chars is None or 1 <= self.line_chars <= 200, "line-chars must be 1–200")
+        _check(0 <= self.line_tolerance <= 100, f"line-tolerance must be 0–100, not {self.line_tolerance}")
+        _check(self.verse_lines is None or self.verse_lines >= 1, "verse-lines must be at least 1")
+        _check(_rhyme_ok(self.rhyme), f"rhyme must be off, follow or a 十三辙 class, not {self.rhyme!r}")
+        object.__setattr__(self, "rhyme", _rhyme_setting(self.rhyme))  # jiangyang -> 江阳: one spelling
+        _check(1.0 <= self.repetition_penalty <= 100, "repetition-penalty must be 1–100 (1: off)")
+        _check(1 <= self.repetition_window <= 10_000, "repetition-window must be 1–10000")
+        _check(self.no_repeat_ngram == 0 or 2 <= self.no_repeat_ngram <= 64, "no-repeat-ngram must be 0 (off) or 2–64")
+        _check(self.loop_repeats == 0 or 2 <= self.loop_repeats <= 100, "loop-repeats must be 0 (off) or 2–100")
+
+    @property
+    def line_bounds(self) -> tuple[int, int] | None:
+        """The shortest and longest line allowed, in characters (None: no line shape)."""
+        if self.line_chars is None:
+            return None
+        return max(1, self.line_chars - self.line_tolerance), self.line_chars + self.line_tolerance
+
+    @property
+    def shape_chars(self) -> int | None:
+        """The most characters the requested shape can take (lines × longest line + verse breaks), or None."""
+        bounds = self.line_bounds
+        if bounds is None or self.lines is None:
+            return None
+        breaks = (self.lines - 1) // self.verse_lines if self.verse_lines else 0
+        return self.lines * (bounds[1] + 1) + breaks
+
+    @property
+    def has_controls(self) -> bool:
+        """Any lyric control (line shape, verses, rhyme, repetition) is on."""
+        return (
+            self.line_chars is not None
+            or self.verse_lines is not None
+            or self.rhyme != "off"
+            or self.repetition_penalty != 1.0
+            or self.no_repeat_ngram > 0
+            or self.loop_repeats > 0
+        )
+
+
+RECOMMENDED_CONTROLS: dict[str, Any] = {"repetition_penalty": 1.2, "no_repeat_ngram": 5, "loop_repeats": 3}
+"""Repetition controls that `generate` uses by default: see bench/LYRIC_CRAFT.md for what they cost.
+
+``SampleConfig``'s own defaults leave them off, so a config means plain sampling unless it asks.
+"""
+
+
+def _rhyme_ok(value: object) -> bool:
+    from tui_lyrics.rhyme import is_rhyme_mode  # torch-free and light (pypinyin loads only on use)
+
+    return isinstance(value, str) and is_rhyme_mode(value)
+
+
+def _rhyme_setting(value: str) -> str:
+    from tui_lyrics.rhyme import MODES, class_name
+
+    return value if value in MODES else class_name(value)
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def test_installed_wheel_runs_from_another_directory(wheel: Path, tmp_path: Path
             text=True,
             check=True,
             timeout=120,
-        ).stdout  # fmt: skip
+        ).stdout
     )
     assert where.startswith(str(site)) and corpus.startswith(str(site)) and corpus_ok and css_ok
     models = subprocess.run([sys.executable, "-m", "tui_lyrics", "models", "--json"], cwd=elsewhere, env=env,

@@ -18,6 +18,8 @@ TORCH_FREE = [
     "tui_lyrics.paths",
     "tui_lyrics.errors",
     "tui_lyrics.ui.screens.compare",
+    "tui_lyrics.rhyme",
+    "tui_lyrics.memorise",
 ]
 # Being written now: checked once they exist.
 MAYBE = ["tui_lyrics.cli", "tui_lyrics.ui.app"]

@@ -14,38 +14,81 @@ from tui_lyrics.config import SampleConfig, TrainConfig
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.store import ModelStore
 
+DEFAULT_LENGTH = 200
+
+
+def sample_config(args: argparse.Namespace, seed: int) -> SampleConfig:
+    """The flags of ``generate`` as a SampleConfig, one flag per field."""
+    config = SampleConfig(
+        temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, length=args.length or DEFAULT_LENGTH,
+        lines=args.lines, seed=seed, alternatives=0, line_chars=args.line_chars, line_tolerance=args.line_tolerance,
+        verse_lines=args.verse_lines, rhyme=args.rhyme, repetition_penalty=args.repetition_penalty,
+        repetition_window=args.repetition_window, no_repeat_ngram=args.no_repeat_ngram, loop_repeats=args.loop_repeats,
+    )  # fmt: skip
+    shape = config.shape_chars
+    if args.length is None and shape is not None and shape > DEFAULT_LENGTH:
+        config = config.replace(length=shape)  # generation stops at the requested shape, not at 200
+    return config
+
 
 def run_generate(args: argparse.Namespace, home: Path) -> int:
     from tui_lyrics.core.sample import load_model, resolve_seed, stream_chars
 
     seed = resolve_seed(args.seed)
-    config = SampleConfig(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
-                          length=args.length, lines=args.lines, seed=seed, alternatives=0)  # fmt: skip
-    lm = load_model(ModelStore.open(home), args.name, which=args.weights, device=args.device)
+    config = sample_config(args, seed)
+    store = ModelStore.open(home)
+    lm = load_model(store, args.name, which=args.weights, device=args.device)
     unknown = lm.vocab.unknown(args.prefix)
     if unknown and not args.json:
         note(f"not in {args.name!r}'s vocabulary, read as <unk>: {' '.join(unknown)}")
     stop = threading.Event()
     chars: list[str] = []
+    logp = 0.0
     if not args.json:
         sys.stdout.write(args.prefix)
     try:
         for sampled in stream_chars(lm, args.prefix, config, stop=stop):
             chars.append(sampled.char)
+            logp += math.log(sampled.prob)
             if not args.json:
                 sys.stdout.write(sampled.char)
                 sys.stdout.flush()
     except KeyboardInterrupt:
         stop.set()
     text = "".join(chars)
+    craft = take_report(store.path(args.name), args.prefix, text, logp)
     if args.json:
         print_json({"name": args.name, "prefix": args.prefix, "text": text, "seed": seed,
-                    "unknown": unknown, "weights": lm.weights, "settings": config.to_dict()})  # fmt: skip
+                    "unknown": unknown, "weights": lm.weights, "settings": config.to_dict(), **craft})  # fmt: skip
     else:
         if not text.endswith("\n"):
             sys.stdout.write("\n")
+        _note_craft(craft, rhyme=config.rhyme != "off")
         note(f"seed {seed} (replay with --seed {seed})")
     return 0
+
+
+def take_report(folder: Path, prefix: str, text: str, logp: float) -> dict[str, Any]:
+    """What the composing screen shows beside a take: its lines and their rhyme, the meter, its fluency."""
+    from tui_lyrics.memorise import corpus_index
+    from tui_lyrics.rhyme import line_class, text_lines
+
+    index = corpus_index(folder)
+    return {
+        "lines": [{"text": line, "chars": len(line), "rhyme": line_class(line)} for line in text_lines(prefix + text)],
+        "memorisation": index.measure(text).to_dict() if index is not None else None,
+        "mean_logprob": logp / len(text) if text else None,
+    }
+
+
+def _note_craft(craft: dict[str, Any], *, rhyme: bool) -> None:
+    meter = craft["memorisation"]
+    if meter is not None:
+        share = "" if meter["window_share"] is None else f"; {100 * meter['window_share']:.0f}% of its 8-character "
+        share += "windows are in the corpus" if share else ""
+        note(f"longest stretch shared with the corpus: {meter['longest']} characters{share}")
+    if rhyme:
+        note("rhyme per line: " + " ".join(line["rhyme"] or "–" for line in craft["lines"]))
 
 
 def run_eval(args: argparse.Namespace, home: Path) -> int:

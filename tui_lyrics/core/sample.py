@@ -8,17 +8,20 @@ rare characters) and reported, never a crash.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from tui_lyrics.config import ModelConfig, SampleConfig
+from tui_lyrics.core.constraints import LyricControls
 from tui_lyrics.core.model import CharRNN, State
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import UNK_ID, CharVocab
@@ -28,9 +31,15 @@ from tui_lyrics.vocab import UNK_ID, CharVocab
 class SampledChar:
     char: str
     prob: float
-    """The model's own probability of this character (temperature 1, <unk> excluded)."""
+    """The model's own probability of this character (temperature 1, <unk> excluded), before any
+    lyric control: the sum of log(prob) over a take is its log-probability under the model."""
     alternatives: tuple[tuple[str, float], ...]
     """The model's top candidates at this position, most likely first."""
+    controls: tuple[str, ...] = ()
+    """The lyric controls that changed the distribution at this position (see ``core.constraints``):
+    verse, shape, rhyme, loop, ngram, penalty, lookahead."""
+    line_class: str | None = None
+    """With rhyme on, on a newline that completes a line: that line's rhyme class (十三辙)."""
 
 
 @dataclass
@@ -95,6 +104,7 @@ def stream_chars(
     model, vocab = lm.model, lm.vocab
     device = next(model.parameters()).device
     g = torch.Generator(device=device).manual_seed(resolve_seed(config.seed))
+    controls = LyricControls(vocab, config, prefix) if config.has_controls else None
     # The fast-step context is entered around each step, never across a yield: the consumer's
     # thread must not be left in inference mode (nor the global oneDNN flag off) between chars.
     with _fast_single_steps(model):
@@ -105,7 +115,12 @@ def stream_chars(
         if stop is not None and stop.is_set():
             return
         with _fast_single_steps(model):
-            sampled = _pick(logits, vocab, config, g)
+            peek = partial(_newline_after, model, state, vocab.id_of("\n")) if controls is not None else None
+            sampled = _pick(logits, vocab, config, g, controls=controls, peek=peek)
+        if controls is not None:
+            line_class = controls.advance(sampled.char)
+            if line_class is not None:
+                sampled = dataclasses.replace(sampled, line_class=line_class)
         yield sampled
         if sampled.char == "\n":
             lines += line_has_text
@@ -127,16 +142,41 @@ def _prime(model: CharRNN, vocab: CharVocab, prefix: str, device: torch.device) 
     return out[0, -1], state
 
 
-def _pick(logits: torch.Tensor, vocab: CharVocab, config: SampleConfig, g: torch.Generator) -> SampledChar:
+def _newline_after(model: CharRNN, state: State, newline: int, ids: torch.Tensor) -> torch.Tensor:
+    """The model's probability of a newline right after each candidate in ``ids`` (K,): one batched step."""
+    k = ids.numel()
+    if isinstance(state, tuple):
+        branched: State = (state[0].expand(-1, k, -1).contiguous(), state[1].expand(-1, k, -1).contiguous())
+    else:
+        branched = state.expand(-1, k, -1).contiguous()  # (L, K, H)
+    out, _ = model(ids.view(k, 1), branched)  # (K, 1, V)
+    logits = out[:, 0].float()
+    logits[:, UNK_ID] = -torch.inf
+    return torch.softmax(logits, -1)[:, newline]  # (K,)
+
+
+def _pick(
+    logits: torch.Tensor,
+    vocab: CharVocab,
+    config: SampleConfig,
+    g: torch.Generator,
+    *,
+    controls: LyricControls | None = None,
+    peek: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> SampledChar:
     logits = logits.float().clone()
     logits[UNK_ID] = -torch.inf  # never emit <unk>
     own = torch.softmax(logits, -1)  # (V,) the model's distribution
-    index = int(torch.argmax(logits)) if config.temperature == 0 else _draw(logits / config.temperature, config, g)
+    used: tuple[str, ...] = ()
+    work = logits
+    if controls is not None:
+        work, used = controls.adjust(logits, peek)  # the model's logits, restricted and reweighted
+    index = int(torch.argmax(work)) if config.temperature == 0 else _draw(work / config.temperature, config, g)
     alts = ()
     if config.alternatives:
         probs, ids = torch.topk(own, min(config.alternatives, vocab.size - 1))
         alts = tuple((vocab.chars[i - 1], p) for i, p in zip(ids.tolist(), probs.tolist(), strict=True))
-    return SampledChar(char=vocab.chars[index - 1], prob=float(own[index]), alternatives=alts)
+    return SampledChar(char=vocab.chars[index - 1], prob=float(own[index]), alternatives=alts, controls=used)
 
 
 def _draw(logits: torch.Tensor, config: SampleConfig, g: torch.Generator) -> int:

@@ -1,0 +1,212 @@
+"""Lyric controls in the sampler: rhyme always met, line shape honoured, repetition reduced, scores kept."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+import torch
+
+from tui_lyrics.config import ModelConfig, SampleConfig
+from tui_lyrics.core.constraints import MAX_PERIOD, MIN_LOOP_SPAN
+from tui_lyrics.core.model import CharRNN
+from tui_lyrics.core.sample import LoadedModel, load_model, sample_text, stream_chars
+from tui_lyrics.errors import ConfigError
+from tui_lyrics.paths import data_home
+from tui_lyrics.rhyme import class_of, line_class, text_lines
+from tui_lyrics.store import ModelStore
+from tui_lyrics.vocab import UNK_ID, CharVocab
+
+
+@pytest.fixture
+def lm(tiny_model: str) -> LoadedModel:
+    return load_model(ModelStore(data_home()), tiny_model)
+
+
+def bigram_model(text: str, *, smoothing: float) -> LoadedModel:
+    """A model whose next-character distribution is the bigram table of ``text`` (no training).
+
+    One-hot input into a tanh RNN whose hidden state is the one-hot of the last character
+    (tanh(20) = 1.0 in float32); the head holds log P(next | previous).
+    """
+    vocab = CharVocab.build(text)
+    v = vocab.size
+    model = CharRNN(ModelConfig(cell="rnn", input="onehot", layers=1, hidden=v, dropout=0.0), v).eval()
+    counts = torch.full((v, v), smoothing)  # (next, previous)
+    for previous, following in itertools.pairwise(vocab.encode(text)):
+        counts[following, previous] += 1
+    with torch.no_grad():
+        for p in model.parameters():
+            p.zero_()
+        model.rnn.weight_ih_l0.copy_(torch.eye(v) * 20.0)
+        model.head.weight.copy_(torch.log(counts / counts.sum(0, keepdim=True)))
+    return LoadedModel(name="bigram", model=model, vocab=vocab, card={}, weights="best")
+
+
+LOOP = "我在风里等你\n" * 30
+ESCAPES = "天空海阔心情好\n月光洒在路上\n春花秋月何时了\n"
+
+
+@pytest.fixture(scope="module")
+def looping() -> LoadedModel:
+    """A model built to loop: it has seen one line thirty times and a few others once."""
+    return bigram_model(LOOP + ESCAPES, smoothing=0.1)
+
+
+def repeated_4gram_share(text: str) -> float:
+    """The share of 4-grams (within lines) that occurred earlier in the text."""
+    seen: set[str] = set()
+    total = again = 0
+    for line in text.split("\n"):
+        for i in range(len(line) - 3):
+            total += 1
+            again += line[i : i + 4] in seen
+            seen.add(line[i : i + 4])
+    return again / total
+
+
+# -- rhyme -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["江阳", "一七", "言前", "中东"])
+def test_a_forced_rhyme_class_is_always_met(lm: LoadedModel, target: str) -> None:
+    missed_without = 0
+    for seed in range(4):
+        config = SampleConfig(temperature=1.0, lines=6, line_chars=6, line_tolerance=1, rhyme=target, seed=seed)
+        chars = list(stream_chars(lm, "", config))
+        text = "".join(c.char for c in chars)
+        lines = text_lines(text)
+        assert len(lines) == 6
+        assert [class_of(line[-1]) for line in lines] == [target] * 6, text
+        assert [c.line_class for c in chars if c.line_class] == [target] * 6  # reported per line
+        plain = text_lines(sample_text(lm, "", config.replace(rhyme="off")))
+        missed_without += sum(class_of(line[-1]) != target for line in plain)
+    assert missed_without > 0  # the model alone does not rhyme like this: the control did it
+
+
+def test_follow_rhymes_every_line_with_the_first(lm: LoadedModel) -> None:
+    for seed in range(4):
+        config = SampleConfig(temperature=1.0, lines=5, line_chars=5, rhyme="follow", seed=seed)
+        lines = text_lines(sample_text(lm, "", config))
+        first = line_class(lines[0])
+        assert first is not None and len(lines) == 5
+        assert all(line_class(line) == first for line in lines), lines
+
+
+def test_follow_takes_its_class_from_the_prompt(lm: LoadedModel) -> None:
+    prompt = "走过长长的街\n"  # 街 jie: 乜斜, a class the model rarely ends a line on
+    for seed in range(3):
+        config = SampleConfig(lines=3, line_chars=6, rhyme="follow", seed=seed)
+        assert [line_class(x) for x in text_lines(sample_text(lm, prompt, config))] == ["乜斜"] * 3
+
+
+def test_ascii_class_names_and_unreachable_classes(lm: LoadedModel) -> None:
+    assert SampleConfig(rhyme="jiangyang").rhyme == "江阳"
+    with pytest.raises(ConfigError, match="rhyme"):
+        SampleConfig(rhyme="xyz")
+    with pytest.raises(ConfigError, match="发花"):  # no a/ia/ua final among the tiny model's characters
+        next(stream_chars(lm, "", SampleConfig(rhyme="发花", seed=0)))
+    english = bigram_model("la la land\nsing a song\n", smoothing=0.1)
+    with pytest.raises(ConfigError, match="Chinese"):
+        next(stream_chars(english, "", SampleConfig(rhyme="follow", seed=0)))
+
+
+# -- line shape ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("line_chars", "tolerance", "verse"), [(5, 1, 3), (7, 0, 2), (4, 2, None)])
+def test_the_line_shape_is_honoured(lm: LoadedModel, line_chars: int, tolerance: int, verse: int | None) -> None:
+    for seed in range(3):
+        config = SampleConfig(
+            temperature=1.5, top_k=0, lines=7, line_chars=line_chars, line_tolerance=tolerance,
+            verse_lines=verse, seed=seed, length=500,
+        )  # fmt: skip
+        text = sample_text(lm, "", config)
+        assert text.endswith("\n") and not text.startswith("\n") and not text.endswith("\n\n")
+        verses = text[:-1].split("\n\n")
+        lines = [line for v in verses for line in v.split("\n")]
+        assert len(lines) == 7
+        assert all(line_chars - tolerance <= len(line) <= line_chars + tolerance for line in lines), lines
+        if verse is None:
+            assert len(verses) == 1
+        else:
+            assert [len(v.split("\n")) for v in verses] == [verse] * (7 // verse) + ([7 % verse] if 7 % verse else [])
+
+
+def test_the_shape_counts_the_prompts_unfinished_line(lm: LoadedModel) -> None:
+    text = sample_text(lm, "我在风", SampleConfig(lines=2, line_chars=6, line_tolerance=0, seed=1))
+    first, second = text_lines("我在风" + text)
+    assert len(first) == 6 and len(second) == 6
+
+
+def test_shape_rules_beat_ngram_blocking(lm: LoadedModel) -> None:
+    config = SampleConfig(lines=6, line_chars=6, line_tolerance=0, rhyme="江阳", no_repeat_ngram=2, seed=0)
+    lines = text_lines(sample_text(lm, "", config))
+    assert len(lines) == 6 and all(len(line) == 6 and class_of(line[-1]) == "江阳" for line in lines)
+
+
+# -- repetition ------------------------------------------------------------------------------
+
+
+def test_the_penalty_reduces_repeats_on_a_model_built_to_loop(looping: LoadedModel) -> None:
+    def share(**controls: float) -> float:
+        takes = [sample_text(looping, "", SampleConfig(length=300, seed=s, **controls)) for s in range(3)]
+        return sum(repeated_4gram_share(t) for t in takes) / len(takes)
+
+    plain = share()
+    assert plain > 0.8  # it does loop
+    assert share(repetition_penalty=1.5) < plain
+    assert share(repetition_penalty=2.0) < 0.75 * plain
+
+
+def test_ngram_blocking_leaves_no_repeated_ngram_within_lines(looping: LoadedModel) -> None:
+    text = sample_text(looping, "", SampleConfig(length=300, seed=0, no_repeat_ngram=4))
+    assert repeated_4gram_share(text) == 0.0
+
+
+def periodic_runs(text: str, repeats: int) -> list[str]:
+    """Stretches that go on past what the loop detector allows: one character beyond ``repeats`` units."""
+    found = []
+    for p in range(1, MAX_PERIOD + 1):
+        span = max(repeats * p, MIN_LOOP_SPAN) + 1
+        for end in range(span, len(text) + 1):
+            window = text[end - span : end]
+            if all(window[i] == window[i + p] for i in range(span - p)):
+                found.append(window)
+    return found
+
+
+def test_loop_detection_steps_out_of_loops(looping: LoadedModel) -> None:
+    plain = sample_text(looping, "", SampleConfig(length=300, seed=0))
+    assert periodic_runs(plain, 2)  # left alone it repeats its line again and again
+    for seed in range(3):
+        text = sample_text(looping, "", SampleConfig(length=300, seed=seed, loop_repeats=2))
+        assert periodic_runs(text, 2) == []
+
+
+# -- scores and reports ----------------------------------------------------------------------
+
+
+def test_probabilities_are_the_unconstrained_models(lm: LoadedModel) -> None:
+    config = SampleConfig(
+        lines=4, line_chars=6, rhyme="一七", repetition_penalty=1.5, no_repeat_ngram=3, loop_repeats=2, seed=3
+    )
+    chars = list(stream_chars(lm, "我在", config))
+    ids = lm.vocab.encode("我在" + "".join(c.char for c in chars))
+    with torch.no_grad():
+        out, _ = lm.model(torch.tensor([ids]))
+    logits = out[0, 1:-1].clone()  # (len(chars), V): row i chose chars[i]
+    logits[:, UNK_ID] = -math.inf
+    own = torch.softmax(logits, -1)
+    for i, c in enumerate(chars):
+        assert c.prob == pytest.approx(float(own[i, lm.vocab.id_of(c.char)]), rel=1e-4)
+    assert any("rhyme" in c.controls for c in chars)  # the report says where a control acted
+
+
+def test_controls_off_is_plain_sampling(lm: LoadedModel) -> None:
+    config = SampleConfig(length=80, seed=5)
+    assert not config.has_controls
+    plain = list(stream_chars(lm, "", config))
+    assert all(c.controls == () and c.line_class is None for c in plain)
+    assert config.replace(line_tolerance=0, repetition_window=8).has_controls is False

@@ -1,0 +1,77 @@
+"""The memorisation meter: matching statistics against a brute force, the two figures, the per-model cache."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+
+from tui_lyrics.memorise import WINDOW, CorpusIndex, corpus_index
+
+
+def brute_matching(corpus: str, take: str) -> list[int]:
+    return [max((j - i for j in range(i, len(take) + 1) if take[i:j] in corpus), default=0) for i in range(len(take))]
+
+
+def test_matching_statistics_agree_with_brute_force() -> None:
+    rng = random.Random(0)
+    for _ in range(200):
+        alphabet = "ab\n风里"[: rng.randint(1, 5)]
+        corpus = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50)))
+        take = "".join(rng.choice(alphabet + "x") for _ in range(rng.randint(0, 25)))
+        index = CorpusIndex(corpus)
+        assert index.matching_statistics(take) == brute_matching(corpus, take), (corpus, take)
+
+
+def test_the_suffix_array_is_sorted() -> None:
+    rng = random.Random(1)
+    text = "".join(rng.choice("我在风里等你\n ab") for _ in range(3000)) + "我在风里等你" * 50  # long repeats too
+    suffixes = CorpusIndex(text)._suffixes
+    assert sorted(suffixes) == list(range(len(text)))
+    assert all(text[a:] < text[b:] for a, b in itertools.pairwise(suffixes))
+
+
+def test_the_meter_reads_a_quoted_and_a_new_take() -> None:
+    corpus = "坏坏的让我疯狂的可爱女人\n漂亮的让我面红的可爱女人\n"
+    index = CorpusIndex(corpus)
+    quoted = index.measure("坏坏的让我疯狂的可爱女人\n")
+    assert quoted.longest == 13 and quoted.longest_text == "坏坏的让我疯狂的可爱女人\n"
+    assert quoted.windows == 13 - WINDOW + 1 and quoted.window_share == 1.0
+    fresh = index.measure("月光洒在窗台上的吉他")
+    assert fresh.longest == 1 and fresh.longest_text == "的" and fresh.window_share == 0.0
+    mixed = index.measure("我说坏坏的让我疯狂的心")  # 坏坏的让我疯狂的 is quoted: 8 chars, one window of 4
+    assert mixed.longest == 8 and mixed.longest_text == "坏坏的让我疯狂的"
+    assert mixed.windows == 4 and mixed.window_share == pytest.approx(1 / 4)
+    short = index.measure("可爱")
+    assert short.windows == 0 and short.window_share is None and short.longest == 2
+    assert set(short.to_dict()) == {"longest", "longest_text", "window_share", "windows", "window"}
+
+
+def test_an_empty_corpus_shares_nothing() -> None:
+    meter = CorpusIndex("").measure("我在风里等你我在风里等你")
+    assert meter.longest == 0 and meter.window_share == 0.0
+
+
+def test_a_large_corpus_is_indexed(tmp_path: Path) -> None:
+    rng = random.Random(2)
+    corpus = "".join(rng.choice("我在风里等你夜色慢慢变凉\n") for _ in range(200_000))
+    index = CorpusIndex(corpus)
+    take = corpus[123_456:123_556] + "龘" + corpus[5_000:5_020]
+    meter = index.measure(take)
+    assert meter.longest >= 100 and meter.longest_text.startswith(corpus[123_456:123_500])
+    assert meter.window_share == pytest.approx((len(take) - WINDOW + 1 - WINDOW) / (len(take) - WINDOW + 1))
+
+
+def test_each_models_index_is_built_once(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    assert corpus_index(folder) is None  # no corpus copy: no meter
+    (folder / "corpus.txt.gz").write_bytes(gzip.compress("我在风里等你\n".encode()))
+    first = corpus_index(folder)
+    assert first is not None and first.text == "我在风里等你\n"
+    assert corpus_index(folder) is first
+    (folder / "corpus.txt.gz").write_bytes(b"not gzip")
+    assert corpus_index(folder) is None

@@ -1,0 +1,265 @@
+"""Lyric controls as constrained decoding: line shape, verses, rhyme and repetition, per step.
+
+``stream_chars`` asks a ``LyricControls`` to adjust the model's logits before each draw and
+tells it each character drawn. Nothing is pasted in: every character is still drawn from the
+model's own distribution, restricted or reweighted, and the model's unconstrained
+probability of it is reported (``SampledChar.prob``) so a take can be scored for fluency.
+
+The controls, in priority order (a lower one gives way when it would leave no character):
+
+1. **Verses** (``verse_lines``): after every K lines the next character is a newline (a
+   blank line); no other blank lines.
+2. **Line shape** (``line_chars`` ± ``line_tolerance``, counted in characters): a newline is
+   banned before the shortest line and forced after the longest.
+3. **Rhyme** (``rhyme``): a line may end only on a character of the target class (十三辙, see
+   ``tui_lyrics.rhyme``): the newline is banned after any other character, and the last slot
+   of the longest line is restricted to the class. With ``follow`` the target is the class of
+   the first line (of the prompt, if it has one). Without a line shape a line is at most
+   ``FREE_LINE_MAX`` characters.
+4. **Loops** (``loop_repeats``): when the text ends in a unit repeated that many times (the
+   repeated span at least ``MIN_LOOP_SPAN`` characters, the unit at most ``MAX_PERIOD``), the
+   character that would repeat it once more is banned (for every such unit at once).
+5. **N-gram blocking** (``no_repeat_ngram``): a character that would complete an n-gram
+   already used, within a line, in the prompt or the take is banned.
+6. **Repetition penalty** (``repetition_penalty``): a character's probability is divided by
+   the penalty once per occurrence in the last ``repetition_window`` characters (newlines
+   exempt: every line needs one). Dividing probabilities, not logits, keeps it independent of the
+   logits' offset.
+
+**One-step lookahead.** Where a line may or must end at the next step, each of the top
+``LOOKAHEAD`` candidates ``c`` is weighted by the model's probability that the line goes on
+legally after it: ``P(newline | c)`` where the newline will be forced, ``1 - P(newline | c)``
+where it will be banned (too short, or ``c`` does not rhyme). That is exact conditioning of
+the next step on the constraint, so the line ends on a character the model itself would end
+a line with, rather than on whatever rhyming character scored best mid-phrase. It costs one
+batched step of the model over the candidates, only near the line's end.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from functools import lru_cache
+
+import torch
+
+from tui_lyrics.config import SampleConfig
+from tui_lyrics.errors import ConfigError
+from tui_lyrics.rhyme import class_of, line_class
+from tui_lyrics.vocab import UNK_ID, CharVocab
+
+LOOKAHEAD = 16
+"""Candidates whose next-step newline probability is computed (64 when top-k is off or larger; 0: no lookahead)."""
+FREE_LINE_MAX = 30
+"""With rhyme on and no line shape, a line ends (on a rhyme) by this many characters."""
+MAX_PERIOD = 40
+"""Longest repeated unit the loop detector looks for (a line and its newline)."""
+MIN_LOOP_SPAN = 6
+"""A loop must span at least this many characters (so 啦啦 is not a loop, 啦啦啦啦啦啦 is)."""
+
+Peek = Callable[[torch.Tensor], torch.Tensor]
+"""Candidate ids (K,) -> the model's probability of a newline right after each one (K,)."""
+
+
+@lru_cache(maxsize=8)
+def _vocab_classes(chars: tuple[str, ...]) -> tuple[str | None, ...]:
+    """The rhyme class of each id of a vocabulary (<unk> first: None)."""
+    return (None, *(class_of(c) for c in chars))
+
+
+class LyricControls:
+    """The state of the lyric controls through one take: call ``adjust`` then ``advance`` per step."""
+
+    def __init__(self, vocab: CharVocab, config: SampleConfig, prompt: str = "") -> None:
+        self.vocab, self.config = vocab, config
+        self.size = vocab.size
+        self.newline = vocab.id_of("\n")
+        self.rhyme_on = config.rhyme != "off"
+        self.follow = config.rhyme == "follow"
+        self.structured = config.line_chars is not None or config.verse_lines is not None
+        if (self.structured or self.rhyme_on) and self.newline == UNK_ID:
+            raise ConfigError("this model never saw a line break, so it cannot shape or rhyme lines")
+        self.bounds = config.line_bounds or ((1, FREE_LINE_MAX) if self.rhyme_on else None)
+        self.lookahead = 0 if LOOKAHEAD <= 0 else LOOKAHEAD if 0 < config.top_k <= LOOKAHEAD else max(LOOKAHEAD, 64)
+        self.classes = _vocab_classes(vocab.chars) if self.rhyme_on else ()
+        self.target: str | None = None if self.follow or not self.rhyme_on else config.rhyme
+        if self.rhyme_on:
+            self._check_reachable()
+        self.context: list[str] = []
+        self.line = ""
+        self.verse = 0
+        self.ngrams: dict[str, set[str]] = {}
+        self._rhymes = self._rhyme_mask()
+        for char in prompt:
+            self.advance(char)
+
+    def _check_reachable(self) -> None:
+        present = {c for c in self.classes if c is not None}
+        if not present:
+            raise ConfigError("rhyme works on Chinese lyrics only: this model's vocabulary has no Chinese characters")
+        if self.target is not None and self.target not in present:
+            raise ConfigError(f"no character of this model's vocabulary is in the rhyme class {self.target}")
+
+    def _rhyme_mask(self) -> torch.Tensor:
+        """Ids that may end a line: the target class, or (follow, first line) any classed character."""
+        if not self.rhyme_on:
+            return torch.ones(self.size, dtype=torch.bool)
+        ok = [c is not None and (self.target is None or c == self.target) for c in self.classes]
+        return torch.tensor(ok, dtype=torch.bool)
+
+    def ends_ok(self, char: str) -> bool:
+        """Whether a line may end on ``char`` under the rhyme setting."""
+        if not self.rhyme_on:
+            return True
+        cls = class_of(char)
+        return cls is not None and (self.target is None or cls == self.target)
+
+    # -- per step -------------------------------------------------------------------------
+
+    def adjust(self, logits: torch.Tensor, peek: Peek | None = None) -> tuple[torch.Tensor, tuple[str, ...]]:
+        """The logits to draw from (banned ids at -inf) and the names of the controls that acted."""
+        work = logits.clone()  # (V,)
+        allowed = torch.isfinite(work)
+        used: list[str] = []
+
+        def restrict(mask: torch.Tensor, name: str) -> None:
+            nonlocal allowed
+            narrowed = allowed & mask
+            if bool(narrowed.any()) and not torch.equal(narrowed, allowed):
+                allowed = narrowed
+                used.append(name)
+
+        for mask, name in self._line_rules():
+            restrict(mask, name)
+        loop = self._loop_chars()
+        if loop:
+            restrict(self._without(loop), "loop")
+        blocked = self._blocked()
+        if blocked:
+            restrict(self._without(blocked), "ngram")
+        work = work.masked_fill(~allowed, -math.inf)
+        if self._penalise(work):
+            used.append("penalty")
+        if peek is not None and self._look_ahead(work, allowed, peek):
+            used.append("lookahead")
+        return work, tuple(dict.fromkeys(used))
+
+    def advance(self, char: str) -> str | None:
+        """Record a drawn character; for a newline that completes a line, return the line's class (rhyme on)."""
+        self.context.append(char)
+        if char != "\n":
+            self.line += char
+            n = self.config.no_repeat_ngram
+            if n and len(self.line) >= n:
+                self.ngrams.setdefault(self.line[-n:-1], set()).add(char)
+            return None
+        if not self.line:
+            self.verse = 0  # a blank line: a new verse begins
+            return None
+        done, self.line = self.line, ""
+        self.verse += 1
+        cls = line_class(done) if self.rhyme_on else None
+        if self.follow and self.target is None and cls is not None:
+            self.target = cls
+            self._rhymes = self._rhyme_mask()
+        return cls
+
+    # -- the rules ------------------------------------------------------------------------
+
+    def _one(self, index: int) -> torch.Tensor:
+        mask = torch.zeros(self.size, dtype=torch.bool)
+        mask[index] = True
+        return mask
+
+    def _without(self, chars: list[str] | set[str]) -> torch.Tensor:
+        mask = torch.ones(self.size, dtype=torch.bool)
+        ids = [i for i in (self.vocab.id_of(c) for c in chars) if i != UNK_ID]
+        mask[ids] = False
+        return mask
+
+    def _line_rules(self) -> list[tuple[torch.Tensor, str]]:
+        """Verse, shape and rhyme restrictions for the next character, highest priority first."""
+        n, nl = len(self.line), self.newline
+        verse_lines = self.config.verse_lines
+        if n == 0:
+            at_break = bool(self.context) and self.context[-1] == "\n" and self.verse > 0
+            if verse_lines is not None and at_break and self.verse >= verse_lines:
+                return [(self._one(nl), "verse")]
+            return [(~self._one(nl), "verse" if verse_lines else "shape")] if self.structured else []
+        if self.bounds is None:
+            return []
+        lo, hi = self.bounds
+        if n >= hi:
+            return [(self._one(nl), "shape")]
+        rules: list[tuple[torch.Tensor, str]] = []
+        if n < lo:
+            rules.append((~self._one(nl), "shape"))
+        elif not self.ends_ok(self.line[-1]):
+            rules.append((~self._one(nl), "rhyme"))
+        if self.rhyme_on and n + 1 == hi:  # the next character is the line's last: it must rhyme
+            rules.append((self._rhymes | self._one(nl), "rhyme"))
+        return rules
+
+    def _loop_chars(self) -> set[str]:
+        """The characters that would repeat a loop once more, for each loop the text ends in."""
+        r = self.config.loop_repeats
+        ctx = self.context
+        found: set[str] = set()
+        if not r:
+            return found
+        for p in range(1, MAX_PERIOD + 1):
+            span = max(r * p, MIN_LOOP_SPAN)
+            if len(ctx) < span:
+                break
+            if all(ctx[-i] == ctx[-i - p] for i in range(1, span - p + 1)):
+                found.add(ctx[-p])
+        return found
+
+    def _blocked(self) -> set[str]:
+        n = self.config.no_repeat_ngram
+        if not n or len(self.line) < n - 1:
+            return set()
+        return self.ngrams.get(self.line[len(self.line) - (n - 1) :], set())
+
+    def _penalise(self, work: torch.Tensor) -> bool:
+        penalty = self.config.repetition_penalty
+        if penalty == 1.0 or not self.context:
+            return False
+        recent = Counter(c for c in self.context[-self.config.repetition_window :] if c != "\n")
+        pairs = [(self.vocab.id_of(c), k) for c, k in recent.items()]
+        pairs = [(i, k) for i, k in pairs if i != UNK_ID]
+        if not pairs:
+            return False
+        ids = torch.tensor([i for i, _ in pairs])
+        counts = torch.tensor([float(k) for _, k in pairs])
+        work[ids] -= math.log(penalty) * counts  # P(c) / penalty**count, before renormalising
+        return True
+
+    def _look_ahead(self, work: torch.Tensor, allowed: torch.Tensor, peek: Peek) -> bool:
+        """Weight candidates by the model's chance that the line goes on legally after them."""
+        if self.bounds is None:
+            return False
+        lo, hi = self.bounds
+        m = len(self.line) + 1  # the line's length after a candidate
+        if m < lo - 1:
+            return False  # far from the end the model rarely wants a newline: skip the extra step
+        if lo <= m < hi and not self.rhyme_on:
+            return False  # any candidate may end the line or go on: nothing to weigh
+        candidates = allowed.clone()
+        candidates[self.newline] = False
+        k = min(self.lookahead, int(candidates.sum()))
+        if k == 0:
+            return False
+        ids = torch.topk(work.masked_fill(~candidates, -math.inf), k).indices  # (K,)
+        base = work[ids]  # (K,) a copy: advanced indexing
+        ends = peek(ids).double().clamp(1e-12, 1 - 1e-12)  # (K,) P(newline | candidate)
+        if m >= hi:
+            weight = ends  # the newline will be forced
+            work.masked_fill_(candidates, -math.inf)  # only evaluated candidates may take the last slot
+        elif m < lo:
+            weight = 1 - ends  # the newline will be banned
+        else:
+            weight = torch.where(self._rhymes[ids], torch.ones_like(ends), 1 - ends)  # banned unless it rhymes
+        work[ids] = base + weight.log().to(work.dtype)
+        return True

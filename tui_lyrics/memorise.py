@@ -1,0 +1,154 @@
+"""The memorisation meter: how much of a take the model is quoting from its corpus; no torch.
+
+Two figures for a take, so the writer knows when the model is reciting rather than writing:
+
+* the longest substring it shares with the corpus (its length and text), and
+* the share of its 8-character windows that occur somewhere in the corpus.
+
+Both come from the take's *matching statistics*: for each position ``i`` of the take, the
+length of the longest prefix of ``take[i:]`` found in the corpus. The corpus is indexed once
+(a suffix array built by prefix doubling with numpy: O(n log n), about a second for a
+million characters) and each take is then looked up in O(m log n) character comparisons, so
+the meter can be refreshed while a take streams. ``corpus_index`` keeps the index of each
+model's corpus in memory, so it is built once per model per process.
+
+The corpus is the model's whole corpus copy (``corpus.txt.gz``), held-out part included:
+quoting a lyric the model never trained on is still quoting a lyric. Windows and the common
+substring may span a line break, as a quoted passage does.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+WINDOW = 8
+"""Width of the windows counted by ``window_share``."""
+
+
+@dataclass(frozen=True)
+class Memorisation:
+    """The meter's reading for one take."""
+
+    longest: int
+    """Length of the longest substring the take shares with the corpus."""
+    longest_text: str
+    """That substring (the first one, if several are as long)."""
+    window_share: float | None
+    """Share of the take's ``window``-character windows found in the corpus (None: take too short)."""
+    windows: int
+    """How many windows the take has (``len(take) - window + 1``, or 0)."""
+    window: int = WINDOW
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "longest": self.longest,
+            "longest_text": self.longest_text,
+            "window_share": self.window_share,
+            "windows": self.windows,
+            "window": self.window,
+        }
+
+
+class CorpusIndex:
+    """A suffix array over a corpus: answers "how far does this text match from here?"."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._suffixes: list[int] = _suffix_array(text)
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def matching_statistics(self, take: str) -> list[int]:
+        """For each position i of ``take``, the longest prefix of ``take[i:]`` found in the corpus."""
+        return [self._longest_prefix(take[i:]) for i in range(len(take))]
+
+    def _longest_prefix(self, query: str) -> int:
+        if not query or not self.text:
+            return 0
+        text, sa = self.text, self._suffixes
+        m = len(query)
+        # Suffixes are sorted; the ones sharing the longest prefix with ``query`` sit beside
+        # the place where ``query`` would be inserted.
+        pos = bisect.bisect_left(sa, query, key=lambda s: text[s : s + m])
+        best = 0
+        for k in (pos - 1, pos):
+            if 0 <= k < len(sa):
+                best = max(best, _common_prefix(query, text, sa[k]))
+        return best
+
+    def measure(self, take: str, *, window: int = WINDOW) -> Memorisation:
+        """The meter for ``take``: longest shared substring and share of windows found."""
+        stats = self.matching_statistics(take)
+        longest, start = 0, 0
+        for i, n in enumerate(stats):
+            if n > longest:
+                longest, start = n, i
+        windows = max(0, len(take) - window + 1)
+        share = sum(1 for n in stats[:windows] if n >= window) / windows if windows else None
+        return Memorisation(longest, take[start : start + longest], share, windows, window)
+
+
+def _common_prefix(query: str, text: str, at: int) -> int:
+    """Length of the common prefix of ``query`` and ``text[at:]``."""
+    n = 0
+    limit = min(len(query), len(text) - at)
+    while n < limit and query[n] == text[at + n]:
+        n += 1
+    return n
+
+
+def _suffix_array(text: str) -> list[int]:
+    """Start positions of ``text``'s suffixes in sorted order (code point order), by prefix doubling."""
+    import numpy as np  # only when a corpus is indexed: keeps the meter's import free
+
+    n = len(text)
+    if n == 0:
+        return []
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    _, rank = np.unique(codes, return_inverse=True)  # dense ranks of single characters
+    rank = rank.astype(np.int64)
+    k = 1
+    while True:
+        second = np.full(n, -1, dtype=np.int64)
+        second[: n - k] = rank[k:] if k < n else second[:0]
+        key = rank * (n + 1) + (second + 1)  # order by (rank[i], rank[i + k]); -1 sorts first
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        new = np.empty(n, dtype=np.int64)
+        new[order] = np.concatenate(([0], np.cumsum(sorted_key[1:] != sorted_key[:-1])))
+        rank = new
+        if int(rank.max()) == n - 1 or k >= n:
+            return order.tolist()
+        k *= 2
+
+
+_CACHE: dict[tuple[str, int, int], CorpusIndex] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def corpus_index(folder: Path) -> CorpusIndex | None:
+    """The index of a model's corpus copy (built once per process and file version); None if it has none."""
+    path = folder / "corpus.txt.gz"
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+    try:
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    except (OSError, EOFError, UnicodeDecodeError):
+        return None  # a corrupt copy: the meter is simply not shown
+    index = CorpusIndex(text)
+    with _CACHE_LOCK:
+        _CACHE.clear()  # one model at a time is composed with: keep only the latest index
+        _CACHE[key] = index
+    return index
