@@ -1,0 +1,127 @@
+"""The composing screen's background work: load a model, stream a take, report by message.
+
+Both bodies run in Textual thread workers. They import the engine (and so torch) inside the
+function, never at module level, and reach the UI only through ``post``, a thread-safe
+``post_message``. Sampled characters are posted in small chunks, not one message each, so
+the screen stays smooth over a slow SSH link.
+
+The messages are dataclasses named as past facts. They are not frozen: Textual writes its
+own bookkeeping (sender, propagation flags) onto every message after it is made.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.message import Message
+
+from tui_lyrics.ui.compose_takes import DONE, FAILED, STOPPED, Take, TakeChar
+
+if TYPE_CHECKING:
+    from tui_lyrics.core.sample import LoadedModel
+    from tui_lyrics.store import ModelStore
+
+T = TypeVar("T")
+CHUNK_CHARS = 16
+CHUNK_SECONDS = 0.03
+
+
+@dataclass
+class ModelLoaded(Message):
+    """The model's weights are in memory and it has sampled once (so the first take is quick)."""
+
+    name: str
+    model: Any
+    """A ``tui_lyrics.core.sample.LoadedModel`` (typed loosely: it belongs to the torch side)."""
+    weights: str
+    """Which checkpoint was loaded: best or last."""
+    seconds: float
+
+
+@dataclass
+class ModelLoadFailed(Message):
+    name: str
+    error: str
+
+
+@dataclass
+class CharsSampled(Message):
+    """A few more characters of take ``take``, in order."""
+
+    take: int
+    chars: tuple[TakeChar, ...]
+
+
+@dataclass
+class TakeFinished(Message):
+    take: int
+    state: str
+    """done (length or lines reached), stopped (Escape) or failed."""
+    error: str = ""
+
+
+def chunked(
+    items: Iterable[T], *, max_items: int = CHUNK_CHARS, max_seconds: float = CHUNK_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[list[T]]:  # fmt: skip
+    """Group ``items`` into lists of at most ``max_items``, or what arrived in ``max_seconds``.
+
+    The first item goes out alone at once, so the writer sees the take start immediately.
+    """
+    chunk: list[T] = []
+    last = -float("inf")
+    for item in items:
+        chunk.append(item)
+        now = clock()
+        if len(chunk) >= max_items or now - last >= max_seconds:
+            yield chunk
+            chunk, last = [], now
+    if chunk:
+        yield chunk
+
+
+def load_for_composing(store: ModelStore, name: str, *, live: bool) -> LoadedModel:
+    """Load ``name`` (a model in training: its latest weights) and warm it up with one step."""
+    # The engine imports torch: only ever called in a worker thread.
+    from tui_lyrics.config import SampleConfig
+    from tui_lyrics.core.sample import load_model, stream_chars
+
+    lm = load_model(store, name, which="last" if live else "best")
+    next(stream_chars(lm, "", SampleConfig(length=1, seed=0, alternatives=0)), None)
+    return lm
+
+
+def load_job(store: ModelStore, name: str, *, live: bool, post: Callable[[Message], Any]) -> None:
+    """Worker body: load a model and say how it went."""
+    started = time.monotonic()
+    try:
+        lm = load_for_composing(store, name, live=live)
+    except Exception as error:  # any failure is shown to the writer, never a crash
+        post(ModelLoadFailed(name, str(error) or type(error).__name__))
+        return
+    post(ModelLoaded(name, lm, lm.weights, time.monotonic() - started))
+
+
+def generate_job(
+    lm: LoadedModel, take: Take, *, stop: threading.Event, post: Callable[[Message], Any], lock: threading.Lock
+) -> None:
+    """Worker body: stream ``take`` from the engine as ``CharsSampled`` chunks, then ``TakeFinished``.
+
+    ``lock`` makes takes run one at a time: a new take waits for the one it stopped, which
+    ends within one step.
+    """
+    from tui_lyrics.core.sample import stream_chars  # torch: only in the worker thread
+
+    with lock:
+        try:
+            sampled = stream_chars(lm, take.prompt, take.engine_config(), stop=stop)
+            for chunk in chunked(TakeChar.of(s) for s in sampled):
+                post(CharsSampled(take.number, tuple(chunk)))
+        except Exception as error:  # a failed take is reported, the app goes on
+            post(TakeFinished(take.number, FAILED, str(error) or type(error).__name__))
+            return
+    post(TakeFinished(take.number, STOPPED if stop.is_set() else DONE))

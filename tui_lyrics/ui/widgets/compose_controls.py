@@ -1,0 +1,128 @@
+"""SampleControls: the sampling settings, always in sight, with the keys that change them.
+
+Each setting moves along a ladder of useful values (a lower-case key steps down, the
+upper-case one up), so a writer can sweep temperature or top-k without typing numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widget import Widget
+
+from tui_lyrics.config import SampleConfig
+
+LADDERS: dict[str, tuple[float | int | None, ...]] = {
+    "temperature": (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0),
+    "top_k": (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 0),
+    "top_p": (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0),
+    "length": (20, 50, 100, 150, 200, 300, 500, 1000, 2000),
+    "lines": (1, 2, 3, 4, 6, 8, 12, 16, 24, None),
+}
+"""The values each setting steps through; 0 top-k and no line limit count as the largest."""
+
+
+def _rank(name: str, value: float | int | None) -> float:
+    if value is None or (name == "top_k" and value == 0):
+        return math.inf
+    return float(value)
+
+
+def nudge(config: SampleConfig, name: str, step: int) -> SampleConfig:
+    """``config`` with setting ``name`` one rung down (-1) or up (+1) its ladder."""
+    ladder = LADDERS[name]
+    here = _rank(name, getattr(config, name))
+    ranks = [_rank(name, v) for v in ladder]
+    if step > 0:
+        higher = [v for v, r in zip(ladder, ranks, strict=True) if r > here]
+        new = higher[0] if higher else ladder[-1]
+    else:
+        lower = [v for v, r in zip(ladder, ranks, strict=True) if r < here]
+        new = lower[-1] if lower else ladder[0]
+    return config.replace(**{name: new})
+
+
+@dataclass(frozen=True)
+class Seed:
+    """The seed setting: a fresh random seed per take, or one fixed seed."""
+
+    fixed: int | None = None
+    last: int | None = None
+    """The seed the latest take used (shown so it can be fixed and replayed)."""
+
+    def label(self) -> str:
+        """How the control shows it: the fixed seed, or random with the one used last."""
+        if self.fixed is not None:
+            return f"{self.fixed} (fixed)"
+        return "random" if self.last is None else f"random (last {self.last})"
+
+
+def entries(config: SampleConfig, seed: Seed) -> list[tuple[str, str, str]]:
+    """(label, value, keys) for each control, in display order."""
+    return [
+        ("temperature", f"{config.temperature:g}", "t/T"),
+        ("top-k", str(config.top_k or "all"), "k/K"),
+        ("top-p", "off" if config.top_p >= 1 else f"{config.top_p:g}", "p/P"),
+        ("length", str(config.length), "l/L"),
+        ("lines", str(config.lines or "all"), "v/V"),
+        ("seed", seed.label(), "s/S"),
+    ]
+
+
+class SampleControls(Widget):
+    """The settings the next take will use, packed into as few rows as the width allows."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"controls--label", "controls--value", "controls--key"}
+    DEFAULT_CSS = """
+    SampleControls {
+        height: auto;
+        padding: 0 1;
+        & > .controls--label { color: $text-muted; }
+        & > .controls--value { color: $text; text-style: bold; }
+        & > .controls--key { color: $accent; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._config = SampleConfig()
+        self._seed = Seed()
+
+    def show(self, config: SampleConfig, seed: Seed) -> None:
+        """Show the settings the next take will use."""
+        self._config, self._seed = config, seed
+        self.refresh(layout=True)
+
+    def _rows(self, width: int) -> list[list[tuple[str, str, str]]]:
+        rows: list[list[tuple[str, str, str]]] = [[]]
+        used = 0
+        for entry in entries(self._config, self._seed):
+            cells = cell_len(" ".join(entry)) + 3
+            if rows[-1] and used + cells > width:
+                rows.append([])
+                used = 0
+            rows[-1].append(entry)
+            used += cells
+        return rows
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return len(self._rows(width))
+
+    def render(self) -> Text:
+        label, value, key = (
+            self.get_component_rich_style(f"controls--{n}", partial=True) for n in ("label", "value", "key")
+        )
+        out = Text(no_wrap=True, overflow="crop", end="")
+        for n, row in enumerate(self._rows(self.size.width)):
+            if n:
+                out.append("\n")
+            for m, (name, shown, keys) in enumerate(row):
+                out.append("   " if m else "")
+                out.append(f"{name} ", label)
+                out.append(shown, value)
+                out.append(f" {keys}", key)
+        return out

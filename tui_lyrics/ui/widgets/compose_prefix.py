@@ -1,0 +1,57 @@
+"""PrefixInput: the first words of a take, with the characters the model cannot read marked.
+
+While it has focus, Textual hands printable keys to the input and hides the screen's
+single-letter bindings, so the footer shows what works here: Enter and Tab.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.highlighter import Highlighter
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import Input
+
+
+class UnknownChars(Highlighter):
+    """Styles the characters in ``unknown`` wherever they occur."""
+
+    def __init__(self) -> None:
+        self.unknown: frozenset[str] = frozenset()
+        self.style = Style(underline=True)
+
+    def highlight(self, text: Text) -> None:
+        for i, char in enumerate(text.plain):
+            if char in self.unknown:
+                text.stylize(self.style, i, i + 1)
+
+
+class PrefixInput(Input):
+    """One line of lyric to continue; unknown characters are marked as they are typed."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"prefix--unknown"}
+    DEFAULT_CSS = """
+    PrefixInput > .prefix--unknown {
+        color: $error;
+        text-style: bold underline;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Generate"),
+        Binding("tab", "app.focus_next", "More keys"),
+    ]
+
+    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
+        self.marker = UnknownChars()
+        super().__init__(placeholder=placeholder, highlighter=self.marker, id=id)
+
+    def on_mount(self) -> None:
+        self.marker.style = self.get_component_rich_style("prefix--unknown", partial=True)
+
+    def mark_unknown(self, chars: frozenset[str]) -> None:
+        """Mark ``chars`` (the ones the model has no id for) from now on."""
+        if chars != self.marker.unknown:
+            self.marker.unknown = chars
+            self.refresh()
