@@ -36,7 +36,7 @@ from tui_lyrics.ui.compose_takes import (
     resolve_path,
 )
 from tui_lyrics.ui.screens.compose import ComposeScreen
-from tui_lyrics.ui.widgets.compose_controls import Seed, nudge
+from tui_lyrics.ui.widgets.compose_controls import DEFAULT_SETTINGS, Seed, nudge
 from tui_lyrics.ui.widgets.compose_dialogs import ModelPicker, TextPrompt
 from tui_lyrics.ui.widgets.compose_prefix import PrefixInput
 from tui_lyrics.ui.widgets.compose_view import TakeView, wrap_rows
@@ -98,7 +98,7 @@ async def test_a_take_equals_the_engine_output_for_its_seed(tiny_model: str) -> 
         screen = await ready(pilot)
         take = await generate(pilot, screen, "我在风")
         assert take.state == DONE and take.prefix == "我在风" and take.seed == SEED
-        assert take.text == engine_text(tiny_model, "我在风", SampleConfig(seed=SEED))
+        assert take.text == engine_text(tiny_model, "我在风", DEFAULT_SETTINGS.replace(seed=SEED))
         assert "".join(c.char for c in screen.query_one(TakeView).chars) == take.text
         assert screen.focused is screen.query_one(TakeView)  # so the single-key bindings work next
 
@@ -121,7 +121,7 @@ async def test_random_seed_is_resolved_and_shown(tiny_model: str) -> None:
         screen = await ready(pilot, seed=None)
         take = await generate(pilot, screen, "")
         assert take.settings.seed is not None
-        assert take.text == engine_text(tiny_model, "", SampleConfig(seed=take.seed))
+        assert take.text == engine_text(tiny_model, "", DEFAULT_SETTINGS.replace(seed=take.seed))
         assert screen.seed.label() == f"random (last {take.seed})"
 
 
@@ -171,7 +171,7 @@ async def test_unknown_prefix_characters_are_flagged_and_still_generate(tiny_mod
         assert screen.query_one(PrefixInput).marker.unknown == {"龘"}
         take = await generate(pilot, screen, "")
         assert take.prefix == "龘风" and take.state == DONE and take.text
-        assert take.text == engine_text(tiny_model, "龘风", SampleConfig(seed=SEED))
+        assert take.text == engine_text(tiny_model, "龘风", DEFAULT_SETTINGS.replace(seed=SEED))
 
 
 def test_unknown_note_gives_the_reason() -> None:
@@ -197,7 +197,8 @@ async def test_choosing_an_alternative_keeps_the_text_before_and_continues(tiny_
         chosen = at.alternatives[number - 1][0]
         assert new.text[:3] == old.text[:3] and new.text[3] == chosen and new.text != old.text
         assert new.generated[3].chosen
-        continuation = engine_text(tiny_model, "我在" + new.text[:4], SampleConfig(seed=SEED, length=200 - 4))
+        rest = DEFAULT_SETTINGS.replace(seed=SEED, length=200 - 4)
+        continuation = engine_text(tiny_model, "我在" + new.text[:4], rest)
         assert new.text[4:] == continuation
 
 
@@ -273,9 +274,9 @@ async def test_letters_go_into_the_prefix_not_to_bindings(tiny_model: str) -> No
     async with Host().run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
         screen.query_one("#prefix").focus()
-        await pilot.press(*"rnatkw[")
-        assert screen.query_one("#prefix").value == "rnatkw["
-        assert screen.session.takes == [] and screen.settings == SampleConfig()
+        await pilot.press(*"rnatkw[hHbBgGe")
+        assert screen.query_one("#prefix").value == "rnatkw[hHbBgGe"
+        assert screen.session.takes == [] and screen.settings == DEFAULT_SETTINGS
 
 
 async def test_keys_adjust_the_controls(tiny_model: str) -> None:

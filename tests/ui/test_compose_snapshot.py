@@ -77,7 +77,7 @@ class Host(App[None]):
 
 
 async def finished_take_with_alternatives(pilot: Pilot) -> None:
-    """Generate four lines on seed 7, then open alternatives at the seventh character."""
+    """Generate four lines on seed 7, wait for the meter, then open alternatives at the seventh character."""
     screen = pilot.app.screen
     assert isinstance(screen, ComposeScreen)
     for _ in range(1000):
@@ -96,6 +96,11 @@ async def finished_take_with_alternatives(pilot: Pilot) -> None:
     await pilot.pause()
     take = screen.session.current
     assert take is not None and take.text
+    for _ in range(1000):  # the memorisation meter is measured in a worker after the take ends
+        if take.memorisation is not None:
+            break
+        await pilot.pause(0.02)
+    assert take.memorisation is not None
     screen.timings[take.number] = [0.0, 0.012, 0.112]  # wall-clock speed varies: fix it for the picture
     screen.show_current()
     await pilot.press("a", *["right"] * 6)

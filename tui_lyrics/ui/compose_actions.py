@@ -27,7 +27,7 @@ from tui_lyrics.ui.compose_takes import (
     save_takes,
 )
 from tui_lyrics.ui.widgets.compose_alternatives import AlternativesPanel
-from tui_lyrics.ui.widgets.compose_controls import Seed, nudge
+from tui_lyrics.ui.widgets.compose_controls import Seed, nudge, toggle_repetition
 from tui_lyrics.ui.widgets.compose_dialogs import ModelPicker, TextPrompt
 from tui_lyrics.ui.widgets.compose_view import TakeView
 from tui_lyrics.vocab import UNK, CharVocab
@@ -64,6 +64,18 @@ def unknown_note(vocab: CharVocab, prefix: str) -> str:
     )
     them = "it" if len(unknown) == 1 else "them"
     return f"⚠ {reasons}. The model reads {them} as {UNK}; generation still works."
+
+
+def take_settings(settings: SampleConfig, seed: int) -> SampleConfig:
+    """What a take records: the controls' settings, its seed, and room for the line shape asked for.
+
+    As ``generate`` does, a shape (lines × longest line) longer than the length raises the
+    length, so the take stops at its last line rather than part way through.
+    """
+    shape = settings.shape_chars
+    if shape is not None and shape > settings.length:
+        settings = settings.replace(length=shape)
+    return settings.replace(seed=seed)
 
 
 def status_line(take: Take | None, timing: list[float | None] | None) -> str:
@@ -113,7 +125,7 @@ class ComposeActions(_Base):
         # Only reached with a model loaded, so the engine (and torch) is already imported.
         from tui_lyrics.core.sample import resolve_seed
 
-        return self.settings.replace(seed=resolve_seed(seed))
+        return take_settings(self.settings, resolve_seed(seed))
 
     def _ready(self) -> bool:
         if self.lm is None:
@@ -203,6 +215,11 @@ class ComposeActions(_Base):
 
     def action_nudge(self, name: str, step: int) -> None:
         self.settings = nudge(self.settings, name, step)
+        self._show_controls()
+
+    def action_toggle_repetition(self) -> None:
+        """Repetition controls off, or back on at the values `generate` uses."""
+        self.settings = toggle_repetition(self.settings)
         self._show_controls()
 
     def action_toggle_seed(self) -> None:

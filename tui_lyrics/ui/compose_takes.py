@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_lyrics.config import SampleConfig
+from tui_lyrics.memorise import Memorisation
 from tui_lyrics.store import atomic_write_bytes
 
 GENERATING = "generating"
@@ -85,6 +86,8 @@ class Take:
     error: str = ""
     saved: bool = False
     """Written to a file this session (leaving the screen asks first about unsaved takes)."""
+    memorisation: Memorisation | None = None
+    """The memorisation meter's reading of the text, once the take has ended and been measured."""
 
     def __post_init__(self) -> None:
         if self.settings.seed is None:
@@ -140,6 +143,7 @@ class Take:
                 f"top-p {s.top_p:g}",
                 f"length {s.length}",
                 f"lines {s.lines or 'all'}",
+                *craft_words(s),
             ]
         )
 
@@ -152,6 +156,24 @@ class Take:
             header += f"\n# branched from take {self.branched_from} at character {len(self.kept)}"
         body = (self.prefix + self.text).rstrip("\n")
         return f"{header}\n{body}\n"
+
+
+def craft_words(s: SampleConfig) -> list[str]:
+    """The lyric-craft settings that are on, in words (nothing for plain sampling)."""
+    words = []
+    if s.line_chars is not None:
+        words.append(f"{s.line_chars}±{s.line_tolerance} chars/line")
+    if s.verse_lines is not None:
+        words.append(f"verses of {s.verse_lines}")
+    if s.rhyme != "off":
+        words.append(f"rhyme {s.rhyme}")
+    if s.repetition_penalty != 1.0:
+        words.append(f"repetition penalty {s.repetition_penalty:g}/{s.repetition_window}")
+    if s.no_repeat_ngram:
+        words.append(f"no repeated {s.no_repeat_ngram}-grams")
+    if s.loop_repeats:
+        words.append(f"loops broken after {s.loop_repeats}")
+    return words
 
 
 class TakeSession:

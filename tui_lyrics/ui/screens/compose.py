@@ -22,13 +22,15 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.errors import LyricsError
+from tui_lyrics.memorise import CorpusIndex
 from tui_lyrics.store import ModelInfo, ModelStore
 from tui_lyrics.ui.compose_actions import ComposeActions, status_line, unknown_note
 from tui_lyrics.ui.compose_commands import BindingCommands
 from tui_lyrics.ui.compose_jobs import CharsSampled, ModelLoaded, ModelLoadFailed, TakeFinished, generate_job, load_job
+from tui_lyrics.ui.compose_meter import INDEXING, ComposeMeter
 from tui_lyrics.ui.compose_takes import GENERATING, STOPPED, Take, TakeSession
 from tui_lyrics.ui.widgets.compose_alternatives import AlternativesPanel
-from tui_lyrics.ui.widgets.compose_controls import SampleControls, Seed
+from tui_lyrics.ui.widgets.compose_controls import DEFAULT_SETTINGS, SampleControls, Seed
 from tui_lyrics.ui.widgets.compose_dialogs import model_summary
 from tui_lyrics.ui.widgets.compose_prefix import PrefixInput
 from tui_lyrics.ui.widgets.compose_takelist import TakeList
@@ -38,16 +40,24 @@ from tui_lyrics.vocab import CharVocab
 
 def _nudges() -> list[Binding]:
     """A lower-case key steps a setting down its ladder, the upper-case one up."""
-    keys = {"temperature": "t", "top_k": "k", "top_p": "p", "length": "l", "lines": "v"}
+    keys = {
+        "temperature": ("t", "Lower temperature", "Raise temperature"),
+        "top_k": ("k", "Lower top-k", "Raise top-k"),
+        "top_p": ("p", "Lower top-p", "Raise top-p"),
+        "length": ("l", "Lower length", "Raise length"),
+        "lines": ("v", "Lower lines", "Raise lines"),
+        "line_chars": ("h", "Fewer characters per line", "More characters per line"),
+        "verse_lines": ("b", "Fewer lines per verse", "More lines per verse"),
+        "rhyme": ("g", "Previous rhyme setting", "Next rhyme setting (off, follow, 十三辙 classes)"),
+    }
     out = []
-    for name, key in keys.items():
-        label = name.replace("_", "-")
-        out.append(Binding(key, f"nudge('{name}', -1)", f"Lower {label}", show=False))
-        out.append(Binding(key.upper(), f"nudge('{name}', 1)", f"Raise {label}", show=False))
+    for name, (key, lower, raise_) in keys.items():
+        out.append(Binding(key, f"nudge('{name}', -1)", lower, show=False))
+        out.append(Binding(key.upper(), f"nudge('{name}', 1)", raise_, show=False))
     return out
 
 
-class ComposeScreen(ComposeActions, Screen[None]):
+class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
     """Pick a model, type a first line, and let the model continue it."""
 
     CSS_PATH = "compose.tcss"
@@ -71,6 +81,7 @@ class ComposeScreen(ComposeActions, Screen[None]):
         Binding("m", "pick_model", "Choose model", show=False),
         Binding("q", "back", "Back", show=False),
         *_nudges(),
+        Binding("e", "toggle_repetition", "Repetition control on or off", show=False),
         Binding("s", "toggle_seed", "Fix or free the seed", show=False),
         Binding("S", "type_seed", "Type a seed", show=False),
         *(Binding(str(n), f"choose({n})", show=False) for n in range(1, 10)),
@@ -87,7 +98,7 @@ class ComposeScreen(ComposeActions, Screen[None]):
         self.lm: Any = None
         """The loaded model (``core.sample.LoadedModel``), None while loading."""
         self.session = TakeSession()
-        self.settings = SampleConfig()
+        self.settings: SampleConfig = DEFAULT_SETTINGS
         self.seed = Seed()
         self.choosing = False
         """Alternatives mode: a cursor on the take, digits pick a candidate."""
@@ -96,6 +107,13 @@ class ComposeScreen(ComposeActions, Screen[None]):
         """Per take: [Enter pressed, first character shown, finished] (monotonic seconds)."""
         self.leave_armed = float("-inf")
         """When q was last pressed with unsaved takes (a second press soon after leaves)."""
+        self.corpus: CorpusIndex | None = None
+        """The model's corpus index for the memorisation meter, once built."""
+        self.corpus_state = INDEXING
+        self.corpus_for: str | None = None
+        """The model whose corpus ``corpus`` indexes (or is being indexed)."""
+        self.measuring: set[int] = set()
+        """Takes whose meter reading is being worked out."""
         self._stop = threading.Event()
         self._one_at_a_time = threading.Lock()
 
@@ -111,6 +129,7 @@ class ComposeScreen(ComposeActions, Screen[None]):
                 yield TakeList(id="takes")
                 yield AlternativesPanel(id="alternatives")
         yield Static("", id="take-status", markup=False)
+        yield Static("", id="take-meter", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -143,6 +162,7 @@ class ComposeScreen(ComposeActions, Screen[None]):
         self._check_prefix(self.query_one("#prefix", Input).value)
         self.refresh_bindings()
         self._load(name, live=info.live)
+        self.start_indexing(name)
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self, name: str, live: bool) -> None:
@@ -181,12 +201,6 @@ class ComposeScreen(ComposeActions, Screen[None]):
         self.action_generate()
 
     # --- takes -----------------------------------------------------------------------------
-
-    def _new_settings(self, *, seed: int | None = None) -> SampleConfig:
-        # Only reached with a model loaded, so the engine (and torch) is already imported.
-        from tui_lyrics.core.sample import resolve_seed
-
-        return self.settings.replace(seed=resolve_seed(seed if seed is not None else self.seed.fixed))
 
     def start_take(self, take: Take) -> None:
         """Make ``take`` current and stream it in a worker."""
@@ -249,6 +263,7 @@ class ComposeScreen(ComposeActions, Screen[None]):
         self.query_one(TakeList).update_take(take)
         if take is self.session.current:
             self._set_status(status_line(take, timing))
+            self.show_meter()
         self.refresh_bindings()
 
     def show_current(self) -> None:
@@ -259,9 +274,10 @@ class ComposeScreen(ComposeActions, Screen[None]):
             view.show("", [])
         else:
             unknown = frozenset(self.vocab.unknown(take.prefix)) if self.vocab else frozenset()
-            view.show(take.prefix, take.generated, unknown=unknown)
+            view.show(take.prefix, take.generated, unknown=unknown, rhyme=take.settings.rhyme != "off")
         self.query_one(TakeList).show(self.session.takes, take)
         self._set_status(status_line(take, self.timings.get(take.number) if take else None))
+        self.show_meter()
         self.refresh_bindings()
 
     def _set_status(self, text: str) -> None:

@@ -2,6 +2,7 @@
 
 Each setting moves along a ladder of useful values (a lower-case key steps down, the
 upper-case one up), so a writer can sweep temperature or top-k without typing numbers.
+The lyric-craft controls (line shape, verses, rhyme, repetition) sit on a row of their own.
 """
 
 from __future__ import annotations
@@ -14,20 +15,34 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from tui_lyrics.config import SampleConfig
+from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
+from tui_lyrics.rhyme import CLASSES
 
-LADDERS: dict[str, tuple[float | int | None, ...]] = {
+DEFAULT_SETTINGS = SampleConfig(**RECOMMENDED_CONTROLS)
+"""What the screen starts from: plain sampling plus the repetition controls `generate` uses."""
+REPETITION_OFF: dict[str, float | int] = {"repetition_penalty": 1.0, "no_repeat_ngram": 0, "loop_repeats": 0}
+
+LADDERS: dict[str, tuple[float | int | str | None, ...]] = {
     "temperature": (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0),
     "top_k": (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 0),
     "top_p": (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0),
     "length": (20, 50, 100, 150, 200, 300, 500, 1000, 2000),
     "lines": (1, 2, 3, 4, 6, 8, 12, 16, 24, None),
+    "line_chars": (None, *range(5, 15)),
+    "verse_lines": (None, 2, 4, 8),
+    "rhyme": ("off", "follow", *CLASSES),
 }
-"""The values each setting steps through; 0 top-k and no line limit count as the largest."""
+"""The values each setting steps through; 0 top-k and no line limit count as the largest,
+no line shape and no verses as the smallest; rhyme steps through its modes in order."""
 
 
-def _rank(name: str, value: float | int | None) -> float:
-    if value is None or (name == "top_k" and value == 0):
+def _rank(name: str, value: float | int | str | None) -> float:
+    if isinstance(value, str):
+        ladder = LADDERS[name]
+        return float(ladder.index(value)) if value in ladder else -math.inf
+    if value is None:
+        return math.inf if name == "lines" else -math.inf
+    if name == "top_k" and value == 0:
         return math.inf
     return float(value)
 
@@ -46,6 +61,25 @@ def nudge(config: SampleConfig, name: str, step: int) -> SampleConfig:
     return config.replace(**{name: new})
 
 
+def repetition_on(config: SampleConfig) -> bool:
+    """Whether any repetition control (penalty, n-gram blocking, loop breaking) is on."""
+    return config.repetition_penalty != 1.0 or config.no_repeat_ngram > 0 or config.loop_repeats > 0
+
+
+def toggle_repetition(config: SampleConfig) -> SampleConfig:
+    """``config`` with the repetition controls off, or (when all are off) at the recommended values."""
+    return config.replace(**(REPETITION_OFF if repetition_on(config) else RECOMMENDED_CONTROLS))
+
+
+def repetition_label(config: SampleConfig) -> str:
+    if not repetition_on(config):
+        return "off"
+    on = {k: getattr(config, k) for k in RECOMMENDED_CONTROLS}
+    if on == RECOMMENDED_CONTROLS:
+        return "on"
+    return f"×{config.repetition_penalty:g} n{config.no_repeat_ngram} loop{config.loop_repeats}"
+
+
 @dataclass(frozen=True)
 class Seed:
     """The seed setting: a fresh random seed per take, or one fixed seed."""
@@ -61,8 +95,11 @@ class Seed:
         return "random" if self.last is None else f"random (last {self.last})"
 
 
-def entries(config: SampleConfig, seed: Seed) -> list[tuple[str, str, str]]:
-    """(label, value, keys) for each control, in display order."""
+Entry = tuple[str, str, str]
+
+
+def entries(config: SampleConfig, seed: Seed) -> list[Entry]:
+    """(label, value, keys) for each sampling control, in display order."""
     return [
         ("temperature", f"{config.temperature:g}", "t/T"),
         ("top-k", str(config.top_k or "all"), "k/K"),
@@ -70,6 +107,17 @@ def entries(config: SampleConfig, seed: Seed) -> list[tuple[str, str, str]]:
         ("length", str(config.length), "l/L"),
         ("lines", str(config.lines or "all"), "v/V"),
         ("seed", seed.label(), "s/S"),
+    ]
+
+
+def craft_entries(config: SampleConfig) -> list[Entry]:
+    """(label, value, keys) for each lyric-craft control, in display order."""
+    shape = "off" if config.line_chars is None else f"{config.line_chars}±{config.line_tolerance}"
+    return [
+        ("chars/line", shape, "h/H"),
+        ("verse", str(config.verse_lines or "off"), "b/B"),
+        ("rhyme", config.rhyme, "g/G"),
+        ("repetition", repetition_label(config), "e"),
     ]
 
 
@@ -89,7 +137,7 @@ class SampleControls(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._config = SampleConfig()
+        self._config = DEFAULT_SETTINGS
         self._seed = Seed()
 
     def show(self, config: SampleConfig, seed: Seed) -> None:
@@ -97,16 +145,19 @@ class SampleControls(Widget):
         self._config, self._seed = config, seed
         self.refresh(layout=True)
 
-    def _rows(self, width: int) -> list[list[tuple[str, str, str]]]:
-        rows: list[list[tuple[str, str, str]]] = [[]]
-        used = 0
-        for entry in entries(self._config, self._seed):
-            cells = cell_len(" ".join(entry)) + 3
-            if rows[-1] and used + cells > width:
-                rows.append([])
-                used = 0
-            rows[-1].append(entry)
-            used += cells
+    def _rows(self, width: int) -> list[list[Entry]]:
+        """The sampling controls packed into rows, then the craft controls from a fresh row."""
+        rows: list[list[Entry]] = []
+        for group in (entries(self._config, self._seed), craft_entries(self._config)):
+            rows.append([])
+            used = 0
+            for entry in group:
+                cells = cell_len(" ".join(entry)) + 3
+                if rows[-1] and used + cells > width:
+                    rows.append([])
+                    used = 0
+                rows[-1].append(entry)
+                used += cells
         return rows
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:

@@ -7,6 +7,8 @@ in alternatives mode a cursor sits on one generated character.
 It is a line-API scroll view: it wraps the text itself (so it knows each character's row),
 re-wraps only the last line as characters stream in, and renders only the rows in sight,
 each cached, so a long take stays cheap to draw over SSH.
+
+With rhyme on, each completed line's rhyme class (十三辙) is shown, dim, in a right margin.
 """
 
 from __future__ import annotations
@@ -26,12 +28,15 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui_lyrics.rhyme import line_class
 from tui_lyrics.ui.compose_takes import DOUBTFUL, SURE, TakeChar, confidence
 
 NEWLINE_MARK = "↵"
 PLACEHOLDER = "Type a first line above, press Enter."
 LEGEND = f"model's probability: ≥{SURE:.0%} [$warning]≥{DOUBTFUL:.0%}[/] [$error]<{DOUBTFUL:.0%}[/]"
-STYLE_NAMES = ("prefix", "unknown", "unsure", "doubtful", "chosen", "cursor", "newline", "placeholder")
+STYLE_NAMES = ("prefix", "unknown", "unsure", "doubtful", "chosen", "cursor", "newline", "placeholder", "rhyme")
+RHYME_MARGIN = 5
+"""Cells kept at the right of each row for a line's rhyme class (a space and two CJK characters)."""
 
 
 def wrap_rows(chars: Sequence[str], width: int, start: int = 0) -> list[list[int]]:
@@ -80,6 +85,7 @@ class TakeView(ScrollView, can_focus=True):
         & > .take-view--cursor { background: $accent; color: $text; text-style: bold; }
         & > .take-view--newline { color: $text-muted; }
         & > .take-view--placeholder { color: $text-muted; text-style: italic; }
+        & > .take-view--rhyme { color: $text-muted; }
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -111,14 +117,17 @@ class TakeView(ScrollView, can_focus=True):
         self._strips: dict[int, Strip] = {}
         self._base = Style()
         self._styles: dict[str, Style] = {}
+        self._rhyme = False
 
     @property
     def chars(self) -> list[TakeChar]:
         return self._chars
 
-    def show(self, prefix: str, chars: Sequence[TakeChar], *, unknown: frozenset[str] = frozenset()) -> None:
-        """Replace what is shown, from the top."""
-        self._prefix, self._chars, self._unknown = prefix, list(chars), unknown
+    def show(
+        self, prefix: str, chars: Sequence[TakeChar], *, unknown: frozenset[str] = frozenset(), rhyme: bool = False
+    ) -> None:
+        """Replace what is shown, from the top; ``rhyme`` shows each line's rhyme class in a margin."""
+        self._prefix, self._chars, self._unknown, self._rhyme = prefix, list(chars), unknown, rhyme
         self._text = [*prefix, *(c.char for c in self._chars)]
         self._relayout(0)
         self.scroll_home(animate=False, immediate=True, force=True)
@@ -146,7 +155,7 @@ class TakeView(ScrollView, can_focus=True):
         if keep and self._text[self._rows[-1][-1]] != "\n":
             keep -= 1  # the last row is open (only the last one can be): it may take more characters
         start = self._rows[keep - 1][-1] + 1 if keep else 0
-        self._rows[keep:] = wrap_rows(self._text, width, start)
+        self._rows[keep:] = wrap_rows(self._text, width - RHYME_MARGIN if self._rhyme else width, start)
         for row in [r for r in self._strips if r >= keep]:
             del self._strips[row]
         self.virtual_size = Size(width, max(1, len(self._rows)))
@@ -205,7 +214,20 @@ class TakeView(ScrollView, can_focus=True):
             run, run_style = run + glyph, name
         if run:
             segments.append(Segment(run, styles.get(run_style, base)))
-        return Strip(segments)
+        strip = Strip(segments)
+        if self._rhyme and row and self._text[row[-1]] == "\n":
+            rhyme = line_class(self._line_before(row[-1]))
+            if rhyme is not None:
+                margin = Segment(f" {rhyme}", styles["rhyme"])
+                strip = Strip([*strip.extend_cell_length(self._width - RHYME_MARGIN, base), margin])
+        return strip
+
+    def _line_before(self, newline: int) -> str:
+        """The text of the line that the newline at index ``newline`` ends."""
+        start = newline
+        while start > 0 and self._text[start - 1] != "\n":
+            start -= 1
+        return "".join(self._text[start:newline])
 
     def _style_name(self, i: int, char: str) -> str:
         start = len(self._prefix)
