@@ -22,6 +22,7 @@ from tui_lyrics import __version__
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.core.batches import make_batches
 from tui_lyrics.core.evaluate import evaluate
+from tui_lyrics.core.meters import Clock, Meter
 from tui_lyrics.core.model import CharRNN, detach
 from tui_lyrics.core.runtime import TrainState, pick_device
 from tui_lyrics.corpus import Corpus, split_text
@@ -160,7 +161,7 @@ class _Run:
                 held_chars=len(self.held_text),
             )
         )
-        self.clock = _Clock(self.state.train_seconds)
+        self.clock = Clock(self.state.train_seconds)
         self.start_fraction = self._fraction()
         self.pending_metrics: list[dict[str, Any]] = []
         self.metrics_at = time.monotonic()
@@ -176,7 +177,7 @@ class _Run:
         return self._finish(reason)
 
     def _steps(self) -> str:
-        meter = _Meter()
+        meter = Meter()
         since_eval = time.monotonic()
         while True:
             if self.control.stop.is_set():
@@ -254,7 +255,7 @@ class _Run:
         return cfg.lr * warm * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * cosine)
 
     # -- reporting ----------------------------------------------------------------------------
-    def _report(self, meter: _Meter) -> None:
+    def _report(self, meter: Meter) -> None:
         if time.monotonic() - meter.since < PROGRESS_SECONDS:
             return
         loss, cps = meter.take()
@@ -343,47 +344,6 @@ class _Run:
 
 class _Diverged(LyricsError):
     pass
-
-
-class _Meter:
-    """Averages the training loss and measures characters/s between two progress events."""
-
-    def __init__(self) -> None:
-        self.since = time.monotonic()
-        self.losses: list[float] = []
-        self.chars = 0
-
-    def add(self, loss: float, chars: int) -> None:
-        self.losses.append(loss)
-        self.chars += chars
-
-    def take(self) -> tuple[float, float]:
-        now = time.monotonic()
-        result = (sum(self.losses) / len(self.losses), self.chars / max(1e-9, now - self.since))
-        self.since, self.losses, self.chars = now, [], 0
-        return result
-
-
-class _Clock:
-    """Training time across sessions, not counting pauses."""
-
-    def __init__(self, before: float) -> None:
-        self.before = before
-        self.started = time.monotonic()
-        self.paused = 0.0
-        self.last_save = self.last_preview = self.started
-
-    def session(self) -> float:
-        return time.monotonic() - self.started - self.paused
-
-    def elapsed(self) -> float:
-        return self.before + self.session()
-
-    def pause_while(self, control: TrainControl) -> None:
-        began = time.monotonic()
-        while control.pause.is_set() and not control.stop.is_set():
-            control.stop.wait(0.1)
-        self.paused += time.monotonic() - began
 
 
 def _optimizer(model: CharRNN, cfg: TrainConfig) -> torch.optim.AdamW:
