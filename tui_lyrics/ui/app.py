@@ -26,7 +26,7 @@ from tui_lyrics.fmt import fmt_ppl
 from tui_lyrics.paths import data_home
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui import messages as msg
-from tui_lyrics.ui.engine import Engine, training_threads
+from tui_lyrics.ui.engine import Engine
 from tui_lyrics.ui.hangup import SAVE_WAIT_SECONDS, HangUpGuard
 from tui_lyrics.ui.jobs import EVAL_SECONDS, PREVIEW_SECONDS, TrainingJob, TrainPlan
 from tui_lyrics.ui.record import RunRecord
@@ -138,8 +138,6 @@ class LyricsApp(App[int]):
         except LyricsError as error:
             self.notify(str(error), severity="error")
             return
-        if config.threads is None:  # trained headless with torch's default: leave the UI a core
-            config = config.replace(threads=training_threads())
         state = card.get("state", {})
         if not state.get("finished"):
             self._begin(TrainPlan(name, train=config))

@@ -8,23 +8,12 @@ engine modules and posts ``EngineLoaded``. Anything that needs the engine waits 
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from collections.abc import Callable
 
 from textual.message import Message
 
 from tui_lyrics.ui.messages import EngineLoaded
-
-
-def training_threads() -> int:
-    """Torch CPU threads for a run inside the app: all cores but one, which the UI keeps.
-
-    On a two-core machine torch's default of two threads fights the UI thread (and
-    anything else running) for the cores: measured here, ~40x slower steps than one thread.
-    """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, cores - 1)
 
 
 class Engine:

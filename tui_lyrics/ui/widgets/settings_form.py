@@ -20,9 +20,18 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Checkbox, Collapsible, Input, Label, RadioButton, RadioSet, Select
 
-from tui_lyrics.config import BATCHING, CELLS, INPUTS, ModelConfig, Preset, TrainConfig, auto_preset, preset
+from tui_lyrics.config import (
+    BATCHING,
+    CELLS,
+    INPUTS,
+    ModelConfig,
+    Preset,
+    TrainConfig,
+    auto_preset,
+    default_threads,
+    preset,
+)
 from tui_lyrics.errors import ConfigError
-from tui_lyrics.ui.engine import training_threads
 
 PRESETS = ("tiny", "small", "medium", "large")
 BUDGETS = ("steps", "epochs", "minutes")
@@ -145,7 +154,7 @@ class SettingsForm(Vertical):
             for f in fields(config):
                 self._set(f.name, getattr(config, f.name))
         if chosen.train.threads is None:
-            self._set("threads", training_threads())
+            self._set("threads", default_threads())
         self.query_one("#budget-kind", Select).value = "steps"
         self.query_one("#budget-value", Input).value = _text(chosen.train.steps)
 
