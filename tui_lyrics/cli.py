@@ -14,7 +14,6 @@ from tui_lyrics import __version__
 from tui_lyrics.errors import LyricsError
 
 EXIT_ERROR = 1
-EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 

@@ -125,13 +125,16 @@ def _print_table(experiment: ex.Experiment, rows: list[ex.Row]) -> None:
 
 
 def _list(home: Path, *, as_json: bool) -> int:
-    found = ex.list_experiments(home)
+    rows = [
+        {"id": e.id, "created": e.data["created"], "runs": len(e.runs), "corpus": Path(e.data["corpus"]).name,
+         "done": sum(r.get("status") == "done" for r in e.runs)}
+        for e in ex.list_experiments(home)
+    ]  # fmt: skip
     if as_json:
-        print_json([{"id": e.id, "created": e.data["created"], "runs": len(e.runs),
-                     "done": sum(r.get("status") == "done" for r in e.runs)} for e in found])  # fmt: skip
-    elif not found:
+        print_json(rows)
+    elif not rows:
         print("no experiments yet; run: lyrics-tui compare CORPUS --minutes 2")
-    for e in [] if as_json else found:
-        done = sum(r.get("status") == "done" for r in e.runs)
-        print(f"{e.id}  {e.data['created']}  {done}/{len(e.runs)} runs done  {Path(e.data['corpus']).name}")
+    else:
+        for r in rows:
+            print(f"{r['id']}  {r['created']}  {r['done']}/{r['runs']} runs done  {r['corpus']}")
     return 0
