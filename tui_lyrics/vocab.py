@@ -12,8 +12,12 @@ its training count, the never-seen class with the weight of the characters seen 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 UNK = "<unk>"
 UNK_ID = 0
@@ -63,6 +67,10 @@ class CharVocab:
         index = self._index  # type: ignore[attr-defined]
         return [index.get(c, UNK_ID) for c in text]
 
+    def encode_array(self, text: str) -> np.ndarray:
+        """``encode`` for long texts: an int64 array, built in bounded chunks."""
+        return ids_of(text, self.chars)
+
     def decode(self, ids: list[int]) -> str:
         return "".join(UNK if i == UNK_ID else self.chars[i - 1] for i in ids)
 
@@ -95,3 +103,27 @@ class CharVocab:
             raise ValueError("vocabulary characters must be a string of distinct characters")
         rare = {str(c): int(n) for c, n in data.get("rare", {}).items()}
         return cls(chars=tuple(chars), rare=rare, singletons=int(data.get("singletons", 0)))
+
+
+CHUNK = 1 << 20
+
+
+def ids_of(text: str, chars: Sequence[str]) -> np.ndarray:
+    """Ids of each character of ``text``: ``chars[i]`` is i + 1, anything else 0 (<unk>).
+
+    Vectorised over code points a chunk at a time, so 100 MB of text encodes in seconds with
+    the int64 result (8 bytes a character) as the only large allocation.
+    """
+    import numpy as np  # here, not at the top: the app imports this module while it starts
+
+    codes = np.array([ord(c) for c in chars], dtype=np.int64)
+    order = np.argsort(codes)
+    known = codes[order]
+    out = np.zeros(len(text), dtype=np.int64)
+    if not len(known):
+        return out
+    for start in range(0, len(text), CHUNK):
+        piece = np.frombuffer(text[start : start + CHUNK].encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        at = np.minimum(np.searchsorted(known, piece), len(known) - 1)
+        out[start : start + len(piece)] = np.where(known[at] == piece, order[at] + 1, UNK_ID)
+    return out

@@ -82,3 +82,14 @@ def test_to_dict_from_dict_round_trip() -> None:
 def test_from_dict_rejects_duplicate_or_non_string_chars(chars: object) -> None:
     with pytest.raises(ValueError, match="distinct characters"):
         CharVocab.from_dict({"chars": chars, "rare": {}, "singletons": 0})
+
+
+def test_encode_array_matches_encode_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui_lyrics import vocab as vocab_module
+
+    vocab = CharVocab.build("我在风里等你\n🎵 abc" * 3, min_count=1)
+    text = "我不在🎵风里x等\n你abc😀" * 5  # unknown characters, and ones outside the BMP
+    monkeypatch.setattr(vocab_module, "CHUNK", 7)  # many chunk boundaries
+    assert vocab.encode_array(text).tolist() == vocab.encode(text)
+    assert vocab.encode_array("").tolist() == []
+    assert CharVocab(chars=()).encode_array("ab").tolist() == [0, 0]
