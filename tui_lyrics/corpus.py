@@ -80,12 +80,15 @@ def load_corpus(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     min_chars: int = MIN_CHARS,
+    exact: bool = False,
 ) -> Corpus:
     """Load a text file, a ``.zip`` or a folder; raise CorpusError if it is unusable.
 
-    Any file named explicitly is tried. In folders and zips only ``TEXT_SUFFIXES`` files
-    are read (hidden files and ``__MACOSX/`` skipped), sorted by path and joined by one
-    blank line. Sizes are checked before reading; zips are counted as they decompress.
+    ``exact`` keeps the decoded text as it is but for deleting ``\\r`` (the canonical
+    benchmark text); otherwise ``normalise`` cleans it. Any file named explicitly is tried.
+    In folders and zips only ``TEXT_SUFFIXES`` files are read (hidden files and
+    ``__MACOSX/`` skipped), sorted by path and joined by one blank line.
+    Sizes are checked before reading; zips are counted as they decompress.
     """
     given, shown = Path(path).expanduser(), str(path)
     budget = _Budget(max_bytes)
@@ -98,7 +101,7 @@ def load_corpus(
             sources = _zip_sources(given, shown, budget)
         else:
             sources = iter([(shown, _read_file(given, shown, budget), _is_lrc(shown))])
-        return _assemble(given, shown, sources, min_chars)
+        return _assemble(given, shown, sources, min_chars, exact=exact)
     except PermissionError as e:
         raise CorpusError(f"cannot read {e.filename or shown}: permission denied") from None
     except OSError as e:
@@ -142,22 +145,15 @@ def normalise(text: str, *, lrc: bool = False) -> str:
 def split_text(text: str, *, held_out: float = 0.1) -> tuple[str, str]:
     """Split into ``(train, held_out)``, held-out being the last ``held_out`` fraction.
 
-    The cut moves forward to the next line start (backward if there is none), so both
-    parts are whole lines. Never shuffled.
+    Train is the first ``floor(len * (1 - held_out))`` characters, never shuffled: for 0.1
+    exactly the canonical benchmark split, so the app's held-out score is the benchmark's.
     """
     if not 0 < held_out < 0.5:
         raise ValueError(f"held_out must be between 0 and 0.5, got {held_out}")
     if len(text) < 2:
         raise ValueError("text is too short to split")
-    c = min(max(len(text) - round(len(text) * held_out), 1), len(text) - 1)
-    forward = text.find("\n", c - 1) + 1
-    backward = text.rfind("\n", 0, c - 1) + 1
-    if 0 < forward < len(text):
-        cut = forward
-    elif backward > 0:
-        cut = backward
-    else:
-        cut = c
+    parts = 10**6  # integer arithmetic: 0.9 * n in floating point can land one below n * 9 // 10
+    cut = min(max(len(text) * round((1 - held_out) * parts) // parts, 1), len(text) - 1)
     return text[:cut], text[cut:]
 
 
@@ -193,15 +189,15 @@ class _Budget:
         return self.used > self.max_bytes
 
 
-def _assemble(given: Path, shown: str, sources: Iterator[_Source], min_chars: int) -> Corpus:
-    """Decode, normalise and join the sources; check size and summarise."""
+def _assemble(given: Path, shown: str, sources: Iterator[_Source], min_chars: int, *, exact: bool) -> Corpus:
+    """Decode, clean and join the sources; check size and summarise."""
     texts: list[str] = []
     encodings: list[str] = []
     for label, data, lrc in sources:
         raw, encoding = decode_bytes(data, name=label)
         if encoding not in encodings:
             encodings.append(encoding)
-        texts.append(normalise(raw, lrc=lrc))
+        texts.append(raw.replace("\r", "") if exact else normalise(raw, lrc=lrc))
     text = "\n".join(t for t in texts if t)
     if len(text) < min_chars:
         raise CorpusError(f"{shown} has {len(text):,} characters; at least {min_chars:,} are needed")

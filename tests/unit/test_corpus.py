@@ -146,6 +146,13 @@ def test_normalise_newlines() -> None:
     assert normalise("a\r\nb\rc\nd") == "a\nb\nc\nd\n"
 
 
+def test_exact_load_only_deletes_carriage_returns(tmp_path: Path) -> None:
+    raw = "  one  \r\ntwo\t\n\n\n\nCafe\u0301\n"
+    path = write(tmp_path / "song.txt", raw + "x" * 10)
+    assert load_corpus(path, min_chars=1, exact=True).text == raw.replace("\r", "") + "x" * 10
+    assert load_corpus(path, min_chars=1).text == "  one\ntwo\n\nCafe\u0301\nxxxxxxxxxx\n".replace("e\u0301", "\u00e9")
+
+
 def test_normalise_nfc() -> None:
     decomposed = "Cafe\u0301 au lait"
     assert unicodedata.normalize("NFC", decomposed) != decomposed
@@ -365,17 +372,14 @@ def test_default_limit() -> None:
 # --- splits, summary, preview -------------------------------------------------------
 
 
-def test_split_text_at_line_boundary() -> None:
-    text = "".join(f"line number {i}\n" for i in range(1000))
-    train, held = split_text(text, held_out=0.1)
-    assert train + held == text
-    assert train.endswith("\n") and held.startswith("line number ")
-    assert abs(len(held) / len(text) - 0.1) < 0.01
+@pytest.mark.parametrize("n", [10, 999, 63_282, 1_115_394])
+def test_split_text_is_the_canonical_split_at_one_tenth(n: int) -> None:
+    text = "".join(chr(0x4E00 + i % 500) for i in range(n))
+    assert split_text(text, held_out=0.1) == canonical_split(text)
 
 
-def test_split_text_falls_back_backward_and_to_plain_cut() -> None:
-    text = "short\n" + "x" * 94
-    assert split_text(text, held_out=0.1) == ("short\n", "x" * 94)
+def test_split_text_cuts_mid_line_by_the_fraction() -> None:
+    assert split_text("short\n" + "x" * 94, held_out=0.1) == ("short\n" + "x" * 84, "x" * 10)
     assert split_text("y" * 100, held_out=0.2) == ("y" * 80, "y" * 20)
 
 

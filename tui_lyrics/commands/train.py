@@ -16,7 +16,7 @@ from tui_lyrics.fmt import fmt_duration, fmt_ppl
 from tui_lyrics.progress import HeldOutScored, TrainEvent, TrainingFinished, TrainingProgressed, TrainingStarted
 from tui_lyrics.store import ModelStore
 
-MODEL_FLAGS = ("cell", "input", "layers", "hidden", "embed_dim", "dropout")
+MODEL_FLAGS = ("cell", "input", "layers", "hidden", "embed_dim", "dropout", "ngram")
 TRAIN_FLAGS = ("batch", "seq", "lr", "weight_decay", "clip", "warmup", "eval_every", "patience", "batching", "held_out",
                "min_count", "max_vocab", "device", "amp", "seed", "threads")  # fmt: skip
 BUDGET_FLAGS = ("steps", "epochs", "minutes")
@@ -99,7 +99,7 @@ def _create(args: argparse.Namespace, store: ModelStore, create_model: Any) -> s
 
     if not args.corpus:
         raise LyricsError("name a corpus to train on (a .txt/.lrc/.md file, a .zip or a folder), or --resume NAME")
-    corpus = load_corpus(args.corpus, max_bytes=int(args.max_mb * 1024 * 1024))
+    corpus = load_corpus(args.corpus, max_bytes=int(args.max_mb * 1024 * 1024), exact=args.exact_text)
     s = corpus.summary
     if not args.json:
         note(f"{s.name}: {s.chars:,} characters, {s.lines:,} lines, {s.distinct:,} distinct, {s.encoding}")
