@@ -35,6 +35,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     model.add_argument("--hidden", type=int, help="units per layer")
     model.add_argument("--embed-dim", type=int, help="embedding width")
     model.add_argument("--dropout", type=float, help="dropout on embedding, between layers and before the head")
+    model.add_argument("--ngram", type=int, help="order of the Kneser-Ney n-gram mixed in (5; 0: network alone)")
     budget = p.add_argument_group("budget (one of)").add_mutually_exclusive_group()
     budget.add_argument("--steps", type=int, help="optimiser steps")
     budget.add_argument("--epochs", type=float, help="passes over the training text")
@@ -57,6 +58,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     opt.add_argument("--seed", type=int, help="random seed (default 0)")
     opt.add_argument("--threads", type=int, help="CPU threads for torch")
     p.add_argument("--max-mb", type=float, default=200.0, help="refuse corpora larger than this (default 200)")
+    p.add_argument(
+        "--exact-text",
+        action="store_true",
+        help="train on the text as decoded, only \\r deleted (no NFC, trailing-space or blank-line cleanup); "
+        "what benchmarks score",
+    )
 
 
 def _add_generate(sub: argparse._SubParsersAction) -> None:

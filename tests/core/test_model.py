@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
+import torch.nn.functional as F
 
 from tui_lyrics.config import ModelConfig
 from tui_lyrics.core.model import CharRNN, detach, state_from_tensors, state_tensors
@@ -79,3 +82,29 @@ def test_dropout_is_active_in_training_and_off_in_eval() -> None:
     assert not torch.equal(a, b)
     model.eval()
     assert torch.equal(model(ids)[0], model(ids)[0])
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("layers", [1, 3])
+def test_onehot_lookup_is_the_one_hot_product_with_the_same_gradients(cell: str, layers: int) -> None:
+    """The column lookup must give what nn.RNN/GRU/LSTM gives on a real one-hot matrix."""
+    torch.manual_seed(0)
+    model = CharRNN(ModelConfig(cell=cell, input="onehot", layers=layers, hidden=12, dropout=0.0), V)
+    reference = copy.deepcopy(model)
+    ids = torch.randint(0, V, (3, 7))
+    state = model.init_state(3)
+    state = tuple(s + 0.3 for s in state) if isinstance(state, tuple) else state + 0.3
+
+    logits, after = model(ids, state)
+    onehot = F.one_hot(ids, V).float()
+    out, expected_after = reference.rnn(onehot, state)
+    expected = reference.head(out)
+    assert torch.allclose(logits, expected, atol=1e-5)
+    for got, want in zip(state_tensors(after), state_tensors(expected_after), strict=True):
+        assert torch.allclose(got, want, atol=1e-5)
+
+    target = torch.randint(0, V, (3, 7))
+    F.cross_entropy(logits.flatten(0, 1), target.flatten()).backward()
+    F.cross_entropy(expected.flatten(0, 1), target.flatten()).backward()
+    for (name, p), q in zip(model.named_parameters(), reference.parameters(), strict=True):
+        assert torch.allclose(p.grad, q.grad, atol=1e-5), name

@@ -1,10 +1,17 @@
-"""CharRNN: an input encoding, a stack of RNN/LSTM/GRU layers and a linear softmax head."""
+"""CharRNN: an input encoding, a stack of RNN/LSTM/GRU layers and a linear softmax head.
+
+One-hot input never builds the one-hot matrix: multiplying a one-hot vector by the first
+layer's input weights selects one column, so that layer's input projection is a lookup of
+``weight_ih_l0`` (same parameters, same gradients) and its recurrence runs here, step by step;
+the layers above run in the library's fused kernel. That skips about half the arithmetic of
+the report's one-hot GRU (its V x 3H input product).
+"""
 
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import _VF, Tensor, nn
 
 from tui_lyrics.config import ModelConfig
 
@@ -43,11 +50,60 @@ class CharRNN(nn.Module):
     def forward(self, ids: Tensor, state: State | None = None) -> tuple[Tensor, State]:
         """ids (B, T) -> logits (B, T, V) and the state after the last character."""
         if self.embed is not None:
-            x = self.embed(ids)  # (B, T, E)
+            out, state = self.rnn(self.drop(self.embed(ids)), state)  # (B, T, H)
         else:
-            x = F.one_hot(ids, self.vocab_size).to(self.head.weight.dtype)  # (B, T, V)
-        out, state = self.rnn(self.drop(x), state)  # (B, T, H)
+            out, state = self._onehot_layers(ids, state if state is not None else self.init_state(len(ids), ids.device))
         return self.head(self.drop(out)), state  # (B, T, V)
+
+    def _onehot_layers(self, ids: Tensor, state: State) -> tuple[Tensor, State]:
+        rnn, cell, layers = self.rnn, self.config.cell, self.config.layers
+        # W x for a one-hot x is a column of W: look it up. Dropout on a one-hot vector scales
+        # (or zeroes) its single 1, so it scales the looked-up column the same way.
+        x = F.embedding(ids, rnn.weight_ih_l0.t())  # (B, T, G*H), G gates
+        if self.training and self.config.dropout > 0:
+            x = x * self.drop(torch.ones_like(x[..., :1]))
+        x = x + rnn.bias_ih_l0
+        h0, c0 = (state[0], state[1]) if isinstance(state, tuple) else (state, None)
+        out, h_first, c_first = _first_layer(cell, x, h0[0], None if c0 is None else c0[0], rnn)
+        if layers == 1:
+            h, c = h_first[None], None if c_first is None else c_first[None]
+        else:
+            out = F.dropout(out, rnn.dropout, self.training)
+            # The layers above: the very call nn.RNN/GRU/LSTM.forward makes, on their weights only.
+            rest = rnn._flat_weights[4:]
+            args = (rest, True, layers - 1, rnn.dropout, self.training, False, True)
+            if cell == "lstm":
+                out, h_up, c_up = _VF.lstm(out, (h0[1:], c0[1:]), *args)
+                h, c = torch.cat([h_first[None], h_up]), torch.cat([c_first[None], c_up])
+            else:
+                out, h_up = (_VF.gru if cell == "gru" else _VF.rnn_tanh)(out, h0[1:], *args)
+                h, c = torch.cat([h_first[None], h_up]), None
+        return out, (h, c) if c is not None else h
+
+
+def _first_layer(
+    cell: str, x: Tensor, h: Tensor, c: Tensor | None, rnn: nn.Module
+) -> tuple[Tensor, Tensor, Tensor | None]:
+    """The first layer's recurrence over x (B, T, G*H), its input product already done;
+    PyTorch's gate order and formulas, so weights move freely between the two paths."""
+    w_hh, b_hh = rnn.weight_hh_l0, rnn.bias_hh_l0
+    outs = []
+    for t in range(x.shape[1]):
+        gx, gh = x[:, t], torch.addmm(b_hh, h, w_hh.t())  # (B, G*H) each
+        if cell == "gru":
+            xr, xz, xn = gx.chunk(3, 1)
+            hr, hz, hn = gh.chunk(3, 1)
+            r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+            n = torch.tanh(xn + r * hn)
+            h = n + z * (h - n)  # (1 - z) * n + z * h
+        elif cell == "lstm":
+            i, f, g, o = (gx + gh).chunk(4, 1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+        else:
+            h = torch.tanh(gx + gh)
+        outs.append(h)
+    return torch.stack(outs, 1), h, c  # (B, T, H)
 
 
 def detach(state: State) -> State:
