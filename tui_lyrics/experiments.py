@@ -183,7 +183,9 @@ def run_experiment(
             on_run(index, run)
         if not store.exists(run["model"]):
             corpus = corpus or load_corpus(experiment.data["corpus"])
-            model = ModelConfig.from_dict({**settings["model"], "cell": run["cell"], "input": run["input"]})
+            # The grid compares networks, so each trains alone: an n-gram in the mix would hide
+            # the differences between cells (on a small corpus it can carry most of the score).
+            model = ModelConfig.from_dict({**settings["model"], "cell": run["cell"], "input": run["input"], "ngram": 0})
             budget = {"steps": None, "epochs": None, "minutes": None, **settings["budget"]}
             config = TrainConfig.from_dict({**settings["train"], **budget, "seed": run["seed"]})
             if config.steps:  # at least ~10 points on every held-out curve

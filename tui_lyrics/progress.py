@@ -54,6 +54,8 @@ class HeldOutScored:
     elapsed: float
     best: bool
     """This is the lowest held-out loss so far (the ``best`` checkpoint was written)."""
+    network_loss: float | None = None
+    """The network's own held-out loss when ``held_loss`` is its mixture with the n-gram."""
 
     @property
     def held_ppl(self) -> float:

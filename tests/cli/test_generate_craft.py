@@ -11,6 +11,7 @@ from tui_lyrics.cli import build_parser, main
 from tui_lyrics.commands.generate import sample_config
 from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
 from tui_lyrics.rhyme import class_of
+from tui_lyrics.store import ModelStore
 
 
 def generate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -84,6 +85,16 @@ def test_help_says_rhyme_is_for_chinese_only(capsys: pytest.CaptureFixture[str])
 def test_a_model_without_a_corpus_copy_has_no_meter(
     tiny_model: str, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    store = ModelStore(home)
+    store.write_card(tiny_model, {k: v for k, v in store.read_card(tiny_model).items() if k != "mixture"})
     (home / "models" / tiny_model / "corpus.txt.gz").unlink()
     code, out, _ = generate(capsys, tiny_model, "--json", "--seed", "1", "--length", "20")
     assert code == 0 and json.loads(out)["memorisation"] is None
+
+
+def test_a_mixture_without_its_corpus_copy_is_a_clear_error(
+    tiny_model: str, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (home / "models" / tiny_model / "corpus.txt.gz").unlink()
+    code, _, err = generate(capsys, tiny_model, "--seed", "1", "--length", "20")
+    assert code != 0 and "lost its corpus copy" in err and "Traceback" not in err

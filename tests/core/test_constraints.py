@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import math
 
 import pytest
 import torch
 
+from tests.core.test_sample import next_char_logits
 from tui_lyrics.config import ModelConfig, SampleConfig
 from tui_lyrics.core.constraints import MAX_PERIOD, MIN_LOOP_SPAN
 from tui_lyrics.core.model import CharRNN
@@ -16,7 +16,7 @@ from tui_lyrics.errors import ConfigError
 from tui_lyrics.paths import data_home
 from tui_lyrics.rhyme import class_of, line_class, text_lines
 from tui_lyrics.store import ModelStore
-from tui_lyrics.vocab import UNK_ID, CharVocab
+from tui_lyrics.vocab import CharVocab
 
 
 @pytest.fixture
@@ -193,12 +193,7 @@ def test_probabilities_are_the_unconstrained_models(lm: LoadedModel) -> None:
         lines=4, line_chars=6, rhyme="一七", repetition_penalty=1.5, no_repeat_ngram=3, loop_repeats=2, seed=3
     )
     chars = list(stream_chars(lm, "我在", config))
-    ids = lm.vocab.encode("我在" + "".join(c.char for c in chars))
-    with torch.no_grad():
-        out, _ = lm.model(torch.tensor([ids]))
-    logits = out[0, 1:-1].clone()  # (len(chars), V): row i chose chars[i]
-    logits[:, UNK_ID] = -math.inf
-    own = torch.softmax(logits, -1)
+    own = torch.softmax(next_char_logits(lm, "我在", "".join(c.char for c in chars)), -1)  # row i chose chars[i]
     for i, c in enumerate(chars):
         assert c.prob == pytest.approx(float(own[i, lm.vocab.id_of(c.char)]), rel=1e-4)
     assert any("rhyme" in c.controls for c in chars)  # the report says where a control acted

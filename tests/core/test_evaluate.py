@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from tests.conftest import make_lyrics
 from tui_lyrics.config import ModelConfig
-from tui_lyrics.core.evaluate import WARM_UP, evaluate, unk_penalty
+from tui_lyrics.core.evaluate import WARM_UP, evaluate, unk_shares
 from tui_lyrics.core.model import CharRNN
 from tui_lyrics.core.sample import load_model
 from tui_lyrics.paths import data_home
@@ -76,20 +76,24 @@ def test_context_changes_the_score_and_only_its_last_warm_up_counts(vocab: CharV
     assert evaluate(model, vocab, text, context=longer, streams=1) == pytest.approx(with_context, abs=1e-6)
 
 
-def test_unk_penalty_for_rare_and_never_seen_characters(vocab: CharVocab) -> None:
+def penalty(text: str, vocab: CharVocab) -> float:
+    return float(-unk_shares(text, vocab).log().sum())
+
+
+def test_unk_shares_for_rare_and_never_seen_characters(vocab: CharVocab) -> None:
     # rare: 雨 (count 1); singletons: 雨 -> never-seen weight 1; total 2.
     assert vocab.unk_share("雨") == pytest.approx(0.5)
-    assert unk_penalty("雨", vocab) == pytest.approx(math.log(2))
-    assert unk_penalty("有", vocab) == pytest.approx(math.log(2))
-    assert unk_penalty("我在风", vocab) == 0.0
-    assert unk_penalty("雨有有我", vocab) == pytest.approx(3 * math.log(2))
+    assert penalty("雨", vocab) == pytest.approx(math.log(2))
+    assert penalty("有", vocab) == pytest.approx(math.log(2))
+    assert penalty("我在风", vocab) == 0.0
+    assert unk_shares("雨有有我", vocab).tolist() == [0.5, 0.5, 0.5, 1.0]
 
     skewed = CharVocab.build("aaaa" + "bbb" + "cc" + "d" + "e" + "f", min_count=4)  # rare b3 c2 d1 e1 f1
     total = 3 + 2 + 1 + 1 + 1 + 3  # rare counts + three singletons for the never-seen class
-    assert unk_penalty("b", skewed) == pytest.approx(-math.log(3 / total))
-    assert unk_penalty("d", skewed) == pytest.approx(-math.log(1 / total))
-    assert unk_penalty("z", skewed) == pytest.approx(-math.log(3 / total))
-    assert unk_penalty("cz", skewed) == pytest.approx(-math.log(2 / total) - math.log(3 / total))
+    assert penalty("b", skewed) == pytest.approx(-math.log(3 / total))
+    assert penalty("d", skewed) == pytest.approx(-math.log(1 / total))
+    assert penalty("z", skewed) == pytest.approx(-math.log(3 / total))
+    assert penalty("cz", skewed) == pytest.approx(-math.log(2 / total) - math.log(3 / total))
 
 
 def test_empty_text_is_refused(vocab: CharVocab) -> None:

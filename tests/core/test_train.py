@@ -183,7 +183,7 @@ def test_a_stopped_run_resumes_exactly(tmp_path: Path, cell: str, dropout: float
     # the stop falls mid-epoch (the carried hidden state matters).
     text = make_lyrics(400, seed=2)
     n = 6
-    config, budget = small(cell, dropout=dropout), quick(steps=2 * n)
+    config, budget = small(cell, dropout=dropout), quick(steps=2 * n, patience=0)
 
     straight = ModelStore(tmp_path / "a")
     new_model(straight, text=text, model=config, train=budget)

@@ -92,7 +92,9 @@ def _note_craft(craft: dict[str, Any], *, rhyme: bool) -> None:
 
 
 def run_eval(args: argparse.Namespace, home: Path) -> int:
-    from tui_lyrics.core.evaluate import evaluate
+    import numpy as np
+
+    from tui_lyrics.core.evaluate import char_probs
     from tui_lyrics.core.runtime import load_corpus_copy
     from tui_lyrics.core.sample import load_model
     from tui_lyrics.corpus import load_corpus, split_text
@@ -107,7 +109,10 @@ def run_eval(args: argparse.Namespace, home: Path) -> int:
         source = f"held-out part of {lm.card['corpus'].get('name', 'its corpus')}"
     if not text:
         raise LyricsError("nothing to score")
-    loss = evaluate(lm.model, lm.vocab, text, context=context, device=args.device)
+    probs = char_probs(lm.model, lm.vocab, text, context=context, device=args.device).numpy()
+    if lm.mixture is not None:
+        probs = lm.mixture.mix(probs, lm.mixture.ngram_probs(text, context=context))
+    loss = float(-np.log(probs).mean())
     result = _result(args.name, source, lm.weights, text, loss, lm.vocab)
     if args.json:
         print_json(result)

@@ -10,10 +10,8 @@ warmed up (unscored) on the text just before it, which a left-to-right reader ha
 from __future__ import annotations
 
 import itertools
-import math
 
 import torch
-import torch.nn.functional as F
 
 from tui_lyrics.core.model import CharRNN
 from tui_lyrics.vocab import CharVocab
@@ -22,13 +20,13 @@ WARM_UP = 256
 CHUNK = 512
 
 
-def unk_penalty(text: str, vocab: CharVocab) -> float:
-    """Total extra nats for the characters scored through <unk>: -log of their share."""
-    return sum(-math.log(vocab.unk_share(c)) for c in text if c not in vocab)
+def unk_shares(text: str, vocab: CharVocab) -> torch.Tensor:
+    """Per character: 1 for one with its own id, else its share of the <unk> probability."""
+    return torch.tensor([1.0 if c in vocab else vocab.unk_share(c) for c in text], dtype=torch.float64)
 
 
 @torch.no_grad()
-def evaluate(
+def char_probs(
     model: CharRNN,
     vocab: CharVocab,
     text: str,
@@ -36,8 +34,9 @@ def evaluate(
     context: str = "",
     streams: int | None = None,
     device: torch.device | str = "cpu",
-) -> float:
-    """Mean cross-entropy (nats/char) of ``text``, conditioned on ``context`` before it."""
+) -> torch.Tensor:
+    """The network's probability of each character of ``text`` (n,) in the canonical events,
+    conditioned on ``context`` before it."""
     if not text:
         raise ValueError("nothing to score")
     ids = vocab.encode(context[-WARM_UP:] + text)
@@ -48,30 +47,46 @@ def evaluate(
     bounds = [start + n * i // streams for i in range(streams + 1)]
     was_training = model.training
     model.eval()
-    total = 0.0
     try:
-        for lo, hi in itertools.pairwise(bounds):
-            total += _score_span(model, ids, lo, hi, newline=vocab.id_of("\n"), device=device)
+        newline = vocab.id_of("\n")
+        spans = [
+            _span_log_probs(model, ids, lo, hi, newline=newline, device=device) for lo, hi in itertools.pairwise(bounds)
+        ]
     finally:
         model.train(was_training)
-    return (total + unk_penalty(text, vocab)) / n
+    return torch.cat(spans).double().exp() * unk_shares(text, vocab)
 
 
-def _score_span(model: CharRNN, ids: list[int], lo: int, hi: int, *, newline: int, device: torch.device | str) -> float:
-    """Summed nats of predicting ids[lo:hi], warming up on up to WARM_UP ids before lo."""
+def evaluate(
+    model: CharRNN,
+    vocab: CharVocab,
+    text: str,
+    *,
+    context: str = "",
+    streams: int | None = None,
+    device: torch.device | str = "cpu",
+) -> float:
+    """Mean cross-entropy (nats/char) of ``text``, conditioned on ``context`` before it."""
+    probs = char_probs(model, vocab, text, context=context, streams=streams, device=device)
+    return float(-probs.log().mean())
+
+
+def _span_log_probs(
+    model: CharRNN, ids: list[int], lo: int, hi: int, *, newline: int, device: torch.device | str
+) -> torch.Tensor:
+    """log p of ids[lo:hi] (hi - lo,), warming up on up to WARM_UP ids before lo."""
     first = max(0, lo - WARM_UP)
     seq = torch.tensor(ids[first:hi], device=device)
     if first == lo:  # nothing before: predict the first character from a newline
         seq = torch.cat([torch.tensor([newline], device=device), seq])
         first = lo - 1
     state = None
-    total = 0.0
+    parts = []
     for a in range(0, len(seq) - 1, CHUNK):
         x = seq[a : a + CHUNK][None]  # (1, t)
         y = seq[a + 1 : a + CHUNK + 1][None]
         x = x[:, : y.shape[1]]
         logits, state = model(x, state)  # (1, t, V)
-        nll = F.cross_entropy(logits[0].float(), y[0], reduction="none")
-        scored_from = max(0, lo - first - 1 - a)
-        total += float(nll[scored_from:].sum())
-    return total
+        logp = torch.log_softmax(logits[0].float(), -1).gather(1, y[0][:, None])[:, 0]  # (t,)
+        parts.append(logp[max(0, lo - first - 1 - a) :].cpu())
+    return torch.cat(parts)

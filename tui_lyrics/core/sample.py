@@ -22,6 +22,7 @@ import torch
 
 from tui_lyrics.config import ModelConfig, SampleConfig
 from tui_lyrics.core.constraints import LyricControls
+from tui_lyrics.core.mixture import Mixture
 from tui_lyrics.core.model import CharRNN, State
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import UNK_ID, CharVocab
@@ -52,6 +53,8 @@ class LoadedModel:
     card: dict[str, Any]
     weights: str
     """Which checkpoint was loaded: best or last."""
+    mixture: Mixture | None = None
+    """The n-gram the network is mixed with, when the model has one (see ``core.mixture``)."""
 
 
 def load_model(store: ModelStore, name: str, *, which: str = "best", device: str = "cpu") -> LoadedModel:
@@ -70,7 +73,32 @@ def load_model(store: ModelStore, name: str, *, which: str = "best", device: str
     if chosen is None:
         raise StoreError(f"{name!r} has no weights yet: train it first")
     load_weights(model, folder / f"{chosen}.safetensors")
-    return LoadedModel(name=name, model=model.to(device).eval(), vocab=vocab, card=card, weights=chosen)
+    mixture = _mixture(card, folder, vocab)
+    return LoadedModel(
+        name=name, model=model.to(device).eval(), vocab=vocab, card=card, weights=chosen, mixture=mixture
+    )
+
+
+def _mixture(card: dict[str, Any], folder: Path, vocab: CharVocab) -> Mixture | None:
+    """Refit the model's n-gram from its corpus copy, if training chose a mixture."""
+    from tui_lyrics.config import TrainConfig
+    from tui_lyrics.core.runtime import load_corpus_copy
+    from tui_lyrics.corpus import split_text
+    from tui_lyrics.errors import StoreError
+
+    spec = card.get("mixture")
+    if spec is None:
+        return None
+    try:
+        order, weight = int(spec["order"]), float(spec["weight"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise StoreError(f"{folder / 'card.json'} has a corrupt mixture ({error})") from error
+    if not (1 <= order <= 9 and 0.0 <= weight <= 1.0):
+        raise StoreError(f"{folder / 'card.json'} has a mixture out of range: order {order}, weight {weight}")
+    if not (folder / "corpus.txt.gz").is_file():
+        raise StoreError(f"{folder.name} has lost its corpus copy (corpus.txt.gz), which its n-gram is fitted from")
+    train_text, _ = split_text(load_corpus_copy(folder), held_out=TrainConfig.from_dict(card["train"]).held_out)
+    return Mixture.fit(train_text, vocab, order=order, weight=weight)
 
 
 def _checkpoint(folder: Path, which: str) -> str | None:
@@ -107,16 +135,24 @@ def stream_chars(
     controls = LyricControls(vocab, config, prefix) if config.has_controls else None
     # The fast-step context is entered around each step, never across a yield: the consumer's
     # thread must not be left in inference mode (nor the global oneDNN flag off) between chars.
+    mixture = lm.mixture
+    history = mixture.history(prefix or "\n") if mixture is not None else []
+    newline = vocab.id_of("\n")
+
+    def pick(logits: torch.Tensor, state: State) -> SampledChar:
+        if mixture is not None:
+            logits = mixture.next_logits(logits, history)
+        peek = partial(_newline_after, model, state, newline) if controls is not None else None
+        return _pick(logits, vocab, config, g, controls=controls, peek=peek)
+
+    if (stop is not None and stop.is_set()) or config.length <= 0:
+        return
     with _fast_single_steps(model):
         logits, state = _prime(model, vocab, prefix, device)
+        sampled = pick(logits, state)
     lines = 0
     line_has_text = bool(prefix) and not prefix.endswith("\n")
-    for _ in range(config.length):
-        if stop is not None and stop.is_set():
-            return
-        with _fast_single_steps(model):
-            peek = partial(_newline_after, model, state, vocab.id_of("\n")) if controls is not None else None
-            sampled = _pick(logits, vocab, config, g, controls=controls, peek=peek)
+    for n in range(1, config.length + 1):
         if controls is not None:
             line_class = controls.advance(sampled.char)
             if line_class is not None:
@@ -129,10 +165,13 @@ def stream_chars(
                 return
         else:
             line_has_text = True
-        with _fast_single_steps(model):
-            x = torch.tensor([[vocab.id_of(sampled.char)]], device=device)
-            out, state = model(x, state)
-            logits = out[0, -1]
+        if n == config.length or (stop is not None and stop.is_set()):
+            return
+        with _fast_single_steps(model):  # one step: the network, the n-gram, the draw
+            out, state = model(torch.tensor([[vocab.id_of(sampled.char)]], device=device), state)
+            if mixture is not None:
+                history = (history + mixture.history(sampled.char))[-mixture.ngram.order :]
+            sampled = pick(out[0, -1], state)
 
 
 def _prime(model: CharRNN, vocab: CharVocab, prefix: str, device: torch.device) -> tuple[torch.Tensor, State]:

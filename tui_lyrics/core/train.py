@@ -21,8 +21,9 @@ import torch.nn.functional as F
 from tui_lyrics import __version__
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.core.batches import make_batches
-from tui_lyrics.core.evaluate import evaluate
+from tui_lyrics.core.evaluate import char_probs
 from tui_lyrics.core.meters import Clock, Meter
+from tui_lyrics.core.mixture import Mixture, best_weight
 from tui_lyrics.core.model import CharRNN, detach
 from tui_lyrics.core.runtime import TrainState, pick_device
 from tui_lyrics.corpus import Corpus, split_text
@@ -133,12 +134,17 @@ class _Run:
         self.device = pick_device(self.cfg.device)
         text = load_corpus_copy(self.folder)
         self.train_text, self.held_text = split_text(text, held_out=self.cfg.held_out)
-        ids = torch.tensor(self.vocab.encode(self.train_text), dtype=torch.long)
+        ids = torch.from_numpy(self.vocab.encode_array(self.train_text))
         self.batches = make_batches(
             ids, kind=self.cfg.batching, batch=self.cfg.batch, seq=self.cfg.seq, seed=self.cfg.seed
         )
         torch.manual_seed(self.cfg.seed)
-        self.model = CharRNN(ModelConfig.from_dict(card["model"]), self.vocab.size).to(self.device)
+        model_config = ModelConfig.from_dict(card["model"])
+        self.model = CharRNN(model_config, self.vocab.size).to(self.device)
+        self.mixture = None
+        if model_config.ngram:
+            self.mixture = Mixture.fit(self.train_text, self.vocab, order=model_config.ngram)
+            self.held_ngram = self.mixture.ngram_probs(self.held_text, context=self.train_text)
         self.optimizer = _optimizer(self.model, self.cfg)
         self.hidden = restore(self, card)
         self.total_steps = _total_steps(self.cfg, self.batches.steps_per_epoch)
@@ -289,7 +295,7 @@ class _Run:
     def _score(self) -> None:
         if self.state.step == 0 or self.state.scored_step == self.state.step:
             return
-        held = evaluate(self.model, self.vocab, self.held_text, context=self.train_text, device=self.device)
+        held, network, weight = self._held_out_loss()
         if not math.isfinite(held):
             raise _Diverged(self._diverged_message(f"held-out loss {held}"))
         best = self.state.best_loss is None or held < self.state.best_loss
@@ -297,10 +303,14 @@ class _Run:
         state.scored_step = state.step
         if best:
             state.best_loss, state.best_step = held, state.step
+            if self.mixture is not None:
+                self.card["mixture"] = self.mixture.with_weight(weight).to_card()
             from tui_lyrics.core.checkpoint import save_tensors
 
             save_tensors(self.folder / "best.safetensors", self.model.state_dict())
         point = {"step": state.step, "held_loss": held, "train_loss": state.train_loss, "elapsed": self.clock.elapsed()}
+        if self.mixture is not None:
+            point |= {"network_loss": network, "weight": weight}
         self.card["history"].append(point)
         self.pending_metrics.append({"kind": "held", **point})
         self._flush_metrics()
@@ -311,8 +321,18 @@ class _Run:
                 train_loss=state.train_loss or held,
                 step=state.step,
                 elapsed=self.clock.elapsed(),
+                network_loss=network if self.mixture is not None else None,
             )
         )
+
+    def _held_out_loss(self) -> tuple[float, float, float | None]:
+        """The model's held-out loss, the network's own, and its share in the mixture."""
+        probs = char_probs(self.model, self.vocab, self.held_text, context=self.train_text, device=self.device)
+        network = float(-probs.log().mean())
+        if self.mixture is None or not math.isfinite(network):
+            return network, network, None
+        weight, held = best_weight(probs.numpy(), self.held_ngram)
+        return held, network, weight
 
     def _maybe_preview(self) -> None:
         every = self.control.preview_seconds

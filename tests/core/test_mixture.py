@@ -1,0 +1,100 @@
+"""The network mixed with a Kneser-Ney n-gram: scoring, the chosen weight, sampling and the card."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from tests.conftest import make_lyrics
+from tests.core.test_train import new_model, quick, small
+from tui_lyrics.config import SampleConfig
+from tui_lyrics.core.evaluate import char_probs
+from tui_lyrics.core.mixture import WEIGHTS, Mixture, best_weight
+from tui_lyrics.core.sample import load_model, sample_text
+from tui_lyrics.core.train import train
+from tui_lyrics.corpus import split_text
+from tui_lyrics.errors import StoreError
+from tui_lyrics.ngram import KneserNey
+from tui_lyrics.store import ModelStore
+from tui_lyrics.vocab import UNK_ID, CharVocab
+
+TEXT = make_lyrics(3000, seed=4) + "冰霜" + make_lyrics(600, seed=5)  # 冰霜: rare, trained as <unk>
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> ModelStore:
+    store = ModelStore(tmp_path_factory.mktemp("mixed"))
+    new_model(store, "m", text=TEXT, model=small(ngram=3), train=quick(steps=30, eval_every=10, lr=1e-2))
+    train(store, "m")
+    return store
+
+
+def test_the_held_out_score_is_the_mixture_at_the_recorded_weight(mixed: ModelStore) -> None:
+    card = mixed.read_card("m")
+    weight = card["mixture"]["weight"]
+    assert card["mixture"]["order"] == 3 and weight in WEIGHTS
+    lm = load_model(mixed, "m")
+    train_text, held = split_text(TEXT, held_out=0.1)
+    network = char_probs(lm.model, lm.vocab, held, context=train_text).numpy()
+    kn = KneserNey.fit(train_text, order=3)  # fitted apart, with its own event order
+    ngram = kn.probs_of(kn.encode(train_text[-2:] + held), start=2)
+    by_hand = float(-np.log(weight * network + (1 - weight) * ngram).mean())
+    assert card["state"]["best_loss"] == pytest.approx(by_hand, abs=1e-9)
+    for point in card["history"]:  # the chosen weight never does worse than the network alone
+        assert point["held_loss"] <= point["network_loss"] + 1e-12
+
+
+def test_the_best_weight_is_the_grid_minimum() -> None:
+    network = np.array([0.5, 0.01, 0.2])
+    ngram = np.array([0.1, 0.3, 0.2])
+    weight, loss = best_weight(network, ngram)
+    losses = {w: -np.log(w * network + (1 - w) * ngram).mean() for w in WEIGHTS}
+    assert loss == pytest.approx(min(losses.values())) and losses[weight] == pytest.approx(loss)
+    assert 0 < weight < 1  # neither alone is best here
+
+
+def test_next_logits_fold_the_ngrams_rare_characters_into_unk() -> None:
+    train_text = make_lyrics(2000, seed=6) + "冰霜雪"
+    vocab = CharVocab.build(train_text, min_count=2)
+    assert set(vocab.rare) == {"冰", "霜", "雪"}
+    mixture = Mixture.fit(train_text, vocab, order=4, weight=0.3)
+    logits = torch.randn(vocab.size, generator=torch.Generator().manual_seed(0))
+    history = mixture.history("我在风里")
+    mixed = mixture.next_logits(logits, history).double().exp()
+    ngram = mixture.ngram.dist(history)
+    net = torch.softmax(logits.double(), -1).numpy()
+    assert float(mixed.sum()) == pytest.approx(1.0, abs=1e-6)
+    own = vocab.id_of("等")
+    assert float(mixed[own]) == pytest.approx(0.3 * net[own] + 0.7 * ngram[own], rel=1e-5)
+    folded = ngram[UNK_ID] + ngram[vocab.size :].sum()  # never-seen + the three rare characters
+    assert float(mixed[UNK_ID]) == pytest.approx(0.3 * net[UNK_ID] + 0.7 * folded, rel=1e-5)
+
+
+def test_sampling_uses_the_mixture_and_replays(mixed: ModelStore) -> None:
+    lm = load_model(mixed, "m")
+    assert lm.mixture is not None
+    config = SampleConfig(length=60, seed=7, top_k=5)
+    take = sample_text(lm, "我在", config)
+    assert take == sample_text(load_model(mixed, "m"), "我在", config)
+    alone = load_model(mixed, "m")
+    alone.mixture = None
+    assert take != sample_text(alone, "我在", config)  # the n-gram changes what is written
+
+
+def test_a_corrupt_mixture_in_the_card_is_a_clear_error(mixed: ModelStore) -> None:
+    card = mixed.read_card("m")
+    for bad, message in (({"order": "x", "weight": 0.5}, "corrupt mixture"), ({"order": 5, "weight": 2}, "range")):
+        mixed.write_card("m", {**card, "mixture": bad})
+        with pytest.raises(StoreError, match=message):
+            load_model(mixed, "m")
+    mixed.write_card("m", card)
+
+
+def test_order_zero_trains_the_network_alone(tmp_path) -> None:
+    store = ModelStore(tmp_path)
+    new_model(store, "plain", text=TEXT, model=small(ngram=0), train=quick(steps=4, eval_every=2))
+    train(store, "plain")
+    card = store.read_card("plain")
+    assert "mixture" not in card and "network_loss" not in card["history"][-1]
+    assert load_model(store, "plain").mixture is None
