@@ -35,7 +35,11 @@ class _Order:
     discounts: np.ndarray  # (4,) D for counts 0, 1, 2, 3+
     total: np.ndarray  # per context id of order k-1: sum of counts
     backoff: np.ndarray  # per context id of order k-1: the mass discounted (D1 N1 + D2 N2 + D3 N3+)
-    discounted: np.ndarray  # kept(counts), for sampling one distribution at a time
+    # For sampling one distribution at a time: kept(counts); each gram's last event; and
+    # first[c]:first[c + 1], the grams that follow context c.
+    discounted: np.ndarray
+    events: np.ndarray
+    first: np.ndarray
 
     def kept(self, counts: np.ndarray) -> np.ndarray:
         """Counts after their discount, never below zero."""
@@ -100,10 +104,10 @@ class KneserNey:
             ctx = self._find(tail[len(tail) - k :]) if k <= len(tail) else None
             if ctx is None or ctx >= len(level.total) or level.total[ctx] == 0:
                 continue
-            lo, hi = level.keys.searchsorted(ctx * V), level.keys.searchsorted((ctx + 1) * V)
+            lo, hi = level.first[ctx], level.first[ctx + 1]
             total = level.total[ctx]
             p *= level.backoff[ctx] / total
-            p[level.keys[lo:hi] - ctx * V] += level.discounted[lo:hi] / total
+            p[level.events[lo:hi]] += level.discounted[lo:hi] / total
         return p
 
     def _find(self, gram: list[int]) -> int | None:
@@ -167,7 +171,8 @@ def _smooth(keys: np.ndarray, counts: np.ndarray, V: int) -> _Order:
     contexts = int(ctx.max()) + 1 if len(ctx) else 1
     total = np.bincount(ctx, weights=counts, minlength=contexts)
     backoff = np.bincount(ctx, weights=discounts[np.minimum(counts, 3).astype(np.int64)], minlength=contexts)
-    level = _Order(keys, counts, discounts, total, backoff, discounted=np.empty(0))
+    first = np.searchsorted(keys, np.arange(contexts + 1) * V)
+    level = _Order(keys, counts, discounts, total, backoff, np.empty(0), keys % V, first)
     return dataclasses.replace(level, discounted=level.kept(counts))
 
 

@@ -108,3 +108,19 @@ def test_onehot_lookup_is_the_one_hot_product_with_the_same_gradients(cell: str,
     F.cross_entropy(expected.flatten(0, 1), target.flatten()).backward()
     for (name, p), q in zip(model.named_parameters(), reference.parameters(), strict=True):
         assert torch.allclose(p.grad, q.grad, atol=1e-5), name
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("input_", ["embed", "onehot"])
+def test_a_single_step_is_forward_on_one_character(cell: str, input_: str) -> None:
+    torch.manual_seed(1)
+    model = CharRNN(ModelConfig(cell=cell, input=input_, layers=2, hidden=12, embed_dim=6, dropout=0.3), V).eval()
+    state = model.init_state(3)
+    ids = torch.tensor([1, 4, 7])
+    for _ in range(3):  # carry the state, so each step starts from a non-zero one
+        logits, after = model(ids[:, None], state)
+        step_logits, step_after = model.step(ids, state)
+        assert torch.allclose(step_logits, logits[:, 0], atol=1e-5)
+        for got, want in zip(state_tensors(step_after), state_tensors(after), strict=True):
+            assert torch.allclose(got, want, atol=1e-5)
+        state, ids = after, (ids * 3 + 1) % V

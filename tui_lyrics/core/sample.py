@@ -168,10 +168,10 @@ def stream_chars(
         if n == config.length or (stop is not None and stop.is_set()):
             return
         with _fast_single_steps(model):  # one step: the network, the n-gram, the draw
-            out, state = model(torch.tensor([[vocab.id_of(sampled.char)]], device=device), state)
+            logits, state = model.step(torch.tensor([vocab.id_of(sampled.char)], device=device), state)
             if mixture is not None:
                 history = (history + mixture.history(sampled.char))[-mixture.ngram.order :]
-            sampled = pick(out[0, -1], state)
+            sampled = pick(logits[0], state)
 
 
 def _prime(model: CharRNN, vocab: CharVocab, prefix: str, device: torch.device) -> tuple[torch.Tensor, State]:
@@ -188,8 +188,7 @@ def _newline_after(model: CharRNN, state: State, newline: int, ids: torch.Tensor
         branched: State = (state[0].expand(-1, k, -1).contiguous(), state[1].expand(-1, k, -1).contiguous())
     else:
         branched = state.expand(-1, k, -1).contiguous()  # (L, K, H)
-    out, _ = model(ids.view(k, 1), branched)  # (K, 1, V)
-    logits = out[:, 0].float()
+    logits = model.step(ids.view(k), branched)[0].float()  # (K, V)
     logits[:, UNK_ID] = -torch.inf
     return torch.softmax(logits, -1)[:, newline]  # (K,)
 
