@@ -1,0 +1,86 @@
+"""Generation: time to the first character and characters/s, per cell, at the default size.
+
+Each cell gets a model of the size the app picks for the Jay Chou corpus, trained a few steps
+so it carries its n-gram mixture like any trained model (speed does not depend on what the
+weights learned). Batch 1, CPU, through ``core.sample.stream_chars``: the code the Compose
+screen and ``lyrics-tui generate`` run. The clock starts where Enter starts a take (the model
+already loaded), so the first character includes the prefix pass.
+
+Child mode (``python bench/generation.py --cell gru``) prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import CORPORA, PY, canonical_text, median, run, shown
+
+PREFIX = "我睁开双眼"
+TAKES = 5
+
+
+def child(args: argparse.Namespace) -> dict[str, Any]:
+    from tui_lyrics.config import SampleConfig, TrainConfig, auto_preset
+    from tui_lyrics.core.sample import load_model, stream_chars
+    from tui_lyrics.core.train import create_model, train
+    from tui_lyrics.corpus import Corpus, CorpusSummary, split_text
+    from tui_lyrics.store import ModelStore
+
+    text = canonical_text(CORPORA[0])
+    model = auto_preset(len(split_text(text)[0])).model.replace(cell=args.cell, ngram=args.ngram)
+    summary = CorpusSummary("jaychou", "", "utf-8", 1, len(text), text.count("\n"), len(set(text)), "")
+    with tempfile.TemporaryDirectory() as home:
+        store = ModelStore(Path(home))
+        name = create_model(
+            store, Corpus(text, summary), name=args.cell, model=model, train=TrainConfig(steps=2, eval_every=1)
+        )
+        train(store, name)
+        lm = load_model(store, name)
+        firsts, rates = [], []
+        for take in range(TAKES + 1):  # take 0 warms up the kernels; it is reported apart
+            config = SampleConfig(length=args.chars, seed=take, top_k=5)
+            started = time.perf_counter()
+            chars = stream_chars(lm, PREFIX, config)
+            next(chars)
+            first = time.perf_counter() - started
+            n = 1 + sum(1 for _ in chars)
+            total = time.perf_counter() - started
+            firsts.append(first)
+            rates.append(n / total)
+    return {
+        "cell": args.cell,
+        "params": lm.model.params,
+        "cold_first_ms": 1000 * firsts[0],
+        "first_ms": 1000 * median(firsts[1:]),
+        "chars_per_s": median(rates[1:]),
+        "mixture": lm.mixture is not None,
+    }
+
+
+def measure(chars: int) -> dict[str, Any]:
+    rows = {}
+    for cell in ("rnn", "gru", "lstm"):
+        for ngram in (5, 0):
+            command = [PY, "bench/generation.py", "--cell", cell, "--ngram", str(ngram), "--chars", str(chars)]
+            rows[f"{cell}-{ngram}"] = {**run(command).json(), "command": shown(command)}
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cell", default="gru")
+    parser.add_argument("--ngram", type=int, default=5, help="the mixture's n-gram order (0: network alone)")
+    parser.add_argument("--chars", type=int, default=500)
+    print(json.dumps(child(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()

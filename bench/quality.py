@@ -1,0 +1,88 @@
+"""Quality per minute: held-out cross-entropy after 5 minutes of training, side by side.
+
+For each corpus, one after another with the same threads: the Kneser-Ney 5-gram reference,
+the report's pipeline (GRU 2x512, embedding input), and ``lyrics-tui train`` with the settings
+it picks by itself and with the best settings found. Our models are scored as saved, by
+``lyrics-tui eval`` on the canonical held-out text (``--exact-text`` keeps the text as the
+canonical split reads it; the app's 10% split is that split).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.common import BASELINES, LYRICS, PY, BenchCorpus, canonical_text, run, shown
+
+# Settings to run beside the app's own choice, when tuning finds better ones. The tuning of
+# this round (bench/BENCHMARKS.md, "What was tried") went into the presets themselves, so the
+# app's own choice is the best found for both corpora.
+BEST_FLAGS: dict[str, list[str]] = {"jaychou": [], "shakespeare": []}
+
+
+def reference_rows(corpus: BenchCorpus, *, threads: int, seconds: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        ngram_json, report_json = Path(folder) / "ngram.json", Path(folder) / "report.json"
+        ngram_cmd = [PY, str(BASELINES / "ngram_baseline.py"), "--corpus", str(corpus.path), "--orders", "5"]
+        run([*ngram_cmd, "--json-out", str(ngram_json)])
+        report_cmd = [
+            PY, str(BASELINES / "report_baseline.py"), "--corpus", str(corpus.path), "--cell", "gru",
+            "--feature", "embed", "--budget", str(seconds), "--threads", str(threads), "--gen-chars", "500",
+        ]  # fmt: skip
+        run([*report_cmd, "--json-out", str(report_json)])
+        ngram = json.loads(ngram_json.read_text())[0]
+        report = json.loads(report_json.read_text())
+    return {
+        "ngram": {"loss": ngram["ce_nats_per_char"], "command": shown(ngram_cmd)},
+        "report": {
+            "loss": report["ce_stream"], "chars_per_s": report["train_chars_per_s"], "params": report["params"],
+            "gen_chars_per_s": report.get("gen_chars_per_s"), "gen_first_ms": 1000 * report["gen_time_to_first_char_s"],
+            "command": shown(report_cmd),
+        },
+    }  # fmt: skip
+
+
+def ours(corpus: BenchCorpus, *, threads: int, minutes: float, flags: list[str]) -> dict[str, Any]:
+    """Train with ``lyrics-tui train`` for ``minutes``, then score the saved model."""
+    with tempfile.TemporaryDirectory() as home:
+        train_cmd = [
+            *LYRICS, "train", str(corpus.path), "--exact-text", "--minutes", str(minutes),
+            "--threads", str(threads), "--seed", "0", "--name", "m", *flags,
+        ]  # fmt: skip
+        trained = run([*train_cmd, "--home", home, "--json"]).json()
+        eval_cmd = [*LYRICS, "eval", "m"]
+        scored = run([*eval_cmd, "--home", home, "--json"]).json()
+        card = json.loads((Path(home) / "models" / "m" / "card.json").read_text())
+    best = next(p for p in card["history"] if p["step"] == card["state"]["best_step"])
+    state = card["state"]
+    return {
+        "loss": scored["loss"], "network_loss": best.get("network_loss", best["held_loss"]),
+        "weight": card.get("mixture", {}).get("weight"), "params": card["params"], "model": card["model"],
+        "train": {k: card["train"][k] for k in ("batch", "seq", "lr", "min_count")},
+        "steps": trained["step"], "best_step": state["best_step"],
+        "chars_per_s": state["chars"] / state["train_seconds"],
+        "reason": trained["reason"], "commands": [shown(train_cmd), shown(eval_cmd)],
+    }  # fmt: skip
+
+
+def our_ngram(corpus: BenchCorpus) -> float:
+    """lyrics-tui's own 5-gram on the canonical split (the mixture's n-gram, weight 0)."""
+    import numpy as np
+
+    from tui_lyrics.corpus import canonical_split
+    from tui_lyrics.ngram import KneserNey
+
+    train, held = canonical_split(canonical_text(corpus))
+    kn = KneserNey.fit(train, order=5)
+    return float(-np.log(kn.probs_of(kn.encode(train[-4:] + held), start=4)).mean())
+
+
+def measure(corpus: BenchCorpus, *, threads: int, minutes: float) -> dict[str, Any]:
+    rows = reference_rows(corpus, threads=threads, seconds=minutes * 60)
+    rows["our_ngram"] = {"loss": our_ngram(corpus)}
+    rows["auto"] = ours(corpus, threads=threads, minutes=minutes, flags=[])
+    if BEST_FLAGS[corpus.key]:
+        rows["best"] = ours(corpus, threads=threads, minutes=minutes, flags=BEST_FLAGS[corpus.key])
+    return rows
