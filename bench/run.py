@@ -31,7 +31,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch threads for every program (default 2)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "BENCHMARKS.md")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
+    parser.add_argument("--render", action="store_true", help="rewrite the .md from the .json of the last run")
     args = parser.parse_args()
+    if args.render:
+        results = json.loads(args.out.with_suffix(".json").read_text(encoding="utf-8"))
+        args.out.write_text(write_markdown(results), encoding="utf-8")
+        return
     if not (SHARED / "baselines").is_dir():
         sys.exit(f"bench: {SHARED} is missing: the suite needs ../shared/corpora and ../shared/baselines")
     results: dict[str, Any] = {"machine": machine(), "quick": args.quick, "threads": args.threads}
