@@ -94,6 +94,7 @@ def main() -> None:
     result = {"machine": machine(), "device": torch.cuda.get_device_name() if args.device == "cuda" else args.device}
     result["rates"] = rates(args.device, 5 if args.quick else 30)
     result["to_target"] = time_to_target(args.device, target, 0.5 if args.quick else 5.0)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     lines = [
         f"# GPU benchmarks ({result['device']}, torch {result['machine']['torch']}, {result['machine']['date']})",
@@ -103,7 +104,8 @@ def main() -> None:
     lines += [f"| {r['model']} | {'on' if r['amp'] else 'off'} | {r['chars_per_s']:,.0f} |" for r in result["rates"]]
     t = result["to_target"]
     when = f"{t['seconds_to_target']:.0f} s" if t["seconds_to_target"] is not None else "not reached"
-    lines += ["", f"Default model to the CPU's 5-minute held-out loss {t['target']:.4f}: {when} (best {t['best']})."]
+    best = "none scored" if t["best"] is None else f"best {t['best']:.4f}"
+    lines += ["", f"Default model to the CPU's 5-minute held-out loss {t['target']:.4f}: {when} ({best})."]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
