@@ -1,6 +1,6 @@
 """Run the whole benchmark suite side by side with the reference programs; write BENCHMARKS.md.
 
-    python bench/run.py                 # everything, about 50 minutes on 2 cores
+    python bench/run.py                 # everything, about 35 minutes on 2 cores
     python bench/run.py --quick         # every section at a small budget, to check the suite
 
 Needs ../shared (corpora and baselines) and tmux for the start-up figures. Not part of the
