@@ -14,7 +14,6 @@ interpolation down to a uniform distribution. Torch-free and vectorised with num
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,19 +30,11 @@ class _Order:
     """The k-grams of one order, sorted by (context id, last event)."""
 
     keys: np.ndarray  # context id * V + event, ascending; the k-gram's id is its index here
-    counts: np.ndarray  # the counts this order smooths: raw at the top order, else continuation
-    discounts: np.ndarray  # (4,) D for counts 0, 1, 2, 3+
     total: np.ndarray  # per context id of order k-1: sum of counts
     backoff: np.ndarray  # per context id of order k-1: the mass discounted (D1 N1 + D2 N2 + D3 N3+)
-    # For sampling one distribution at a time: kept(counts); each gram's last event; and
-    # first[c]:first[c + 1], the grams that follow context c.
-    discounted: np.ndarray
-    events: np.ndarray
-    first: np.ndarray
-
-    def kept(self, counts: np.ndarray) -> np.ndarray:
-        """Counts after their discount, never below zero."""
-        return np.maximum(counts - self.discounts[np.minimum(counts, 3).astype(np.int64)], 0.0)
+    discounted: np.ndarray  # per gram: its count after its discount, never below zero
+    events: np.ndarray  # per gram: its last event
+    first: np.ndarray  # first[c]:first[c + 1] are the grams that follow context c
 
 
 class KneserNey:
@@ -85,10 +76,10 @@ class KneserNey:
             ctx = parent[start:]  # (n,) each position's context id at this order, -1 if unseen
             known = ctx >= 0
             gram, found = _lookup(level.keys, ctx * V + ids[start:], known)
-            c = np.where(found, level.counts[gram], 0.0)
+            kept = np.where(found, level.discounted[gram], 0.0)
             safe = np.where(known, ctx, 0)
             total = np.where(known, level.total[safe], 0.0)
-            p = np.where(total > 0, (level.kept(c) + level.backoff[safe] * p) / np.maximum(total, 1.0), p)
+            p = np.where(total > 0, (kept + level.backoff[safe] * p) / np.maximum(total, 1.0), p)
         return p
 
     def dist(self, history: Sequence[int]) -> np.ndarray:
@@ -166,14 +157,15 @@ def _count(ids: np.ndarray, V: int, order: int) -> list[_Order]:
 
 
 def _smooth(keys: np.ndarray, counts: np.ndarray, V: int) -> _Order:
+    """``counts``: the counts this order smooths, raw at the top order, else continuation counts."""
     ctx = keys // V
     discounts = _discounts(counts)
     contexts = int(ctx.max()) + 1 if len(ctx) else 1
     total = np.bincount(ctx, weights=counts, minlength=contexts)
-    backoff = np.bincount(ctx, weights=discounts[np.minimum(counts, 3).astype(np.int64)], minlength=contexts)
+    each = discounts[np.minimum(counts, 3).astype(np.int64)]  # each gram's discount
+    backoff = np.bincount(ctx, weights=each, minlength=contexts)
     first = np.searchsorted(keys, np.arange(contexts + 1) * V)
-    level = _Order(keys, counts, discounts, total, backoff, np.empty(0), keys % V, first)
-    return dataclasses.replace(level, discounted=level.kept(counts))
+    return _Order(keys, total, backoff, np.maximum(counts - each, 0.0), keys % V, first)
 
 
 def _discounts(counts: np.ndarray) -> np.ndarray:
