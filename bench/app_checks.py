@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import CORPORA, LYRICS, PY, ROOT, canonical_text, median, own_peak_mb, run, shown
+from bench.common import CORPORA, LYRICS, PY, ROOT, canonical_corpus, median, own_peak_mb, run, shown
 
 TICK = 0.010
 
@@ -89,16 +89,15 @@ def _rss_mb(session: str) -> float:
 async def stall(seconds: float) -> dict[str, Any]:
     """Timer lateness on the app's event loop while the worker trains."""
     from tui_lyrics.config import auto_preset
-    from tui_lyrics.corpus import Corpus, CorpusSummary, split_text
+    from tui_lyrics.corpus import split_text
     from tui_lyrics.ui.app import LyricsApp
     from tui_lyrics.ui.jobs import TrainPlan
 
-    text = canonical_text(CORPORA[0])
-    chosen = auto_preset(len(split_text(text)[0]))
-    summary = CorpusSummary("jaychou_lyrics.txt.zip", "", "utf-8", 1, len(text), text.count("\n"), len(set(text)), "")
+    corpus = canonical_corpus(CORPORA[0])
+    chosen = auto_preset(len(split_text(corpus.text)[0]))
     plan = TrainPlan(
         "stall",
-        corpus=Corpus(text, summary),
+        corpus=corpus,
         model=chosen.model,
         train=chosen.train.replace(steps=None, minutes=seconds / 60 + 1),
     )

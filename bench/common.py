@@ -51,6 +51,17 @@ def canonical_text(corpus: BenchCorpus) -> str:
     return raw.decode("utf-8").replace("\r", "")
 
 
+def canonical_corpus(corpus: BenchCorpus) -> Any:
+    """``canonical_text`` as the engine's ``Corpus``, for creating a model in-process."""
+    from tui_lyrics.corpus import Corpus, CorpusSummary
+
+    text = canonical_text(corpus)
+    summary = CorpusSummary(
+        corpus.path.name, str(corpus.path), "utf-8", 1, len(text), text.count("\n"), len(set(text)), ""
+    )
+    return Corpus(text, summary)
+
+
 @dataclass
 class Ran:
     """A finished child process: what it printed and how long it took."""

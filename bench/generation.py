@@ -21,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import CORPORA, PY, canonical_text, median, run, shown
+from bench.common import CORPORA, PY, canonical_corpus, median, run, shown
 
 PREFIX = "我睁开双眼"
 TAKES = 5
@@ -31,17 +31,14 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     from tui_lyrics.config import SampleConfig, TrainConfig, auto_preset
     from tui_lyrics.core.sample import load_model, stream_chars
     from tui_lyrics.core.train import create_model, train
-    from tui_lyrics.corpus import Corpus, CorpusSummary, split_text
+    from tui_lyrics.corpus import split_text
     from tui_lyrics.store import ModelStore
 
-    text = canonical_text(CORPORA[0])
-    model = auto_preset(len(split_text(text)[0])).model.replace(cell=args.cell, ngram=args.ngram)
-    summary = CorpusSummary("jaychou", "", "utf-8", 1, len(text), text.count("\n"), len(set(text)), "")
+    corpus = canonical_corpus(CORPORA[0])
+    model = auto_preset(len(split_text(corpus.text)[0])).model.replace(cell=args.cell, ngram=args.ngram)
     with tempfile.TemporaryDirectory() as home:
         store = ModelStore(Path(home))
-        name = create_model(
-            store, Corpus(text, summary), name=args.cell, model=model, train=TrainConfig(steps=2, eval_every=1)
-        )
+        name = create_model(store, corpus, name=args.cell, model=model, train=TrainConfig(steps=2, eval_every=1))
         train(store, name)
         lm = load_model(store, name)
         firsts, rates = [], []

@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import CORPORA, PY, ROOT, canonical_text, machine, run, shown
+from bench.common import CORPORA, PY, ROOT, canonical_corpus, machine, run, shown
 
 
 def rates(device: str, seconds: float) -> list[dict[str, Any]]:
@@ -47,14 +47,13 @@ def time_to_target(device: str, target: float, minutes: float) -> dict[str, Any]
     """Train the default model on ``device`` until its held-out loss reaches ``target``."""
     from tui_lyrics.config import TrainConfig, auto_preset
     from tui_lyrics.core.train import TrainControl, create_model, train
-    from tui_lyrics.corpus import Corpus, CorpusSummary, split_text
+    from tui_lyrics.corpus import split_text
     from tui_lyrics.progress import HeldOutScored
     from tui_lyrics.store import ModelStore
 
-    text = canonical_text(CORPORA[0])
-    chosen = auto_preset(len(split_text(text)[0]))
+    corpus = canonical_corpus(CORPORA[0])
+    chosen = auto_preset(len(split_text(corpus.text)[0]))
     cfg: TrainConfig = chosen.train.replace(steps=None, minutes=minutes, device=device, eval_every=25, patience=0)
-    summary = CorpusSummary("jaychou", "", "utf-8", 1, len(text), text.count("\n"), len(set(text)), "")
     control = TrainControl(eval_seconds=10**9)
     reached: list[float] = []
     scores: list[tuple[float, float]] = []
@@ -69,7 +68,7 @@ def time_to_target(device: str, target: float, minutes: float) -> dict[str, Any]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as home:
         store = ModelStore(Path(home))
-        name = create_model(store, Corpus(text, summary), name="gpu", model=chosen.model, train=cfg)
+        name = create_model(store, corpus, name="gpu", model=chosen.model, train=cfg)
         train(store, name, callback=on_event, control=control)
     return {
         "target": target, "seconds_to_target": reached[0] if reached else None, "wall_s": time.perf_counter() - started,

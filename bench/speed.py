@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import BASELINES, CORPORA, PY, canonical_text, median, run, shown
+from bench.common import BASELINES, CORPORA, PY, canonical_corpus, median, run, shown
 
 WARM_UP_SECONDS = 5.0
 
@@ -28,13 +28,13 @@ def engine_rate(args: argparse.Namespace) -> dict[str, Any]:
     """Train for ``args.seconds`` through the engine; characters/s after the warm-up."""
     from tui_lyrics.config import ModelConfig, TrainConfig
     from tui_lyrics.core.train import TrainControl, create_model, train
-    from tui_lyrics.corpus import Corpus, CorpusSummary, split_text
+    from tui_lyrics.corpus import split_text
     from tui_lyrics.progress import TrainingProgressed
     from tui_lyrics.store import ModelStore
     from tui_lyrics.vocab import CharVocab
 
-    text = canonical_text(CORPORA[0])
-    train_text, _ = split_text(text, held_out=0.1)
+    corpus = canonical_corpus(CORPORA[0])
+    train_text, _ = split_text(corpus.text, held_out=0.1)
     width = CharVocab.build(train_text, min_count=1).size if args.embed_dim == 0 else args.embed_dim
     model = ModelConfig(
         cell=args.cell, input=args.input, layers=args.layers, hidden=args.hidden, embed_dim=width,
@@ -44,7 +44,6 @@ def engine_rate(args: argparse.Namespace) -> dict[str, Any]:
         batch=args.batch, seq=args.seq, steps=10**6, eval_every=10**9, patience=0, min_count=args.min_count,
         threads=args.threads, seed=0, warmup=10, device=args.device, amp=args.amp,
     )  # fmt: skip
-    summary = CorpusSummary("jaychou", "", "utf-8", 1, len(text), text.count("\n"), len(set(text)), "")
     control = TrainControl()
     marks: list[tuple[float, int]] = []
 
@@ -56,7 +55,7 @@ def engine_rate(args: argparse.Namespace) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as home:
         store = ModelStore(Path(home))
-        name = create_model(store, Corpus(text, summary), name="speed", model=model, train=cfg)
+        name = create_model(store, corpus, name="speed", model=model, train=cfg)
         params = store.read_card(name)["params"]
         train(store, name, callback=on_event, control=control)
     timed = [(t, s) for t, s in marks if t >= WARM_UP_SECONDS]
