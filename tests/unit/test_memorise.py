@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_lyrics.memorise import WINDOW, CorpusIndex, corpus_index
+from tui_lyrics.memorise import WINDOW, CorpusIndex, SuffixMatch, corpus_index
 
 
 def brute_matching(corpus: str, take: str) -> list[int]:
@@ -75,3 +75,36 @@ def test_each_models_index_is_built_once(tmp_path: Path) -> None:
     assert corpus_index(folder) is first
     (folder / "corpus.txt.gz").write_bytes(b"not gzip")
     assert corpus_index(folder) is None
+
+
+def brute_suffix_match(corpus: str, text: str) -> int:
+    """The longest suffix of ``text`` that occurs in ``corpus``."""
+    return max((k for k in range(len(text) + 1) if text[len(text) - k :] in corpus), default=0)
+
+
+def test_the_incremental_match_agrees_with_brute_force() -> None:
+    rng = random.Random(3)
+    for trial in range(300):
+        alphabet = "ab\n风里"[: rng.randint(1, 5)]
+        corpus = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        take = "".join(rng.choice(alphabet + "x") for _ in range(rng.randint(0, 40)))
+        index = CorpusIndex(corpus)
+        cap = None if trial % 2 else rng.randint(1, 6)
+        match = SuffixMatch(index, cap=cap)
+        for j, char in enumerate(take):
+            expected = brute_suffix_match(corpus, take[: j + 1])
+            expected = expected if cap is None else min(cap, expected)
+            assert match.feed(char) == expected and take[: j + 1].endswith(match.match), (corpus, take, j)
+            assert match.followers() == {c for c in set(corpus) if match.match + c in corpus}, (corpus, take, j)
+
+
+def test_the_incremental_match_reads_the_matching_statistics_backwards() -> None:
+    rng = random.Random(4)
+    corpus = "".join(rng.choice("我在风里等你\n") for _ in range(2000))
+    take = corpus[100:130] + "龘" + "".join(rng.choice("我在风里等你\n") for _ in range(200))
+    index = CorpusIndex(corpus)
+    stats = index.matching_statistics(take)
+    match = SuffixMatch(index)
+    for j, char in enumerate(take):  # the longest match ending at j starts at the first i whose match reaches j
+        start = min(i for i in range(j + 1) if i + stats[i] > j or i == j)
+        assert match.feed(char) == (j + 1 - start if stats[start] > j - start else 0)
