@@ -189,6 +189,9 @@ class SampleConfig(_Settings):
     """Never repeat an n-gram of this many characters within lines of the take and its prefix (0: off)."""
     loop_repeats: int = 0
     """Step out of loops: after a unit repeats this many times in a row, the next character must break it (0: off)."""
+    quote_limit: int = 0
+    """Never extend a verbatim match with the model's corpus beyond this many characters; the song's own text
+    (prefix and take) may be quoted (0: off; `generate` and the app use QUOTE_LIMIT)."""
 
     def __post_init__(self) -> None:
         _check(0 <= self.temperature <= 10, f"temperature must be 0–10, not {self.temperature}")
@@ -206,6 +209,7 @@ class SampleConfig(_Settings):
         _check(1 <= self.repetition_window <= 10_000, "repetition-window must be 1–10000")
         _check(self.no_repeat_ngram == 0 or 2 <= self.no_repeat_ngram <= 64, "no-repeat-ngram must be 0 (off) or 2–64")
         _check(self.loop_repeats == 0 or 2 <= self.loop_repeats <= 100, "loop-repeats must be 0 (off) or 2–100")
+        _check(0 <= self.quote_limit <= 1000, f"quote-limit must be 0 (off) or 1–1000, not {self.quote_limit}")
 
     @property
     def line_bounds(self) -> tuple[int, int] | None:
@@ -225,7 +229,7 @@ class SampleConfig(_Settings):
 
     @property
     def has_controls(self) -> bool:
-        """Any lyric control (line shape, verses, rhyme, repetition) is on."""
+        """Any lyric control (line shape, verses, rhyme, repetition, quote limit) is on."""
         return (
             self.line_chars is not None
             or self.verse_lines is not None
@@ -233,10 +237,13 @@ class SampleConfig(_Settings):
             or self.repetition_penalty != 1.0
             or self.no_repeat_ngram > 0
             or self.loop_repeats > 0
+            or self.quote_limit > 0
         )
 
 
 RECOMMENDED_CONTROLS: dict[str, Any] = {"repetition_penalty": 1.2, "no_repeat_ngram": 5, "loop_repeats": 3}
+QUOTE_LIMIT = 12
+"""The quote limit `generate` and the app use by default (see bench/LYRIC_CRAFT.md for how it was chosen)."""
 """Repetition controls that `generate` uses by default: see bench/LYRIC_CRAFT.md for what they cost.
 
 ``SampleConfig``'s own defaults leave them off, so a config means plain sampling unless it asks.

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
 import torch
 
 from tests.core.test_sample import next_char_logits
 from tui_lyrics.config import ModelConfig, SampleConfig
-from tui_lyrics.core.constraints import MAX_PERIOD, MIN_LOOP_SPAN
+from tui_lyrics.core.constraints import MAX_PERIOD, MIN_LOOP_SPAN, LyricControls
 from tui_lyrics.core.model import CharRNN
 from tui_lyrics.core.sample import LoadedModel, load_model, sample_text, stream_chars
 from tui_lyrics.errors import ConfigError
+from tui_lyrics.memorise import CorpusIndex
 from tui_lyrics.paths import data_home
 from tui_lyrics.rhyme import class_of, line_class, text_lines
 from tui_lyrics.store import ModelStore
@@ -205,3 +207,83 @@ def test_controls_off_is_plain_sampling(lm: LoadedModel) -> None:
     plain = list(stream_chars(lm, "", config))
     assert all(c.controls == () and c.line_class is None for c in plain)
     assert config.replace(line_tolerance=0, repetition_window=8).has_controls is False
+
+
+# -- quote limit -----------------------------------------------------------------------------
+
+CYCLE = "".join(chr(0x4E00 + 7 * i) for i in range(120))
+"""120 distinct characters: a bigram model of this cycle recites it verbatim."""
+
+
+@pytest.fixture(scope="module")
+def reciting() -> LoadedModel:
+    """A model built to copy its corpus: every character has one likely successor in it."""
+    corpus = CYCLE * 2 + "\n"
+    lm = bigram_model(corpus, smoothing=0.01)
+    lm.corpus = CorpusIndex(corpus)
+    return lm
+
+
+def longest_quote(lm: LoadedModel, text: str) -> int:
+    assert lm.corpus is not None
+    return lm.corpus.measure(text).longest
+
+
+@pytest.mark.parametrize("temperature", [0.0, 0.8, 1.5])
+def test_the_quote_limit_is_never_exceeded_by_a_model_built_to_copy(reciting: LoadedModel, temperature: float) -> None:
+    plain = SampleConfig(length=300, temperature=temperature, top_k=5, seed=0, alternatives=0)
+    if temperature == 0.0:
+        assert longest_quote(reciting, sample_text(reciting, CYCLE[:3], plain)) >= 100  # left alone it recites
+    for limit, seed in itertools.product((4, 8, 12), range(4)):
+        config = plain.replace(quote_limit=limit, seed=seed)
+        chars = list(stream_chars(reciting, CYCLE[:3], config))
+        text = CYCLE[:3] + "".join(c.char for c in chars)
+        assert longest_quote(reciting, text) <= limit, (limit, seed, text)
+        assert any("quote" in c.controls for c in chars)  # the report says where it acted
+
+
+def test_the_song_may_quote_itself(looping: LoadedModel) -> None:
+    """A chorus typed in the prompt comes back whole, though the corpus has it too."""
+    looping.corpus = CorpusIndex(LOOP + ESCAPES)
+    try:
+        config = SampleConfig(length=70, temperature=0.0, quote_limit=8, seed=0, alternatives=0)
+        chorus = "我在风里等你\n" * 3  # every 9-gram of the loop is already in the song
+        chars = list(stream_chars(looping, chorus, config))
+        assert "".join(c.char for c in chars) == "我在风里等你\n" * 10  # as without the limit
+        assert sample_text(looping, chorus, config.replace(quote_limit=0)) == "我在风里等你\n" * 10
+        assert any("quote" in c.controls for c in chars)  # what it bans is the way into the corpus's next line
+        once = "".join(c.char for c in stream_chars(looping, "我在风里等你\n", config))
+        assert longest_quote(looping, "我在风里等你\n" + once) <= 8  # typed once, it is not a chorus yet
+        assert once != "我在风里等你\n" * 10
+    finally:
+        looping.corpus = None
+
+
+def test_the_quote_limit_bans_exactly_the_quoting_characters() -> None:
+    vocab = CharVocab.build("ab\n")
+    corpus = CorpusIndex("aaaaa\naaaab\naaaa\n")
+    config = SampleConfig(quote_limit=4)
+    logits = torch.zeros(vocab.size)
+    logits[0] = -math.inf  # <unk>
+    everything = LyricControls(vocab, config, "baaaa", corpus=corpus)  # a, b and \n all extend aaaa
+    work, used = everything.adjust(logits)
+    assert used == ("quote-lifted",) and torch.equal(work, logits)  # never no character: it gives way
+    song = LyricControls(vocab, config, "aaaaa", corpus=corpus)  # the song has aaaaa: a is exempt
+    work, used = song.adjust(logits)
+    assert used == ("quote",) and [c for c in "ab\n" if math.isfinite(work[vocab.id_of(c)])] == ["a"]
+    short = LyricControls(vocab, config, "baaa", corpus=corpus)  # a match of 3: any next char makes at most 4
+    assert short.adjust(logits)[1] == ()
+    assert LyricControls(vocab, config, "baaaa").adjust(logits)[1] == ()  # no corpus index: no limit
+
+
+def test_the_quote_limit_keeps_the_models_scores(lm: LoadedModel) -> None:
+    assert lm.folder is not None and lm.quote_corpus() is not None  # the corpus copy, as the meter reads it
+    config = SampleConfig(length=120, quote_limit=3, temperature=0.5, seed=1)
+    chars = list(stream_chars(lm, "我在", config))
+    text = "".join(c.char for c in chars)
+    own = torch.softmax(next_char_logits(lm, "我在", text), -1)
+    for i, c in enumerate(chars):
+        assert c.prob == pytest.approx(float(own[i, lm.vocab.id_of(c.char)]), rel=1e-4)
+    assert any("quote" in c.controls for c in chars)
+    index = lm.quote_corpus()
+    assert index is not None and index.measure("我在" + text).longest <= 3

@@ -229,3 +229,12 @@ def test_sampling_emits_no_warnings(lm: LoadedModel) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         sample_text(lm, "我在", SampleConfig(length=10, seed=0))
+
+
+def test_a_quote_limit_without_a_corpus_copy_is_plain_sampling() -> None:
+    lm = fixed_distribution([0.5, 0.3, 0.2])  # no folder and no index: nothing to check quotes against
+    assert lm.quote_corpus() is None
+    config = SampleConfig(length=60, seed=4, alternatives=0)
+    quoted = list(stream_chars(lm, "", config.replace(quote_limit=2)))
+    assert "".join(c.char for c in quoted) == sample_text(lm, "", config)
+    assert all(c.controls == () for c in quoted)

@@ -16,12 +16,22 @@ The controls, in priority order (a lower one gives way when it would leave no ch
    of the longest line is restricted to the class. With ``follow`` the target is the class of
    the first line (of the prompt, if it has one). Without a line shape a line is at most
    ``FREE_LINE_MAX`` characters.
-4. **Loops** (``loop_repeats``): when the text ends in a unit repeated that many times (the
+4. **Quote limit** (``quote_limit`` = N, with the model's corpus index): no stretch of more than
+   N characters of the text is copied from the corpus (the model's whole corpus copy, as the
+   memorisation meter reads it), unless the song itself has it. Precisely: a character ``c`` is
+   banned when the last N characters of the text (prompt and take) followed by ``c`` occur in
+   the corpus and do not occur earlier in the text. So every (N + 1)-gram of the take is new to
+   the corpus or already in the song: a chorus may come back in full, the prompt may be quoted
+   again, but the take never walks on into a corpus line beyond N characters. (The text's end is
+   tracked on the corpus suffix array by ``memorise.SuffixMatch``; most steps cost two binary
+   searches and ban nothing.) When it would leave no character it gives way and the step reports
+   ``quote-lifted``.
+5. **Loops** (``loop_repeats``): when the text ends in a unit repeated that many times (the
    repeated span at least ``MIN_LOOP_SPAN`` characters, the unit at most ``MAX_PERIOD``), the
    character that would repeat it once more is banned (for every such unit at once).
-5. **N-gram blocking** (``no_repeat_ngram``): a character that would complete an n-gram
+6. **N-gram blocking** (``no_repeat_ngram``): a character that would complete an n-gram
    already used, within a line, in the prompt or the take is banned.
-6. **Repetition penalty** (``repetition_penalty``): a character's probability is divided by
+7. **Repetition penalty** (``repetition_penalty``): a character's probability is divided by
    the penalty once per occurrence in the last ``repetition_window`` characters (newlines
    exempt: every line needs one). Dividing probabilities, not logits, keeps it independent of the
    logits' offset.
@@ -46,6 +56,7 @@ import torch
 
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.errors import ConfigError
+from tui_lyrics.memorise import CorpusIndex, SuffixMatch
 from tui_lyrics.rhyme import class_of, line_class
 from tui_lyrics.vocab import UNK_ID, CharVocab
 
@@ -71,7 +82,10 @@ def _vocab_classes(chars: tuple[str, ...]) -> tuple[str | None, ...]:
 class LyricControls:
     """The state of the lyric controls through one take: call ``adjust`` then ``advance`` per step."""
 
-    def __init__(self, vocab: CharVocab, config: SampleConfig, prompt: str = "") -> None:
+    def __init__(
+        self, vocab: CharVocab, config: SampleConfig, prompt: str = "", *, corpus: CorpusIndex | None = None
+    ) -> None:
+        """``corpus``: the index the quote limit checks against (None: no quote limit, whatever the config)."""
         self.vocab, self.config = vocab, config
         self.size = vocab.size
         self.newline = vocab.id_of("\n")
@@ -91,6 +105,10 @@ class LyricControls:
         self.verse = 0
         self.ngrams: dict[str, set[str]] = {}
         self._rhymes = self._rhyme_mask()
+        self.quote = config.quote_limit if corpus is not None else 0
+        self.match = SuffixMatch(corpus, cap=self.quote) if corpus is not None and self.quote else None
+        self.song_next: dict[str, set[str]] = {}
+        """Each quote_limit-gram of the text so far -> the characters that followed it there."""
         for char in prompt:
             self.advance(char)
 
@@ -132,6 +150,13 @@ class LyricControls:
 
         for mask, name in self._line_rules():
             restrict(mask, name)
+        quoted = self._quote_chars()
+        if quoted:
+            mask = self._without(quoted)
+            if bool((allowed & mask).any()):
+                restrict(mask, "quote")
+            else:
+                used.append("quote-lifted")  # every allowed character would quote the corpus: give way
         loop = self._loop_chars()
         if loop:
             restrict(self._without(loop), "loop")
@@ -148,6 +173,8 @@ class LyricControls:
     def advance(self, char: str) -> str | None:
         """Record a drawn character; for a newline that completes a line, return the line's class (rhyme on)."""
         self.context.append(char)
+        if self.match is not None:
+            self._quote_advance(self.match, char)
         if char != "\n":
             self.line += char
             n = self.config.no_repeat_ngram
@@ -215,6 +242,20 @@ class LyricControls:
             if all(ctx[-i] == ctx[-i - p] for i in range(1, span - p + 1)):
                 found.add(ctx[-p])
         return found
+
+    def _quote_advance(self, match: SuffixMatch, char: str) -> None:
+        n = self.quote
+        if len(self.context) > n:  # the song's own (n + 1)-gram ending here may be quoted again later
+            self.song_next.setdefault("".join(self.context[-n - 1 : -1]), set()).add(char)
+        match.feed(char)
+
+    def _quote_chars(self) -> set[str]:
+        """The characters that would extend a corpus quote beyond the limit, less those the song itself has."""
+        if self.match is None or self.match.length < self.quote:
+            return set()
+        banned = self.match.followers()  # the match is the text's last `quote` characters
+        song = self.song_next.get(self.match.match)
+        return banned - song if song else banned
 
     def _blocked(self) -> set[str]:
         n = self.config.no_repeat_ngram

@@ -24,6 +24,7 @@ from tui_lyrics.config import ModelConfig, SampleConfig
 from tui_lyrics.core.constraints import LyricControls
 from tui_lyrics.core.mixture import Mixture
 from tui_lyrics.core.model import CharRNN, State
+from tui_lyrics.memorise import CorpusIndex, corpus_index
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import UNK_ID, CharVocab
 
@@ -38,7 +39,7 @@ class SampledChar:
     """The model's top candidates at this position, most likely first."""
     controls: tuple[str, ...] = ()
     """The lyric controls that changed the distribution at this position (see ``core.constraints``):
-    verse, shape, rhyme, loop, ngram, penalty, lookahead."""
+    verse, shape, rhyme, quote, loop, ngram, penalty, lookahead; quote-lifted where the quote limit gave way."""
     line_class: str | None = None
     """With rhyme on, on a newline that completes a line: that line's rhyme class (十三辙)."""
 
@@ -55,6 +56,14 @@ class LoadedModel:
     """Which checkpoint was loaded: best or last."""
     mixture: Mixture | None = None
     """The n-gram the network is mixed with, when the model has one (see ``core.mixture``)."""
+    folder: Path | None = None
+    """The model's folder: its corpus copy is indexed (once per process) when a take has a quote limit."""
+    corpus: CorpusIndex | None = None
+    """The corpus the quote limit checks against, when given directly (tests, benchmarks); else the folder's."""
+
+    def quote_corpus(self) -> CorpusIndex | None:
+        """The index the quote limit checks against (None: no corpus copy, so no quote limit)."""
+        return self.corpus if self.corpus is not None or self.folder is None else corpus_index(self.folder)
 
 
 def load_model(store: ModelStore, name: str, *, which: str = "best", device: str = "cpu") -> LoadedModel:
@@ -75,7 +84,7 @@ def load_model(store: ModelStore, name: str, *, which: str = "best", device: str
     load_weights(model, folder / f"{chosen}.safetensors")
     mixture = _mixture(card, folder, vocab)
     return LoadedModel(
-        name=name, model=model.to(device).eval(), vocab=vocab, card=card, weights=chosen, mixture=mixture
+        name=name, model=model.to(device).eval(), vocab=vocab, card=card, weights=chosen, mixture=mixture, folder=folder
     )
 
 
@@ -132,7 +141,8 @@ def stream_chars(
     model, vocab = lm.model, lm.vocab
     device = next(model.parameters()).device
     g = torch.Generator(device=device).manual_seed(resolve_seed(config.seed))
-    controls = LyricControls(vocab, config, prefix) if config.has_controls else None
+    corpus = lm.quote_corpus() if config.quote_limit else None
+    controls = LyricControls(vocab, config, prefix, corpus=corpus) if config.has_controls else None
     # The fast-step context is entered around each step, never across a yield: the consumer's
     # thread must not be left in inference mode (nor the global oneDNN flag off) between chars.
     mixture = lm.mixture
