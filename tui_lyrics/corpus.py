@@ -12,14 +12,16 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from tui_lyrics.errors import CorpusError
+from tui_lyrics.unzip import OverLimit, read_member
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 MIN_CHARS = 1_000
@@ -28,10 +30,11 @@ TEXT_SUFFIXES = (".txt", ".lrc", ".md")
 # (label for messages, raw bytes, is it an .lrc file)
 _Source = tuple[str, bytes, bool]
 _MB = 1024 * 1024
-_CHUNK = 1024 * 1024
-_MAX_CONTROL_SHARE = 0.05
-# Control characters (Unicode category Cc) other than \t \n \f \r.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_MAX_GARBAGE_SHARE = 0.05
+# What decoding garbage turns into: control characters (Unicode category Cc) other than
+# \t \n \f \r, the replacement character U+FFFD and the private-use area (where cp950 and
+# Big5-HKSCS put byte pairs no real text uses).
+_GARBAGE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _TIME_TAG = re.compile(r"\[\d+:\d{2}(?:[.:]\d{1,3})?\][ \t]*")
 _HEADER_TAG = re.compile(r"\[(?:ar|ti|al|by|offset|length|re|ve|au|tool):[^\]]*\]", re.IGNORECASE)
 # charset-normalizer names -> (codecs to try in order, name reported to the user).
@@ -93,10 +96,14 @@ def load_corpus(
     given, shown = Path(path).expanduser(), str(path)
     budget = _Budget(max_bytes)
     try:
-        if not given.exists():
-            raise CorpusError(f"{shown} does not exist")
-        if given.is_dir():
+        try:
+            mode = given.stat().st_mode  # stat, never open: opening a FIFO would block
+        except FileNotFoundError:
+            raise CorpusError(f"{shown} does not exist") from None
+        if stat.S_ISDIR(mode):
             sources = _folder_sources(given, shown, budget)
+        elif not stat.S_ISREG(mode):
+            raise _not_a_file(shown, mode)
         elif given.suffix.lower() == ".zip":
             sources = _zip_sources(given, shown, budget)
         else:
@@ -121,8 +128,10 @@ def decode_bytes(data: bytes, *, name: str) -> tuple[str, str]:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             text, encoding = _detect(data, name)
-    if len(_CONTROL.findall(text)) > _MAX_CONTROL_SHARE * len(text):
-        raise _binary(name)
+    garbage = sum(1 for _ in _GARBAGE.finditer(text))
+    if garbage > _MAX_GARBAGE_SHARE * len(text):
+        share = f"{garbage / len(text):.0%} of it decodes ({encoding}) to control, replacement or private-use"
+        raise _binary(name, share + " characters")
     return text, encoding
 
 
@@ -217,10 +226,10 @@ def _assemble(given: Path, shown: str, sources: Iterator[_Source], min_chars: in
 
 def _read_file(path: Path, label: str, budget: _Budget) -> bytes:
     """Read one file after checking its size; the read is capped in case it grows."""
-    size = path.stat().st_size
-    if size > budget.left():
-        raise _too_big(f"{label} is {_mb(size)}", budget.max_bytes)
-    with path.open("rb") as fh:
+    with _open_regular(path, label) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > budget.left():
+            raise _too_big(f"{label} is {_mb(size)}", budget.max_bytes)
         data = fh.read(budget.left() + 1)
     if budget.take(len(data)):
         raise _past_limit(f"{label} grew past", budget.max_bytes)
@@ -244,28 +253,40 @@ def _folder_sources(root: Path, shown: str, budget: _Budget) -> Iterator[_Source
 def _zip_sources(path: Path, shown: str, budget: _Budget) -> Iterator[_Source]:
     """The zip's text members in name order, decompressed in chunks under the budget."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with _open_regular(path, shown) as fh, zipfile.ZipFile(fh) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir() and _is_text_name(i.filename)]
             if not infos:
                 raise _no_text(shown)
             for info in sorted(infos, key=lambda i: i.filename):
-                data = _read_member(zf, info, shown, budget)
+                # Header sizes can lie (zip bombs): the output is counted as it decompresses.
+                try:
+                    data = read_member(fh, info, limit=budget.left())
+                except OverLimit:
+                    raise _past_limit(f"{shown} unzips to more than", budget.max_bytes) from None
+                budget.take(len(data))
                 yield f"{info.filename} in {shown}", data, _is_lrc(info.filename)
     except zipfile.BadZipFile as e:
         raise CorpusError(f"{shown} is not a valid zip file ({e})") from None
-    except (RuntimeError, NotImplementedError, EOFError, zlib.error) as e:
+    except (RuntimeError, NotImplementedError, EOFError) as e:
         raise CorpusError(f"cannot unzip {shown}: {e}") from None
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, budget: _Budget) -> bytes:
-    # Header sizes can lie (zip bombs): count the bytes actually decompressed.
-    chunks: list[bytes] = []
-    with zf.open(info) as fh:
-        while chunk := fh.read(_CHUNK):
-            if budget.take(len(chunk)):
-                raise _past_limit(f"{shown} unzips to more than", budget.max_bytes)
-            chunks.append(chunk)
-    return b"".join(chunks)
+def _open_regular(path: Path, label: str) -> BinaryIO:
+    """Open a file for reading only if it is a regular file; a FIFO or device is refused unopened.
+
+    O_NONBLOCK makes the open itself return at once even if the path became a FIFO after the
+    caller's ``stat``; ``fstat`` on the open descriptor then decides.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_a_file(label, mode)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _detect(data: bytes, name: str) -> tuple[str, str]:
@@ -321,5 +342,16 @@ def _no_text(shown: str) -> CorpusError:
     return CorpusError(f"{shown} has no text files (accepted: {accepted})")
 
 
-def _binary(name: str) -> CorpusError:
-    return CorpusError(f"{name} is not a text file (looks binary)")
+def _binary(name: str, why: str = "") -> CorpusError:
+    return CorpusError(f"{name} is not a text file (looks binary{': ' + why if why else ''})")
+
+
+def _not_a_file(label: str, mode: int) -> CorpusError:
+    kind = (
+        "a folder" if stat.S_ISDIR(mode)
+        else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a special file"
+    )  # fmt: skip
+    return CorpusError(f"{label} is {kind}, not a file; give a text file, a .zip of them or a folder")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+import socket
 import subprocess
 import sys
+import threading
+import tracemalloc
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -74,8 +78,8 @@ def write(path: Path, data: bytes | str) -> Path:
     return path
 
 
-def make_zip(path: Path, members: dict[str, bytes | str]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+def make_zip(path: Path, members: dict[str, bytes | str], method: int = zipfile.ZIP_DEFLATED) -> Path:
+    with zipfile.ZipFile(path, "w", method) as zf:
         for name, data in members.items():
             zf.writestr(name, data)
     return path
@@ -118,6 +122,33 @@ def test_decode_detection_is_deterministic() -> None:
 def test_decode_refuses_binary(data: bytes) -> None:
     with pytest.raises(CorpusError, match=r"blob\.bin is not a text file \(looks binary"):
         decode_bytes(data, name="blob.bin")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_png_header_then_random_bytes_is_refused(seed: int) -> None:
+    noise = bytes(b for b in random.Random(seed).randbytes(6000) if b)  # no NUL to give it away
+    with pytest.raises(CorpusError, match=r"^cover\.txt is not a text file \(looks binary"):
+        decode_bytes(b"\x89PNG\r\n\x1a\n" + noise, name="cover.txt")
+
+
+def test_decoding_to_many_replacement_characters_is_refused_with_the_share() -> None:
+    text = (SIMPLIFIED[:20] + "\ufffd" * 3) * 30  # what a text once decoded with errors="replace" looks like
+    with pytest.raises(CorpusError) as err:
+        decode_bytes(text.encode("utf-8"), name="mangled.txt")
+    assert str(err.value) == (
+        "mangled.txt is not a text file (looks binary: 13% of it decodes (utf-8) to control, "
+        "replacement or private-use characters)"
+    )
+
+
+def test_private_use_characters_count_as_garbage() -> None:
+    with pytest.raises(CorpusError, match=r"looks binary: 50% of it"):
+        decode_bytes(("字\ue000" * 200).encode("utf-8"), name="pua.txt")
+
+
+def test_a_few_replacement_characters_are_kept() -> None:
+    text = SIMPLIFIED + "\ufffd" * 5  # 1.5%: a damaged song, not a binary file
+    assert decode_bytes(text.encode("utf-8"), name="x.txt") == (text, "utf-8")
 
 
 @pytest.mark.parametrize(
@@ -313,14 +344,14 @@ def test_bad_zip(tmp_path: Path) -> None:
 
 def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path / "locked.txt", ENGLISH * 20)
-    real_open = Path.open
+    real_open = os.open
 
-    def deny(self: Path, *args: object, **kwargs: object) -> object:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
+    def deny(target: object, *args: object, **kwargs: object) -> int:
+        if Path(target) == path:  # type: ignore[arg-type]
+            raise PermissionError(13, "Permission denied", str(target))
+        return real_open(target, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "open", deny)
+    monkeypatch.setattr(os, "open", deny)  # the tests run as root, for whom chmod 000 denies nothing
     with pytest.raises(CorpusError, match=r"cannot read .*locked\.txt: permission denied"):
         load_corpus(path)
 
@@ -346,23 +377,127 @@ def test_zip_total_across_members_counts(tmp_path: Path) -> None:
         load_corpus(path, max_bytes=1024 * 1024)
 
 
-def test_zip_bomb_stops_early(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = make_zip(tmp_path / "bomb.zip", {"bomb.txt": b"\x00" * (50 * 1024 * 1024)})
-    assert path.stat().st_size < 1024 * 1024
-    decompressed = 0
-    real_read = zipfile.ZipExtFile.read
+METHODS = {"stored": zipfile.ZIP_STORED, "deflate": zipfile.ZIP_DEFLATED, "bzip2": zipfile.ZIP_BZIP2,
+           "lzma": zipfile.ZIP_LZMA}  # fmt: skip
 
-    def counting_read(self: zipfile.ZipExtFile, n: int = -1) -> bytes:
-        nonlocal decompressed
-        data = real_read(self, n)
-        decompressed += len(data)
-        return data
 
-    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
-    with pytest.raises(CorpusError) as err:
-        load_corpus(path, max_bytes=1024 * 1024)
+@pytest.mark.parametrize("method", METHODS.values(), ids=METHODS.keys())
+def test_zip_bomb_stops_while_decompressing(tmp_path: Path, method: int) -> None:
+    # 16 MB of one letter: bzip2 makes it 153 bytes, which zipfile would expand in one call.
+    path = make_zip(tmp_path / "bomb.zip", {"bomb.txt": b"a" * (16 * 1024 * 1024)}, method)
+    tracemalloc.start()
+    try:
+        with pytest.raises(CorpusError) as err:
+            load_corpus(path, max_bytes=1024 * 1024)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert str(err.value) == (f"{path} unzips to more than the 1.0 MB limit (raise it with --max-mb)")
-    assert decompressed <= 3 * 1024 * 1024
+    # zipfile's own reader peaks at 45 MB (bzip2) and 53 MB (LZMA) for its first 1 MB read of this member.
+    assert peak < 8 * 1024 * 1024
+
+
+@pytest.mark.parametrize("method", METHODS.values(), ids=METHODS.keys())
+def test_every_zip_method_reads_back(tmp_path: Path, method: int) -> None:
+    members = {"a.txt": SIMPLIFIED * 50, "b.txt": TRADITIONAL.encode("big5"), "empty.txt": ""}
+    corpus = load_corpus(make_zip(tmp_path / "songs.zip", members, method), min_chars=10)
+    assert corpus.text == SIMPLIFIED * 50 + "\n" + TRADITIONAL
+    assert corpus.summary.encoding == "utf-8+big5"
+
+
+def test_zip_member_with_a_bad_checksum_is_refused(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "bad.zip", {"a.txt": ENGLISH * 40}, zipfile.ZIP_STORED)
+    data = bytearray(path.read_bytes())
+    data[data.index(b"Hello") + 1] ^= 0x20  # one letter's case
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorpusError, match=r"bad\.zip is not a valid zip file \(a\.txt is corrupt: its checksum"):
+        load_corpus(path)
+
+
+def test_lzma_dictionary_size_is_bounded_by_the_limit(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "dict.zip", {"a.txt": ENGLISH * 40}, zipfile.ZIP_LZMA)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"PK\x03\x04") + 30 + len("a.txt") + 4 + 1  # the 4-byte dictionary size
+    data[at : at + 4] = (0xFFFF_FFFF).to_bytes(4, "little")  # "4 GB", which liblzma would allocate
+    path.write_bytes(bytes(data))
+    tracemalloc.start()
+    try:
+        corpus = load_corpus(path, min_chars=10, max_bytes=1024 * 1024)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert corpus.text == ENGLISH * 40 and peak < 8 * 1024 * 1024
+
+
+def test_encrypted_zip_member_is_refused(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "secret.zip", {"a.txt": ENGLISH * 40}, zipfile.ZIP_STORED)
+    data = bytearray(path.read_bytes())
+    for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local and central headers
+        at = data.index(signature) + flag_at
+        data[at] |= 0x1
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorpusError, match=r"cannot unzip .*secret\.zip: a\.txt is encrypted"):
+        load_corpus(path)
+
+
+# --- files that are not files -------------------------------------------------------
+
+
+def load_in_thread(path: Path) -> BaseException | None:
+    """load_corpus's error, asserting it came back at once: a FIFO must never block."""
+    result: list[BaseException | None] = []
+
+    def target() -> None:
+        try:
+            load_corpus(path)
+            result.append(None)
+        except BaseException as error:
+            result.append(error)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive(), f"load_corpus({path}) blocked"
+    return result[0]
+
+
+@pytest.mark.parametrize("name", ["pipe.txt", "pipe.zip"])
+def test_fifo_is_refused_without_blocking(tmp_path: Path, name: str) -> None:
+    os.mkfifo(tmp_path / name)
+    error = load_in_thread(tmp_path / name)
+    assert isinstance(error, CorpusError)
+    assert (
+        str(error)
+        == f"{tmp_path / name} is a named pipe (FIFO), not a file; give a text file, a .zip of them or a folder"
+    )
+
+
+def test_fifo_swapped_in_after_the_check_is_refused_when_opened(tmp_path: Path) -> None:
+    from tui_lyrics.corpus import _open_regular
+
+    os.mkfifo(tmp_path / "late.txt")
+    with pytest.raises(CorpusError, match=r"late\.txt is a named pipe \(FIFO\), not a file"):
+        _open_regular(tmp_path / "late.txt", str(tmp_path / "late.txt"))
+
+
+def test_fifo_in_a_folder_is_skipped(tmp_path: Path) -> None:
+    write(tmp_path / "songs" / "a.txt", ENGLISH * 20)
+    os.mkfifo(tmp_path / "songs" / "b.txt")
+    error = load_in_thread(tmp_path / "songs")
+    assert error is None
+
+
+def test_device_is_refused() -> None:
+    with pytest.raises(CorpusError, match=r"^/dev/zero is a device, not a file"):
+        load_corpus("/dev/zero")
+
+
+def test_socket_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.txt"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        with pytest.raises(CorpusError, match=r"s\.txt is a socket, not a file"):
+            load_corpus(path)
 
 
 def test_default_limit() -> None:
