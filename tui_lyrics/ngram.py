@@ -30,6 +30,8 @@ class _Order:
     """The k-grams of one order, sorted by (context id, last event)."""
 
     keys: np.ndarray  # context id * V + event, ascending; the k-gram's id is its index here
+    counts: np.ndarray  # per gram: the count this order smooths (raw at the top order, else continuation), >= 1
+    discounts: np.ndarray  # (4,): 0, D1, D2, D3+; a gram counted c times keeps c - discounts[min(c, 3)]
     total: np.ndarray  # per context id of order k-1: sum of counts
     backoff: np.ndarray  # per context id of order k-1: the mass discounted (D1 N1 + D2 N2 + D3 N3+)
     discounted: np.ndarray  # per gram: its count after its discount, never below zero
@@ -58,12 +60,45 @@ class KneserNey:
     @classmethod
     def fit(cls, text: str, *, order: int = 5, events: Sequence[str] | None = None) -> KneserNey:
         """Count ``text``; ``events`` fixes the id order (default: by frequency)."""
-        if order < 1:
+        return cls.fit_orders(text, orders=[order], events=events)[order]
+
+    @classmethod
+    def fit_orders(
+        cls, text: str, *, orders: Sequence[int], events: Sequence[str] | None = None
+    ) -> dict[int, KneserNey]:
+        """One model per order, from one count of the text up to the highest (cheaper than fitting each)."""
+        if min(orders) < 1:
             raise ValueError("the order must be at least 1")
         if events is None:
             counts = Counter(text)
             events = sorted(counts, key=lambda c: (-counts[c], ord(c)))
-        return cls(events, _count(ids_of(text, events), len(events) + 1, order))
+        V = len(events) + 1
+        keys, raw, cont = _count(ids_of(text, events), V, max(orders))
+        return {order: cls(events, _levels(keys, raw, cont, V, order)) for order in orders}
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """What the fit produced, as named arrays (for a safetensors file): the rest is derived on load."""
+        arrays = {"events": np.array([ord(c) for c in self.events], dtype=np.int64)}
+        for k, level in enumerate(self._orders):
+            arrays |= {f"keys.{k}": level.keys, f"counts.{k}": level.counts, f"discounts.{k}": level.discounts}
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> KneserNey:
+        """The model ``to_arrays`` describes; KeyError or ValueError if the arrays are not one."""
+        events = [chr(int(c)) for c in arrays["events"]]
+        V, order = len(events) + 1, sum(1 for name in arrays if name.startswith("keys."))
+        if order < 1:
+            raise ValueError("no orders")
+        levels, contexts = [], 1
+        for k in range(order):
+            keys, counts = arrays[f"keys.{k}"].astype(np.int64), arrays[f"counts.{k}"].astype(np.int64)
+            discounts = arrays[f"discounts.{k}"].astype(np.float64)
+            if keys.shape != counts.shape or discounts.shape != (4,) or (len(keys) and keys.max() >= contexts * V):
+                raise ValueError(f"order {k + 1} is inconsistent")
+            levels.append(_smooth(keys, counts, V, contexts, discounts))
+            contexts = len(keys)
+        return cls(events, levels)
 
     def encode(self, text: str) -> np.ndarray:
         return ids_of(text, self.events)
@@ -130,49 +165,61 @@ def _lookup(keys: np.ndarray, query: np.ndarray, valid: np.ndarray) -> tuple[np.
     return i, valid & (keys[i] == query)
 
 
-def _count(ids: np.ndarray, V: int, order: int) -> list[_Order]:
-    """Count every k-gram for k = 1..order and derive the smoothing statistics."""
+def _count(ids: np.ndarray, V: int, order: int) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Every k-gram for k = 1..order: per order its sorted keys, raw counts and continuation counts.
+
+    The continuation count of a gram is how many distinct events come before it in the text (for
+    k < order); the text-initial gram, which has none, counts once, as the reference program does.
+    """
     n = len(ids)
-    keys_by_order, raw, ends = [], [], []  # per order: sorted keys, raw counts, gram id ending at each position
+    keys_by_order, raw, cont = [], [], []
     parent = np.zeros(n, dtype=np.int64)  # the context id before each position (order 1: empty)
-    for _ in range(order):
+    ends = None  # the id of the gram of the previous order ending at each position
+    for k in range(order):
         valid = parent >= 0
         keys, at, counts = np.unique((parent * V + ids)[valid], return_inverse=True, return_counts=True)
         here = np.full(n, -1, dtype=np.int64)
         here[valid] = at
+        if ends is not None:  # the previous order's continuation counts, from this order's distinct grams
+            _, first = np.unique(here[valid], return_index=True)
+            suffix = ends[np.flatnonzero(valid)[first]]  # each gram's last k events
+            cont.append(np.maximum(np.bincount(suffix, minlength=len(keys_by_order[k - 1])), 1))
         keys_by_order.append(keys)
         raw.append(counts)
-        ends.append(here)
+        ends = here
         parent = np.concatenate([[-1], here[:-1]])
-    levels = []
-    for k in range(order):
-        counts = raw[k]
-        if k < order - 1:  # continuation count: how many distinct events come before the gram
-            longer = ends[k + 1]
-            _, first = np.unique(longer[longer >= 0], return_index=True)
-            suffix = ends[k][np.flatnonzero(longer >= 0)[first]]  # each longer gram's last k + 1 events
-            counts = np.bincount(suffix, minlength=len(keys_by_order[k]))
-        levels.append(_smooth(keys_by_order[k], counts.astype(np.float64), V))
-    return levels
+    return keys_by_order, raw, cont
 
 
-def _smooth(keys: np.ndarray, counts: np.ndarray, V: int) -> _Order:
+def _levels(keys: list[np.ndarray], raw: list[np.ndarray], cont: list[np.ndarray], V: int, order: int) -> list[_Order]:
+    """The smoothing tables of an ``order``-gram from counts of at least that order."""
+    smoothed = [*cont[: order - 1], raw[order - 1]]
+    contexts = [1] + [len(k) for k in keys[: order - 1]]  # order k's contexts are the (k-1)-grams
+    return [_smooth(keys[k], smoothed[k], V, contexts[k]) for k in range(order)]
+
+
+def _smooth(keys: np.ndarray, counts: np.ndarray, V: int, contexts: int, discounts: np.ndarray | None = None) -> _Order:
     """``counts``: the counts this order smooths, raw at the top order, else continuation counts."""
+    counts = counts.astype(np.int64)
     ctx = keys // V
-    discounts = _discounts(counts)
-    contexts = int(ctx.max()) + 1 if len(ctx) else 1
+    if discounts is None:
+        discounts = _discounts(counts)
     total = np.bincount(ctx, weights=counts, minlength=contexts)
-    each = discounts[np.minimum(counts, 3).astype(np.int64)]  # each gram's discount
+    each = discounts[np.minimum(counts, 3)]  # each gram's discount
     backoff = np.bincount(ctx, weights=each, minlength=contexts)
     first = np.searchsorted(keys, np.arange(contexts + 1) * V)
-    return _Order(keys, total, backoff, np.maximum(counts - each, 0.0), keys % V, first)
+    return _Order(keys, counts, discounts, total, backoff, np.maximum(counts - each, 0.0), keys % V, first)
 
 
 def _discounts(counts: np.ndarray) -> np.ndarray:
-    """Chen and Goodman's D1, D2, D3+ from the count-of-counts n1..n4 (0.5 where a count is 0)."""
+    """Chen and Goodman's D1, D2, D3+ from the count-of-counts n1..n4, as the reference program has them.
+
+    Where some n_r is 0 the estimate is undefined and D = 0.5, 1.0, 1.5; every D stays in [0.05, r].
+    """
     n = [int(np.sum(counts == r)) for r in range(1, 5)]
-    if n[0] == 0 or n[1] == 0:
-        return np.array([0.0, 0.5, 0.5, 0.5])
-    y = n[0] / (n[0] + 2 * n[1])
-    d = [r - (r + 1) * y * n[r] / n[r - 1] if n[r - 1] else 0.5 for r in (1, 2, 3)]
-    return np.array([0.0] + [min(max(x, 0.0), r) for x, r in zip(d, (1, 2, 3), strict=True)])
+    if not all(n):
+        d = [0.5, 1.0, 1.5]
+    else:
+        y = n[0] / (n[0] + 2 * n[1])
+        d = [r - (r + 1) * y * n[r] / n[r - 1] for r in (1, 2, 3)]
+    return np.array([0.0] + [min(max(x, 0.05), r) for x, r in zip(d, (1, 2, 3), strict=True)])

@@ -1,0 +1,202 @@
+"""Song memory: a fitted Kneser-Ney n-gram that keeps counting the song it reads.
+
+Songs repeat themselves (choruses, the song's own words), so a model that counts what it has
+read of this song predicts the rest far better. After reading each character its n-grams are
+added to the training counts, with the discounts fixed as fitted on the training text, so every
+distribution stays proper (the reference program's ``--dynamic`` does the same, and this
+reproduces it). What the song added lives in small dicts on top of the fitted numpy tables,
+keyed by the song's own event codes, so reading a character costs a few dict updates.
+
+Two ways in: ``song_probs`` scores a whole text left to right (held-out scoring), and
+``SongMemory`` reads one character at a time and gives the next distribution (composing).
+Both also report how long the current match with the song so far is (``LADDER``), which the
+mixture's weight depends on. Torch-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from tui_lyrics.ngram import KneserNey, _lookup
+
+LADDER = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
+"""Match lengths: a position's match bucket is how many of these its recent text matches the song at."""
+
+# One context's song counts: [added total, added backoff mass, {event: added count}, {event: training count}]
+_Context = list
+
+
+class _Overlay:
+    """The counts one song added, per order, and the bump rule that keeps them Kneser-Ney."""
+
+    def __init__(self, kn: KneserNey) -> None:
+        self.order = kn.order
+        self.discounts = [level.discounts.tolist() for level in kn._orders]
+        self.contexts: list[dict[str, _Context]] = [{} for _ in range(kn.order)]
+        self.seen: list[set[str]] = [set() for _ in range(kn.order)]  # grams the song has that training lacks
+
+    def add(self, code: str, base: list[int]) -> None:
+        """Count the last event of ``code`` (the song's last events); ``base[k]``: the training count of its
+        (k+1)-gram at order k + 1 (raw at the top order, else continuation; 0 if absent)."""
+        n = self.order
+        new = [False] * (n + 1)
+        for k in range(1, min(n, len(code))):  # a (k+1)-gram never seen before raises order k's continuation count
+            if base[k] == 0:
+                gram = code[-k - 1 :]
+                if gram not in self.seen[k]:
+                    self.seen[k].add(gram)
+                    new[k] = True
+        if len(code) >= n:
+            self._bump(n - 1, code[-n:], base[n - 1])
+        for k in range(n - 1):
+            if new[k + 1]:
+                self._bump(k, code[-k - 1 :], base[k])
+
+    def _bump(self, k: int, gram: str, base: int) -> None:
+        context = self.contexts[k].get(gram[:-1])
+        if context is None:
+            context = self.contexts[k][gram[:-1]] = [0, 0.0, {}, {}]
+        event = ord(gram[-1])
+        added = context[2].get(event, 0)
+        old = base + added
+        d = self.discounts[k]
+        context[0] += 1
+        context[1] += d[min(old + 1, 3)] - d[min(old, 3)]  # d[0] is 0: a new gram adds its D1
+        context[2][event] = added + 1
+        context[3][event] = base
+
+
+class _Matches:
+    """Which lengths of the recent text occurred earlier in the song (LADDER), as sets of codes."""
+
+    def __init__(self) -> None:
+        self.seen: list[set[str]] = [set() for _ in LADDER]
+
+    def bucket(self, code: str, end: int, floor: int = 0) -> int:
+        """How many LADDER lengths of code[floor:end]'s end occurred in it before, ending earlier."""
+        b = 0
+        for length, seen in zip(LADDER, self.seen, strict=True):
+            if end - length < floor or code[end - length : end] not in seen:
+                break
+            b += 1
+        return b
+
+    def add(self, code: str, end: int, floor: int = 0) -> None:
+        """Remember the ends of code[floor:end] (the song up to but not including the newest event)."""
+        for length, seen in zip(LADDER, self.seen, strict=True):
+            if end - length < floor:
+                break
+            seen.add(code[end - length : end])
+
+
+def song_probs(kn: KneserNey, ids: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """p(ids[i] | ids[:i]) for i >= start, counting ids[i]'s n-grams after scoring it: (n,) each.
+
+    The song is ids[start:]; contexts reach back into ids[:start] (the end of the training text),
+    and so do the first n-grams counted, as in the reference. Also each position's match bucket
+    (see ``LADDER``), computed from the song before it only.
+    """
+    V, n = kn.size, kn.order
+    levels = kn._orders
+    tables = []  # per order: context total, backoff mass and the gram's count, from the training text
+    for level, ctx in zip(levels, kn._contexts(ids), strict=True):
+        known = ctx >= 0
+        gram, found = _lookup(level.keys, ctx * V + ids, known)
+        safe = np.where(known, ctx, 0)
+        tables.append(
+            (
+                np.where(known, level.total[safe], 0.0).tolist(),
+                np.where(known, level.backoff[safe], 0.0).tolist(),
+                np.where(found, level.counts[gram], 0).tolist(),
+            )
+        )
+    overlay, matches = _Overlay(kn), _Matches()
+    d = overlay.discounts
+    code = "".join(map(chr, ids.tolist()))
+    out = np.empty(len(ids) - start)
+    buckets = np.empty(len(ids) - start, dtype=np.int64)
+    for i in range(start, len(ids)):
+        w = int(ids[i])
+        p = 1.0 / V
+        for k in range(n):
+            if k > i:
+                break
+            total, backoff, counts = tables[k]
+            t, b, c = total[i], backoff[i], counts[i]
+            context = overlay.contexts[k].get(code[i - k : i])
+            if context is not None:
+                t += context[0]
+                b += context[1]
+                c += context[2].get(w, 0)
+            if t:
+                p = ((c - d[k][min(c, 3)] if c else 0.0) + b * p) / t
+        out[i - start] = p
+        buckets[i - start] = matches.bucket(code, i, start)
+        matches.add(code, i, start)
+        overlay.add(code[max(0, i - n + 1) : i + 1], [tables[k][2][i] for k in range(n)])
+    return out, buckets
+
+
+class SongMemory:
+    """A fitted n-gram and the song read so far, one character at a time (for composing)."""
+
+    def __init__(self, kn: KneserNey) -> None:
+        self.kn = kn
+        self._overlay = _Overlay(kn)
+        self._matches = _Matches()
+        self._tail = [0] + [-1] * (kn.order - 1)  # training id of the length-j gram ending here (j < order)
+        self._code = ""  # the song's last LADDER[-1] event codes
+        self.read_chars = 0
+
+    def read(self, events: Iterable[int]) -> None:
+        """Count the song's next events (ids)."""
+        kn, V = self.kn, self.kn.size
+        for e in events:
+            e = int(e)
+            ends = [0]  # training id of the gram of each length ending at e
+            for j in range(1, kn.order + 1):
+                parent = self._tail[j - 1] if j - 1 < len(self._tail) else -1
+                level = kn._orders[j - 1]
+                i = int(level.keys.searchsorted(parent * V + e)) if parent >= 0 else len(level.keys)
+                ends.append(i if i < len(level.keys) and level.keys[i] == parent * V + e else -1)
+            self._matches.add(self._code, len(self._code))
+            self._code = (self._code + chr(e))[-LADDER[-1] :]
+            base = [int(kn._orders[j - 1].counts[ends[j]]) if ends[j] >= 0 else 0 for j in range(1, kn.order + 1)]
+            self._overlay.add(self._code[-kn.order :], base)
+            self._tail = ends[: kn.order]
+            self.read_chars += 1
+
+    def read_text(self, text: str) -> None:
+        self.read(self.kn.encode(text).tolist())
+
+    def bucket(self) -> int:
+        """The match bucket of the next position (see ``LADDER``)."""
+        return self._matches.bucket(self._code, len(self._code))
+
+    def dist(self) -> np.ndarray:
+        """The distribution of the next event given the training text and the song so far (V,)."""
+        kn = self.kn
+        p = np.full(kn.size, 1.0 / kn.size)
+        for k, level in enumerate(kn._orders):  # order k + 1: the context is the last k events
+            if k > len(self._code):
+                break
+            ctx = self._tail[k]
+            base = ctx >= 0 and level.total[ctx] > 0
+            context = self._overlay.contexts[k].get(self._code[len(self._code) - k :])
+            t = (level.total[ctx] if base else 0.0) + (context[0] if context else 0)
+            if not t:
+                continue
+            b = (level.backoff[ctx] if base else 0.0) + (context[1] if context else 0.0)
+            p *= b / t
+            if base:
+                lo, hi = level.first[ctx], level.first[ctx + 1]
+                p[level.events[lo:hi]] += level.discounted[lo:hi] / t
+            if context:
+                d = self._overlay.discounts[k]
+                for e, added in context[2].items():
+                    was = context[3][e]
+                    now = was + added
+                    p[e] += (now - d[min(now, 3)] - (was - d[min(was, 3)] if was else 0.0)) / t
+        return p
