@@ -84,6 +84,7 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_lyric_controls(p: argparse.ArgumentParser) -> None:
+    from tui_lyrics.config import QUOTE_LIMIT
     from tui_lyrics.config import RECOMMENDED_CONTROLS as rec
 
     craft = p.add_argument_group("lyric controls (constrained decoding: the model's own probabilities, restricted)")
@@ -121,6 +122,24 @@ def _add_lyric_controls(p: argparse.ArgumentParser) -> None:
         help=f"step out of a loop once a unit has repeated this many times in a row "
         f"(default {rec['loop_repeats']}; 0: off)",
     )
+    craft.add_argument(
+        "--quote-limit",
+        type=_quote_limit,
+        default=QUOTE_LIMIT,
+        metavar="N",
+        help=f"never copy more than N characters in a row from the model's corpus; the song's own text (the "
+        f"prefix, a chorus coming back) is exempt (default {QUOTE_LIMIT}; 0 or off: no limit)",
+    )
+
+
+def _quote_limit(value: str) -> int:
+    """--quote-limit: a number of characters, or off."""
+    if value.strip().lower() == "off":
+        return 0
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of characters or off, not {value!r}") from None
 
 
 def _add_eval(sub: argparse._SubParsersAction) -> None:

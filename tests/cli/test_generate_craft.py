@@ -9,7 +9,7 @@ import pytest
 
 from tui_lyrics.cli import build_parser, main
 from tui_lyrics.commands.generate import sample_config
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
+from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig
 from tui_lyrics.rhyme import class_of
 from tui_lyrics.store import ModelStore
 
@@ -98,3 +98,27 @@ def test_a_mixture_without_its_corpus_copy_is_a_clear_error(
     (home / "models" / tiny_model / "corpus.txt.gz").unlink()
     code, _, err = generate(capsys, tiny_model, "--seed", "1", "--length", "20")
     assert code != 0 and "lost its corpus copy" in err and "Traceback" not in err
+
+
+def test_the_quote_limit_is_on_by_default_and_can_be_switched_off(capsys: pytest.CaptureFixture[str]) -> None:
+    def parsed(*flags: str) -> SampleConfig:
+        return sample_config(build_parser().parse_args(["generate", "m", *flags]), 1)
+
+    assert parsed().quote_limit == QUOTE_LIMIT > 0
+    assert parsed("--quote-limit", "8").quote_limit == 8
+    assert parsed("--quote-limit", "off").quote_limit == parsed("--quote-limit", "0").quote_limit == 0
+    assert SampleConfig().quote_limit == 0  # the engine's own default stays plain sampling
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["generate", "m", "--quote-limit", "many"])
+    assert "--quote-limit: expected a number of characters or off" in capsys.readouterr().err
+
+
+def test_generate_json_reports_the_quote_limit(tiny_model: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = generate(capsys, tiny_model, "--json", "--seed", "2", "--length", "150", "--quote-limit", "3")
+    take = json.loads(out)
+    assert code == 0 and take["settings"]["quote_limit"] == 3 and take["quote_limit"]["limit"] == 3
+    assert take["quote_limit"]["acted"] > 0 and take["memorisation"]["longest"] <= 3
+    code, out, err = generate(capsys, tiny_model, "--seed", "2", "--length", "30")
+    assert code == 0 and f"(quote limit {QUOTE_LIMIT};" in err
+    code, out, _ = generate(capsys, tiny_model, "--json", "--seed", "2", "--length", "30", "--quote-limit", "off")
+    assert json.loads(out)["quote_limit"] == {"limit": 0, "acted": 0, "lifted": 0}

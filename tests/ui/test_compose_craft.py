@@ -11,7 +11,7 @@ from pathlib import Path
 
 from test_compose import SEED, Host, engine_text, generate, ready, wait_for
 
-from tui_lyrics.config import RECOMMENDED_CONTROLS
+from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS
 from tui_lyrics.memorise import Memorisation, corpus_index
 from tui_lyrics.rhyme import CLASSES, line_class, text_lines
 from tui_lyrics.store import ModelStore
@@ -105,3 +105,23 @@ def test_meter_text_in_words() -> None:
     assert meter_text(reading) == "longest quote 6 chars · 3% of 8-char windows in the corpus · «我在风里/等你»"
     short = Memorisation(longest=2, longest_text="风里", window_share=None, windows=0)
     assert "too short for 8-char windows" in meter_text(short)
+
+
+async def test_the_quote_limit_starts_on_and_o_switches_it(tiny_model: str, home: Path) -> None:
+    async with Host().run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        controls = screen.query_one("#controls")
+        assert screen.settings.quote_limit == QUOTE_LIMIT  # on, as in generate
+        assert f"corpus quotes ≤{QUOTE_LIMIT} o" in str(controls.render())
+        screen.query_one(TakeView).focus()
+        await pilot.press("o")
+        assert screen.settings.quote_limit == 0 and "corpus quotes off o" in str(controls.render())
+        await pilot.press("o")
+        assert screen.settings == DEFAULT_SETTINGS
+        assert "Quote limit on or off (corpus quotes)" in [title for title, _, _ in BindingCommands(screen)._commands()]
+        screen.settings = DEFAULT_SETTINGS.replace(quote_limit=3)  # tight enough to act on the tiny model
+        take = await generate(pilot, screen, "我在风")
+        assert take.text == engine_text(tiny_model, "我在风", screen.settings.replace(seed=SEED))
+        index = corpus_index(home / "models" / tiny_model)
+        assert index is not None and index.measure("我在风" + take.text).longest <= 3
+        assert "corpus quotes ≤3 chars" in take.describe()

@@ -24,6 +24,7 @@ def sample_config(args: argparse.Namespace, seed: int) -> SampleConfig:
         lines=args.lines, seed=seed, alternatives=0, line_chars=args.line_chars, line_tolerance=args.line_tolerance,
         verse_lines=args.verse_lines, rhyme=args.rhyme, repetition_penalty=args.repetition_penalty,
         repetition_window=args.repetition_window, no_repeat_ngram=args.no_repeat_ngram, loop_repeats=args.loop_repeats,
+        quote_limit=args.quote_limit,
     )  # fmt: skip
     shape = config.shape_chars
     if args.length is None and shape is not None and shape > DEFAULT_LENGTH:
@@ -44,12 +45,15 @@ def run_generate(args: argparse.Namespace, home: Path) -> int:
     stop = threading.Event()
     chars: list[str] = []
     logp = 0.0
+    quote = {"limit": config.quote_limit, "acted": 0, "lifted": 0}  # where it banned a quote, or gave way
     if not args.json:
         sys.stdout.write(args.prefix)
     try:
         for sampled in stream_chars(lm, args.prefix, config, stop=stop):
             chars.append(sampled.char)
             logp += math.log(sampled.prob)
+            quote["acted"] += "quote" in sampled.controls
+            quote["lifted"] += "quote-lifted" in sampled.controls
             if not args.json:
                 sys.stdout.write(sampled.char)
                 sys.stdout.flush()
@@ -59,11 +63,12 @@ def run_generate(args: argparse.Namespace, home: Path) -> int:
     craft = take_report(store.path(args.name), args.prefix, text, logp)
     if args.json:
         print_json({"name": args.name, "prefix": args.prefix, "text": text, "seed": seed,
-                    "unknown": unknown, "weights": lm.weights, "settings": config.to_dict(), **craft})  # fmt: skip
+                    "unknown": unknown, "weights": lm.weights, "settings": config.to_dict(), "quote_limit": quote,
+                    **craft})  # fmt: skip
     else:
         if not text.endswith("\n"):
             sys.stdout.write("\n")
-        _note_craft(craft, rhyme=config.rhyme != "off")
+        _note_craft(craft, rhyme=config.rhyme != "off", quote_limit=config.quote_limit)
         note(f"seed {seed} (replay with --seed {seed})")
     return 0
 
@@ -81,12 +86,13 @@ def take_report(folder: Path, prefix: str, text: str, logp: float) -> dict[str, 
     }
 
 
-def _note_craft(craft: dict[str, Any], *, rhyme: bool) -> None:
+def _note_craft(craft: dict[str, Any], *, rhyme: bool, quote_limit: int) -> None:
     meter = craft["memorisation"]
     if meter is not None:
         share = "" if meter["window_share"] is None else f"; {100 * meter['window_share']:.0f}% of its 8-character "
         share += "windows are in the corpus" if share else ""
-        note(f"longest stretch shared with the corpus: {meter['longest']} characters{share}")
+        limit = f" (quote limit {quote_limit}; --quote-limit off to lift it)" if quote_limit else " (no quote limit)"
+        note(f"longest stretch shared with the corpus: {meter['longest']} characters{limit}{share}")
     if rhyme:
         note("rhyme per line: " + " ".join(line["rhyme"] or "–" for line in craft["lines"]))
 

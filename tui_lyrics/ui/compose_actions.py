@@ -27,7 +27,7 @@ from tui_lyrics.ui.compose_takes import (
     save_takes,
 )
 from tui_lyrics.ui.widgets.compose_alternatives import AlternativesPanel
-from tui_lyrics.ui.widgets.compose_controls import Seed, nudge, toggle_repetition
+from tui_lyrics.ui.widgets.compose_controls import Seed, nudge, toggle_quote_limit, toggle_repetition
 from tui_lyrics.ui.widgets.compose_dialogs import ModelPicker, TextPrompt
 from tui_lyrics.ui.widgets.compose_view import TakeView
 from tui_lyrics.vocab import UNK, CharVocab
@@ -220,6 +220,11 @@ class ComposeActions(_Base):
     def action_toggle_repetition(self) -> None:
         """Repetition controls off, or back on at the values `generate` uses."""
         self.settings = toggle_repetition(self.settings)
+        self._show_controls()
+
+    def action_toggle_quote_limit(self) -> None:
+        """The quote limit off, or back on at the default: no stretch of the corpus longer than it."""
+        self.settings = toggle_quote_limit(self.settings)
         self._show_controls()
 
     def action_toggle_seed(self) -> None:

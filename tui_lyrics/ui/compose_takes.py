@@ -173,6 +173,8 @@ def craft_words(s: SampleConfig) -> list[str]:
         words.append(f"no repeated {s.no_repeat_ngram}-grams")
     if s.loop_repeats:
         words.append(f"loops broken after {s.loop_repeats}")
+    if s.quote_limit:
+        words.append(f"corpus quotes ≤{s.quote_limit} chars")
     return words
 
 

@@ -82,6 +82,7 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
         Binding("q", "back", "Back", show=False),
         *_nudges(),
         Binding("e", "toggle_repetition", "Repetition control on or off", show=False),
+        Binding("o", "toggle_quote_limit", "Quote limit on or off (corpus quotes)", show=False),
         Binding("s", "toggle_seed", "Fix or free the seed", show=False),
         Binding("S", "type_seed", "Type a seed", show=False),
         *(Binding(str(n), f"choose({n})", show=False) for n in range(1, 10)),

@@ -2,7 +2,8 @@
 
 Each setting moves along a ladder of useful values (a lower-case key steps down, the
 upper-case one up), so a writer can sweep temperature or top-k without typing numbers.
-The lyric-craft controls (line shape, verses, rhyme, repetition) sit on a row of their own.
+The lyric-craft controls (line shape, verses, rhyme, repetition, the quote limit) sit on a row of
+their own.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
+from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig
 from tui_lyrics.rhyme import CLASSES
 
-DEFAULT_SETTINGS = SampleConfig(**RECOMMENDED_CONTROLS)
-"""What the screen starts from: plain sampling plus the repetition controls `generate` uses."""
+DEFAULT_SETTINGS = SampleConfig(**RECOMMENDED_CONTROLS, quote_limit=QUOTE_LIMIT)
+"""What the screen starts from: plain sampling plus the repetition controls and quote limit `generate` uses."""
 REPETITION_OFF: dict[str, float | int] = {"repetition_penalty": 1.0, "no_repeat_ngram": 0, "loop_repeats": 0}
 
 LADDERS: dict[str, tuple[float | int | str | None, ...]] = {
@@ -71,6 +72,15 @@ def toggle_repetition(config: SampleConfig) -> SampleConfig:
     return config.replace(**(REPETITION_OFF if repetition_on(config) else RECOMMENDED_CONTROLS))
 
 
+def toggle_quote_limit(config: SampleConfig) -> SampleConfig:
+    """``config`` with the quote limit off, or (when off) at the default limit."""
+    return config.replace(quote_limit=0 if config.quote_limit else QUOTE_LIMIT)
+
+
+def quote_label(config: SampleConfig) -> str:
+    return f"≤{config.quote_limit}" if config.quote_limit else "off"
+
+
 def repetition_label(config: SampleConfig) -> str:
     if not repetition_on(config):
         return "off"
@@ -118,6 +128,7 @@ def craft_entries(config: SampleConfig) -> list[Entry]:
         ("verse", str(config.verse_lines or "off"), "b/B"),
         ("rhyme", config.rhyme, "g/G"),
         ("repetition", repetition_label(config), "e"),
+        ("corpus quotes", quote_label(config), "o"),
     ]
 
 
