@@ -7,12 +7,13 @@ blink, so the frames are the same on every machine.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from app_support import wait_for, write_card, write_metrics
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.screens.training import TrainingScreen
@@ -59,6 +60,7 @@ def test_library_screen(snap_compare, library: Path, size: tuple[int, int]) -> N
 @pytest.mark.parametrize("size", SIZES)
 def test_training_setup(snap_compare, library: Path, corpus_file: Path, monkeypatch, size: tuple[int, int]) -> None:
     monkeypatch.chdir(corpus_file.parent)  # the path shown is relative, the same everywhere
+    monkeypatch.setattr("tui_lyrics.ui.estimate._now", lambda: datetime(2026, 1, 1, 12, 0))
 
     async def run_before(pilot: Pilot) -> None:
         await settled(pilot)
@@ -67,6 +69,8 @@ def test_training_setup(snap_compare, library: Path, corpus_file: Path, monkeypa
         assert isinstance(screen, TrainingScreen)
         screen.query_one(CorpusPicker).choose(corpus_file.name)
         await wait_for(pilot, lambda: screen.query_one("#model-name", Input).value == "songs", what="the check")
+        estimate = screen.query_one("#budget-estimate", Label)
+        await wait_for(pilot, lambda: "12:02" in str(estimate.render()), what="the time estimate")
         still(pilot)
 
     assert snap_compare(LyricsApp(), terminal_size=size, run_before=run_before)

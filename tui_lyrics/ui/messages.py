@@ -136,3 +136,13 @@ class MetricsRead(Message, bubble=False):
     live: bool
     reset: bool = False
     """The rows start from the beginning of the file (the first read, or it was rewritten)."""
+
+
+@fact
+class SpeedMeasured(Message, bubble=False):
+    """This machine's time per training step for some settings (measured in a thread), or why not."""
+
+    key: tuple[Any, ...]
+    """The settings measured (model, batch, seq, device, threads, vocabulary size)."""
+    seconds_per_step: float | None
+    error: str | None = None

@@ -7,12 +7,22 @@ widget draws whichever it is given, so both look the same.
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from tui_lyrics import progress
 
 CURVE_POINTS = 1024
+SMOOTHING = 0.1
+"""Weight of the newest reading in the headline loss and speed (an exponential moving average):
+one progress event averages only ~0.1 s of steps, so single readings jump batch to batch."""
+
+
+def smooth(average: float | None, value: float, weight: float = SMOOTHING) -> float:
+    """The next value of an exponential moving average (the first reading starts it)."""
+    return value if average is None else average + weight * (value - average)
 
 
 class Curve:
@@ -76,6 +86,14 @@ class RunRecord:
     best_loss: float | None = None
     sample: tuple[int, str] | None = None
     message: str = ""
+    train_loss: float | None = None
+    """The training loss smoothed over recent events: the headline (the curve keeps every reading)."""
+    budget_seconds: float | None = None
+    """A minutes budget in seconds (from the card of a watched run)."""
+    read_at: float | None = None
+    """When ``elapsed`` was last read (monotonic seconds), to keep a watched run's clock moving."""
+    _pace: tuple[int, float] | None = None
+    """The first step and elapsed time seen in a watched run, for its ETA."""
 
     @property
     def active(self) -> bool:
@@ -111,9 +129,20 @@ class RunRecord:
 
     def _progressed(self, event: progress.TrainingProgressed) -> None:
         self.step, self.total_steps, self.epoch = event.step, event.total_steps, event.epoch
-        self.chars_per_sec, self.lr, self.elapsed = event.chars_per_sec, event.lr, event.elapsed
+        self.chars_per_sec = smooth(self.chars_per_sec, event.chars_per_sec)
+        self.lr, self.elapsed, self.read_at = event.lr, event.elapsed, time.monotonic()
         self.fraction, self.eta = event.fraction, event.eta
-        self.train.add(event.train_loss)
+        self._add_loss(event.train_loss)
+
+    def _add_loss(self, loss: float) -> None:
+        self.train.add(loss)
+        self.train_loss = smooth(self.train_loss, loss)
+
+    def live_elapsed(self, now: float | None = None) -> float | None:
+        """Training time now: a running or watched run's clock keeps moving between readings."""
+        if self.elapsed is None or self.read_at is None or self.status not in ("running", "watching"):
+            return self.elapsed
+        return self.elapsed + max(0.0, (now if now is not None else time.monotonic()) - self.read_at)
 
     def add_held(self, step: int, held_loss: float, train_loss: float) -> None:
         self.held.append(HeldPoint(step, held_loss, train_loss))
@@ -134,17 +163,36 @@ class RunRecord:
     def _train_row(self, row: dict[str, Any], chars_per_step: int) -> None:
         step, elapsed = int(row["step"]), float(row["elapsed"])
         if chars_per_step and self.elapsed is not None and elapsed > self.elapsed and step > self.step:
-            self.chars_per_sec = (step - self.step) * chars_per_step / (elapsed - self.elapsed)
-        self.step, self.elapsed = step, elapsed
-        if self.total_steps:
+            self.chars_per_sec = smooth(
+                self.chars_per_sec, (step - self.step) * chars_per_step / (elapsed - self.elapsed)
+            )
+        self.step, self.elapsed, self.read_at = step, elapsed, time.monotonic()
+        self._pace = self._pace or (step, elapsed)
+        self._budget_left(step, elapsed)
+        self._add_loss(float(row["loss"]))
+
+    def _budget_left(self, step: int, elapsed: float) -> None:
+        """Fraction and ETA of a watched run, from its own rows and its card's budget."""
+        if self.budget_seconds:
+            self.fraction = min(1.0, elapsed / self.budget_seconds)
+            self.eta = max(0.0, self.budget_seconds - elapsed)
+        elif self.total_steps:
             self.fraction = min(1.0, step / self.total_steps)
-        self.train.add(float(row["loss"]))
+            first_step, first_elapsed = self._pace or (step, elapsed)
+            if step > first_step and elapsed > first_elapsed:
+                self.eta = (self.total_steps - step) * (elapsed - first_elapsed) / (step - first_step)
 
     def take_card(self, card: dict[str, Any]) -> int:
         """Settings from a model card; returns characters per step (to estimate speed)."""
         state, train = card.get("state", {}), card.get("train", {})
         self.params = int(card.get("params", 0))
-        self.total_steps = train.get("steps")
+        self.total_steps = train.get("steps") or self.total_steps
+        minutes = train.get("minutes")
+        self.budget_seconds = float(minutes) * 60 if minutes else None
+        split = card.get("split", {})
+        epochs, per_step = train.get("epochs"), int(train.get("batch", 0)) * int(train.get("seq", 0))
+        if epochs and per_step and split.get("train_chars"):
+            self.total_steps = max(1, math.ceil(float(epochs) * int(split["train_chars"]) / per_step))
         self.device = state.get("device", "") or self.device
         if state.get("best_loss") is not None:
             self.best_loss = state["best_loss"]

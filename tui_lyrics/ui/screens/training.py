@@ -11,19 +11,31 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Button, Collapsible, ContentSwitcher, Footer, Header, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Collapsible,
+    ContentSwitcher,
+    Footer,
+    Header,
+    Input,
+    RadioSet,
+    Select,
+    Static,
+)
 
-from tui_lyrics.config import TrainConfig
+from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.store import is_live, validate_name
+from tui_lyrics.ui.estimate import Budget, describe, steps_per_epoch
 from tui_lyrics.ui.jobs import TrainPlan
-from tui_lyrics.ui.messages import CorpusChecked, MetricsRead
+from tui_lyrics.ui.messages import CorpusChecked, MetricsRead, SpeedMeasured
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.watch import MetricsTail
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker
@@ -31,10 +43,13 @@ from tui_lyrics.ui.widgets.settings_form import SettingsForm
 from tui_lyrics.ui.widgets.train_monitor import TrainMonitor
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from tui_lyrics.ui.app import LyricsApp
     from tui_lyrics.ui.engine import Engine
 
 WATCH_SECONDS = 1.0
+ESTIMATE_SETTLE_SECONDS = 0.4
 SETUP_ACTIONS = {"start", "browse", "toggle_advanced"}
 RUN_ACTIONS = {"pause", "resume", "stop"}
 
@@ -63,6 +78,10 @@ class TrainingScreen(Screen):
         self.tail: MetricsTail | None = None
         self._reading = False
         self._status = ""
+        self._speeds: dict[tuple[object, ...], float] = {}
+        """Measured seconds per step, by the settings measured."""
+        self._measuring: tuple[object, ...] | None = None
+        self._estimate_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -95,6 +114,7 @@ class TrainingScreen(Screen):
     def _engine_loaded(self, engine: Engine) -> None:
         if not engine.error and self.query(SettingsForm):
             self.query_one(SettingsForm).set_devices(engine.devices)
+            self._estimate_soon()
         self._redraw()
 
     # -- following a run --------------------------------------------------------------------
@@ -178,6 +198,76 @@ class TrainingScreen(Screen):
         settings = self.query_one(SettingsForm)
         settings.suggest(round(summary.chars * (1 - TrainConfig().held_out)), name)
         self.query_one("#setup-error", Static).update("")
+        self._estimate_soon()
+
+    # -- how long the budget takes ----------------------------------------------------------
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(RadioSet.Changed)
+    @on(Checkbox.Changed)
+    def _setting_changed(self, event: Input.Changed | Select.Changed | RadioSet.Changed | Checkbox.Changed) -> None:
+        forms = self.query(SettingsForm)
+        if forms and forms.first() in event.control.ancestors:
+            self._estimate_soon()
+
+    def _estimate_soon(self) -> None:
+        if self._estimate_timer is not None:
+            self._estimate_timer.stop()
+        self._estimate_timer = self.set_timer(ESTIMATE_SETTLE_SECONDS, self._estimate)
+
+    def _estimate(self) -> None:
+        """Say how long the budget takes: at once for minutes, after a short measurement otherwise."""
+        forms = self.query(SettingsForm)
+        if not forms:
+            return
+        form = forms.first()
+        corpus = self.query_one(CorpusPicker).corpus
+        try:
+            model, train = form.read()
+        except LyricsError:
+            form.show_estimate("")  # Start says what is wrong with the settings
+            return
+        kind = form.budget_kind
+        budget = Budget(kind, float(getattr(train, kind) or 0))
+        train_chars = round(corpus.summary.chars * (1 - train.held_out)) if corpus is not None else 0
+        per_epoch = steps_per_epoch(train_chars, batch=train.batch, seq=train.seq)
+        if kind == "minutes":
+            form.show_estimate(describe(budget, seconds_per_step=None, per_epoch=per_epoch))
+            return
+        if corpus is None:
+            form.show_estimate("Time: known once a corpus is chosen (a minutes budget is known now)")
+            return
+        vocab = corpus.summary.distinct + 1
+        key = (model, train.batch, train.seq, train.device, train.threads, vocab)
+        if key in self._speeds:
+            form.show_estimate(describe(budget, seconds_per_step=self._speeds[key], per_epoch=per_epoch))
+        elif not self.app.engine.ready.is_set():
+            form.show_estimate("Time: known once the engine has loaded…")
+        elif self.app.job is not None:
+            form.show_estimate("Time: not measured while another model trains (a minutes budget is exact)")
+        else:
+            form.show_estimate(describe(budget, seconds_per_step=None, per_epoch=per_epoch))
+            if self._measuring != key:
+                self._measuring = key
+                self._measure(key, model, train, vocab)
+
+    @work(thread=True, exclusive=True, group="speed", exit_on_error=False)
+    def _measure(self, key: tuple[object, ...], model: ModelConfig, train: TrainConfig, vocab: int) -> None:
+        try:
+            # Imported here, in the worker thread: the engine module imports torch.
+            from tui_lyrics.core.speed import seconds_per_step
+
+            self.post_message(SpeedMeasured(key=key, seconds_per_step=seconds_per_step(model, train, vocab)))
+        except Exception as error:  # a device that is not there: say so in the estimate line
+            self.post_message(SpeedMeasured(key=key, seconds_per_step=None, error=str(error)))
+
+    def on_speed_measured(self, message: SpeedMeasured) -> None:
+        self._measuring = None
+        if message.seconds_per_step is not None:
+            self._speeds[message.key] = message.seconds_per_step
+            self._estimate()
+        elif self.query(SettingsForm):
+            self.query_one(SettingsForm).show_estimate(f"Time: cannot measure ({escape(message.error or '')})")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":

@@ -37,6 +37,8 @@ PRESETS = ("tiny", "small", "medium", "large")
 BUDGETS = ("steps", "epochs", "minutes")
 CHOICES = {"cell": CELLS, "input": INPUTS, "batching": BATCHING}
 BASIC_TRAIN_FIELDS = {"steps", "epochs", "minutes", "device"}
+FIRST_RUN_MINUTES = {"tiny": 2, "small": 5, "medium": 10, "large": 20}
+"""The budget a preset offers: minutes, so a first run takes minutes whatever the machine."""
 
 
 def field_docs(cls: type) -> dict[str, str]:
@@ -88,6 +90,7 @@ class SettingsForm(Vertical):
     DEFAULT_CSS = """
     SettingsForm { height: auto; }
     SettingsForm Horizontal { height: auto; }
+    SettingsForm #budget-estimate { color: $text-muted; height: auto; }
     SettingsForm #advanced-grid { grid-size: 4; grid-columns: auto 1fr auto 1fr; height: auto; grid-gutter: 0 1; }
     """
 
@@ -103,11 +106,12 @@ class SettingsForm(Vertical):
             yield Label("", id="preset-hint")
         with Horizontal(classes="form-row"):
             yield Label("Budget", classes="field-label")
-            yield Input("2000", id="budget-value", type="number", compact=True)
+            yield Input("5", id="budget-value", type="number", compact=True)
             budgets = [(b, b) for b in BUDGETS]
-            yield Select(budgets, value="steps", allow_blank=False, id="budget-kind", compact=True)
+            yield Select(budgets, value="minutes", allow_blank=False, id="budget-kind", compact=True)
             yield Label("Device", classes="field-label")
             yield Select([("auto", "auto")], value="auto", allow_blank=False, id="device", compact=True)
+        yield Label("", id="budget-estimate")
         with Collapsible(title="Advanced settings", id="advanced"), Grid(id="advanced-grid"):
             yield from self._fields(ModelConfig(), field_docs(ModelConfig))
             yield from self._fields(TrainConfig(), field_docs(TrainConfig), skip=BASIC_TRAIN_FIELDS)
@@ -155,8 +159,8 @@ class SettingsForm(Vertical):
                 self._set(f.name, getattr(config, f.name))
         if chosen.train.threads is None:
             self._set("threads", default_threads())
-        self.query_one("#budget-kind", Select).value = "steps"
-        self.query_one("#budget-value", Input).value = _text(chosen.train.steps)
+        self.query_one("#budget-kind", Select).value = "minutes"
+        self.query_one("#budget-value", Input).value = _text(FIRST_RUN_MINUTES.get(chosen.name, 5))
 
     def _set(self, name: str, value: Any) -> None:
         widgets = self.query(f"#set-{name}")
@@ -181,11 +185,18 @@ class SettingsForm(Vertical):
     def name_value(self) -> str:
         return self.query_one("#model-name", Input).value.strip()
 
+    @property
+    def budget_kind(self) -> str:
+        return str(self.query_one("#budget-kind", Select).value)
+
+    def show_estimate(self, text: str) -> None:
+        self.query_one("#budget-estimate", Label).update(text)
+
     def read(self) -> tuple[ModelConfig, TrainConfig]:
         """The settings as the engine's dataclasses; raises ``ConfigError`` with the reason."""
         model = ModelConfig(**self._values(ModelConfig))
         values = self._values(TrainConfig, skip=BASIC_TRAIN_FIELDS)
-        kind = str(self.query_one("#budget-kind", Select).value)
+        kind = self.budget_kind
         budget_type = "int" if kind == "steps" else "float"
         values[kind] = _parse(kind, budget_type, self.query_one("#budget-value", Input).value)
         values["device"] = str(self.query_one("#device", Select).value)

@@ -67,7 +67,7 @@ class TrainMonitor(Vertical):
         if record.status == "failed" and record.message:
             status = f"✗ failed: {record.message}"
         self.query_one("#run-title", Label).update(f"[b]{escape(record.name)}[/b]  {escape(status)}")
-        train_caption = f"{fmt.loss(record.train.last)}  (perplexity {fmt_ppl(record.train.last)})"
+        train_caption = f"{fmt.loss(record.train_loss)}  (perplexity {fmt_ppl(record.train_loss)}, smoothed)"
         self.query_one("#train-curve", LossSparkline).show(record.train.values, train_caption)
         held = [point.held_loss for point in record.held]
         best = fmt.loss(record.best_loss)
@@ -86,11 +86,15 @@ class TrainMonitor(Vertical):
         else:
             steps = f"step {record.step:,}"
         epoch = f" · epoch {record.epoch:.2f}" if record.epoch is not None else ""
+        elapsed = record.live_elapsed()
+        eta = record.eta
+        if eta is not None and elapsed is not None and record.elapsed is not None:
+            eta = max(0.0, eta - (elapsed - record.elapsed))  # the clock moved on since the reading
         lines = [
-            f"train perplexity [b]{fmt_ppl(record.train.last)}[/b] · best held-out {fmt_ppl(record.best_loss)}",
+            f"train perplexity [b]{fmt_ppl(record.train_loss)}[/b] · best held-out {fmt_ppl(record.best_loss)}",
             f"{steps}{epoch}",
             f"{fmt.rate(record.chars_per_sec)} · lr {fmt.learning_rate(record.lr)}",
-            f"elapsed {fmt_duration(record.elapsed)} · ETA {fmt_duration(record.eta)}",
+            f"elapsed {fmt_duration(elapsed)} · ETA {fmt_duration(eta)}",
             f"device {record.device or '—'} · {fmt_count(record.params)} parameters",
         ]
         return "\n".join(lines)

@@ -1,0 +1,65 @@
+"""The training form's time estimate and the monitor's smoothed readouts (no torch)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tui_lyrics.ui.estimate import Budget, budget_seconds, describe, in_words, steps_per_epoch
+from tui_lyrics.ui.record import RunRecord
+
+NOON = datetime(2026, 1, 1, 12, 0)
+
+
+def test_a_minutes_budget_is_its_own_estimate() -> None:
+    line = describe(Budget("minutes", 5), seconds_per_step=None, per_epoch=10, now=NOON)
+    assert line.startswith("Time: 5 min of training, done about 12:05")
+
+
+def test_steps_need_the_measured_speed_and_add_the_scoring_share() -> None:
+    assert describe(Budget("steps", 4000), seconds_per_step=None, per_epoch=10).endswith("speed…")
+    assert budget_seconds(Budget("steps", 4000), seconds_per_step=0.2, per_epoch=10) == 4000 * 0.2 * 1.1
+    line = describe(Budget("steps", 4000), seconds_per_step=0.2, per_epoch=10, now=NOON)
+    assert "about 15 min" in line and "12:14" in line and "4,000 steps" in line
+
+
+def test_epochs_count_the_stream_steps() -> None:
+    per_epoch = steps_per_epoch(51_000, batch=8, seq=64)
+    assert per_epoch == (51_000 // 8 - 1) // 64
+    assert budget_seconds(Budget("epochs", 2), seconds_per_step=1.0, per_epoch=per_epoch) == 2 * per_epoch * 1.1
+
+
+def test_durations_in_words() -> None:
+    assert [in_words(s) for s in (0.2, 42, 300, 3900)] == ["1 s", "42 s", "5 min", "1 h 05 min"]
+
+
+def test_the_headline_loss_and_speed_are_smoothed_while_the_curve_keeps_every_reading() -> None:
+    record = RunRecord("m", status="watching", read_only=True)
+    rows = [
+        {"kind": "train", "step": 10 * i, "loss": loss, "elapsed": float(i)}
+        for i, loss in enumerate([5.1, 5.6, 5.8, 5.1])
+    ]
+    record.add_rows(rows, chars_per_step=100)
+    assert record.train.values == [5.1, 5.6, 5.8, 5.1]
+    assert record.train_loss is not None and 5.1 < record.train_loss < 5.4
+    assert record.chars_per_sec == 1000.0
+
+
+def test_a_watched_run_has_a_step_total_and_an_eta_from_its_own_rows() -> None:
+    record = RunRecord("m", status="watching", read_only=True)
+    record.take_card({"params": 10, "train": {"steps": 1000, "batch": 8, "seq": 64}, "state": {}})
+    record.add_rows([{"kind": "train", "step": s, "loss": 3.0, "elapsed": s / 10} for s in (100, 200)], 512)
+    assert record.total_steps == 1000 and record.fraction == 0.2
+    assert record.eta == 80.0  # 800 steps left at 0.1 s a step
+    minutes = RunRecord("n", status="watching", read_only=True)
+    minutes.take_card({"train": {"minutes": 2, "batch": 8, "seq": 64}, "state": {}})
+    minutes.add_rows([{"kind": "train", "step": 5, "loss": 3.0, "elapsed": 30.0}], 512)
+    assert minutes.fraction == 0.25 and minutes.eta == 90.0
+
+
+def test_a_watched_runs_clock_moves_between_readings() -> None:
+    record = RunRecord("m", status="watching", read_only=True)
+    record.add_rows([{"kind": "train", "step": 5, "loss": 3.0, "elapsed": 14.0}])
+    assert record.read_at is not None
+    assert record.live_elapsed(now=record.read_at + 16) == 30.0
+    record.status = "idle"
+    assert record.live_elapsed(now=record.read_at + 16) == 14.0
