@@ -1,0 +1,77 @@
+"""Candidate lines and whole songs on the demo model (CPU, seeded)."""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import pytest
+
+from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
+from tui_lyrics.core.candidates import Candidate, best_line, stream_candidates, write_song
+from tui_lyrics.core.sample import LoadedModel, load_model
+from tui_lyrics.memorise import CorpusIndex, corpus_index
+from tui_lyrics.songs.draft import Draft
+from tui_lyrics.songs.template import template_from_text
+from tui_lyrics.store import ModelStore
+
+REFERENCE = "雨停在傍晚的月台上\n铁轨把余晖拉得很长\n\n你忘了一把伞\n斜靠在掉漆的长椅旁\n"
+CONFIG = SampleConfig(**RECOMMENDED_CONTROLS)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[LoadedModel, CorpusIndex | None]:
+    store = ModelStore.open(tmp_path_factory.mktemp("home"))  # the built-in demo model, read-only
+    return load_model(store, "demo-zh"), corpus_index(store.path("demo-zh"))
+
+
+def test_k_single_line_candidates_with_finite_scores(demo: tuple[LoadedModel, CorpusIndex | None]) -> None:
+    lm, index = demo
+    found = list(stream_candidates(lm, "我在车站等一场雨\n", k=5, config=CONFIG, seed=1, index=index))
+    assert len(found) == 5 and len({c.text for c in found}) == 5
+    for c in found:
+        assert c.text and "\n" not in c.text and c.chars == len(c.text)
+        assert math.isfinite(c.mean_logprob) and c.mean_logprob < 0 and math.isfinite(c.score)
+        assert c.end_prob is None or 0 < c.end_prob <= 1
+        assert isinstance(c.memorised, bool) and c.longest_quote >= 1
+    again = list(stream_candidates(lm, "我在车站等一场雨", k=5, config=CONFIG, seed=1, index=index))
+    assert again == found  # same draft and seed: the same candidates (a missing final newline is added)
+
+
+def test_candidates_stream_and_stop(demo: tuple[LoadedModel, CorpusIndex | None]) -> None:
+    lm, _ = demo
+    stop = threading.Event()
+    stream = stream_candidates(lm, "", k=5, config=CONFIG, seed=2, stop=stop)
+    first = next(stream)  # the first candidate comes before the others are sampled
+    assert isinstance(first, Candidate)
+    stop.set()
+    assert list(stream) == []
+
+
+def test_a_template_slot_gives_exact_length_and_rhyme(demo: tuple[LoadedModel, CorpusIndex | None]) -> None:
+    lm, index = demo
+    slot = template_from_text(REFERENCE).slots[1]
+    found = list(stream_candidates(lm, "我在车站等一场雨\n", k=3, config=CONFIG, seed=3, slot=slot, index=index))
+    assert found and all(c.chars == slot.chars and c.rhyme == slot.rhyme for c in found)
+    assert all(c.end_prob is not None for c in found)
+    best = best_line(lm, "我在车站等一场雨\n", slot=slot, config=CONFIG, seed=3, n=3, index=index)
+    assert best is not None and best.score == max(c.score for c in found if not c.memorised)
+
+
+def test_a_whole_song_keeps_to_the_template(demo: tuple[LoadedModel, CorpusIndex | None]) -> None:
+    lm, index = demo
+    template = template_from_text(REFERENCE)
+    draft = Draft.from_text("我在车站等一场雨")
+    lines = list(write_song(lm, template, draft=draft, config=CONFIG, seed=4, per_line=2, index=index))
+    assert [w.number for w in lines] == [0, 1, 2, 3]
+    assert lines[0].text == "我在车站等一场雨" and lines[0].candidate is None  # the typed line is kept
+    for w in lines[1:]:
+        assert len(w.text) == w.slot.chars and w.candidate is not None and w.candidate.rhyme == w.slot.rhyme
+
+
+def test_rewrite_reads_only_what_comes_before(demo: tuple[LoadedModel, CorpusIndex | None]) -> None:
+    lm, _ = demo
+    draft = Draft.from_text("我在车站等一场雨\n风吹过站台\n后来我们走散")
+    before = list(stream_candidates(lm, draft.prefix_before(1), k=2, config=CONFIG, seed=5))
+    same_start = Draft.from_text("我在车站等一场雨\n完全不同的一行")
+    assert before == list(stream_candidates(lm, same_start.prefix_before(1), k=2, config=CONFIG, seed=5))
