@@ -15,7 +15,8 @@ they may end a line mid-word ("我不懂上"). Writing a song to a template ther
 whole lines per slot and keeps the one the model finds most natural *including its end*: the
 highest mean log-probability of the line's characters and the line break after them. A line
 that stops mid-phrase pays for it in ``P(newline | line)``, which the model gives a line only
-where it would end one itself.
+where it would end one itself. A line that ends on the same character as one of the last four
+is kept only when no other is left.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from tui_lyrics.config import SampleConfig
 from tui_lyrics.core.sample import LoadedModel, stream_chars
 from tui_lyrics.errors import ConfigError
 from tui_lyrics.memorise import CorpusIndex
-from tui_lyrics.rhyme import line_class
+from tui_lyrics.rhyme import last_char, line_class, text_lines
 from tui_lyrics.songs.draft import Draft
 from tui_lyrics.songs.template import Slot, Template
 
@@ -39,6 +40,8 @@ QUOTE_FLAG = 8
 """A line is flagged as quoting the corpus when it shares this many characters with it (or all of a shorter line)."""
 MIN_FLAGGED = 4
 """Lines shorter than this are never flagged: any short phrase is somewhere in a corpus."""
+RECENT_ENDS = 4
+"""When ranking lines, one ending on the same character as one of this many lines before it comes last."""
 PER_LINE = 5
 """Whole lines sampled per template slot when writing a song; the most natural one is kept."""
 
@@ -159,11 +162,14 @@ def best_line(
     index: CorpusIndex | None = None,
     stop: threading.Event | None = None,
 ) -> Candidate | None:
-    """The most natural of ``n`` sampled lines (highest ``Candidate.score``, an unflagged one first)."""
+    """The most natural of ``n`` sampled lines: the highest ``Candidate.score`` among those that neither
+    quote the corpus nor end on a character one of the last ``RECENT_ENDS`` lines ended on (a rhyme
+    class makes that easy: four lines ending on 上), falling back to those that do."""
     found = list(stream_candidates(lm, prefix, k=n, config=config, seed=seed, slot=slot, index=index, stop=stop))
     if not found:
         return None
-    return max(found, key=lambda c: (not c.memorised, c.score))
+    recent = {last_char(line) for line in text_lines(prefix)[-RECENT_ENDS:]}
+    return max(found, key=lambda c: (not c.memorised, last_char(c.text) not in recent, c.score))
 
 
 def _is_title(text: str) -> bool:
