@@ -25,6 +25,8 @@ class TrainingStarted:
     start_step: int
     train_chars: int
     held_chars: int
+    note: str = ""
+    """What opening the model repaired or fell back on (a damaged newer checkpoint, leftovers of a killed save)."""
 
 
 @dataclass(frozen=True)

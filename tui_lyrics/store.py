@@ -23,14 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tui_lyrics.card import CARD_FORMAT, CARD_VERSION, ModelCard
 from tui_lyrics.errors import StoreError
+from tui_lyrics.folder import CARD, LOCK, METRICS, ModelFolder, fsync_dir
 from tui_lyrics.paths import models_dir
 
-CARD = "card.json"
-LOCK = "train.lock"
-METRICS = "metrics.jsonl"
-CARD_FORMAT = "lyrics-tui/model"
-CARD_VERSION = 1
+__all__ = ["CARD", "CARD_FORMAT", "CARD_VERSION", "LOCK", "METRICS", "ModelInfo", "ModelStore"]
 _NAME = re.compile(r"^[\w\u4e00-\u9fff][\w.\-\u4e00-\u9fff ]{0,63}$")
 
 
@@ -48,6 +46,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+        fsync_dir(path.parent)  # the rename itself survives a power cut
     except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -192,6 +191,14 @@ class ModelStore:
 
     def is_read_only(self, name: str) -> bool:
         return self.builtin is not None and self.path(name).parent == self.builtin
+
+    def folder(self, name: str) -> ModelFolder:
+        path = self.path(name)
+        return ModelFolder(path, read_only=path.parent != self.root)
+
+    def card(self, name: str) -> ModelCard:
+        """The typed card of the newest committed checkpoint (strict: a broken card is a StoreError)."""
+        return self.folder(name).checkpoint().card
 
     def read_card(self, name: str) -> dict[str, Any]:
         path = self.path(name) / CARD

@@ -49,7 +49,7 @@ def test_resume_skips_finished_models(home: Path, corpus_file: Path) -> None:
             stop.set()  # interrupt the second model before it takes a step
 
     assert not ex.run_experiment(home, experiment, on_run=on_run, stop=stop)
-    first = ModelStore(home).path(experiment.runs[0]["model"]) / "last.safetensors"
+    first = ModelStore(home).folder(experiment.runs[0]["model"]).checkpoint().last
     stamp = first.stat().st_mtime_ns
     again = ex.open_experiment(home, experiment.id)
     resumed: list[int] = []

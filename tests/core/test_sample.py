@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 import threading
 import warnings
 from collections import Counter
@@ -196,8 +197,13 @@ def test_load_model_picks_best_then_last_and_refuses_an_untrained_one(lm: Loaded
     store = ModelStore(data_home())
     assert lm.weights == "best" and not lm.model.training
     assert load_model(store, "tiny", which="last").weights == "last"
-    (store.path("tiny") / "best.safetensors").unlink()
-    assert load_model(store, "tiny").weights == "last"
+    # A folder of the old layout with no best weights samples from its last ones.
+    found = store.folder("tiny").checkpoint()
+    legacy = store.create("legacy")
+    store.write_card("legacy", found.card.replace(name="legacy").to_dict())
+    shutil.copy(found.last, legacy / "last.safetensors")
+    shutil.copy(store.path("tiny") / "corpus.txt.gz", legacy / "corpus.txt.gz")
+    assert load_model(store, "legacy").weights == "last"
 
     text = make_lyrics(1200)
     summary = CorpusSummary(

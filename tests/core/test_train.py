@@ -20,6 +20,7 @@ from tui_lyrics.core.sample import load_model
 from tui_lyrics.core.train import TrainControl, create_model, train
 from tui_lyrics.corpus import Corpus, CorpusSummary, split_text
 from tui_lyrics.errors import LyricsError
+from tui_lyrics.folder import BEST, LAST, STATE
 from tui_lyrics.progress import (
     Callback,
     HeldOutScored,
@@ -164,8 +165,10 @@ def test_the_event_stream_is_ordered_and_marks_each_best(learned: tuple) -> None
     assert all(0 <= e.fraction <= 1 and math.isfinite(e.train_loss) for e in progressed)
     held = [row for row in read_metrics(store.path("m")) if row.get("kind") == "held"]
     assert [row["step"] for row in held] == [25, 50, 75, 100]
-    weights = {p.name for p in store.path("m").iterdir()}
-    assert {"last.safetensors", "best.safetensors", "state.safetensors", "card.json"} <= weights
+    found = store.folder("m").checkpoint()  # one committed set holds the step's files
+    assert found.note == "" and found.card.state.step == 100
+    assert {p.name for p in found.last.parent.iterdir()} == {BEST, LAST, STATE, "card.json"}
+    assert store.card("m") == found.card and store.read_card("m") == found.card.to_dict()
 
 
 # -- stop and exact resume -------------------------------------------------------------------
@@ -205,9 +208,9 @@ def test_a_stopped_run_resumes_exactly(tmp_path: Path, cell: str, dropout: float
     assert isinstance(events[0], TrainingStarted) and events[0].start_step == n
     assert store.read_card("m")["state"]["finished"] is True
 
-    for file in ("last.safetensors", "state.safetensors"):
-        expected = load_tensors(straight.path("m") / file)
-        got = load_tensors(store.path("m") / file)
+    for file in ("last", "state"):
+        expected = load_tensors(getattr(straight.folder("m").checkpoint(), file))
+        got = load_tensors(getattr(store.folder("m").checkpoint(), file))
         assert expected.keys() == got.keys()
         for key in expected:
             assert torch.equal(got[key], expected[key]), f"{file}: {key}"
@@ -291,8 +294,8 @@ def test_a_non_finite_loss_ends_with_an_error_and_keeps_the_last_checkpoint(
     assert card["state"]["step"] == 3 and card["state"]["finished"] is False
     assert not is_live(store.path("m"))
     # The checkpoint on disk is the good one from step 3, bit for bit.
-    expected = load_tensors(good.path("m") / "last.safetensors")
-    got = load_tensors(store.path("m") / "last.safetensors")
+    expected = load_tensors(good.folder("m").checkpoint().last)
+    got = load_tensors(store.folder("m").checkpoint().last)
     assert all(torch.equal(got[k], expected[k]) for k in expected)
     assert all(torch.isfinite(v).all() for v in got.values())
     # ... and training can carry on from it.

@@ -177,7 +177,9 @@ async def test_bad_settings_are_shown_with_the_engine_message(corpus_file: Path)
 async def test_an_engine_error_is_a_notification_and_keeps_the_checkpoint(tiny_model: str, home: Path) -> None:
     folder = home / "models" / tiny_model
     (folder / "corpus.txt.gz").unlink()
-    weights = (folder / "last.safetensors").read_bytes()
+    from tui_lyrics.folder import ModelFolder
+
+    weights = ModelFolder(folder).checkpoint().last.read_bytes()
     app = fast_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.screen.rows, what="the library")
@@ -187,7 +189,7 @@ async def test_an_engine_error_is_a_notification_and_keeps_the_checkpoint(tiny_m
         await wait_for(pilot, lambda: app.record is not None and app.record.status == "failed", what="the failure")
         assert any("no copy of its corpus" in str(n.message) for n in app._notifications)
         assert "failed" in str(app.screen.query_one("#run-title").render())
-    assert (folder / "last.safetensors").read_bytes() == weights
+    assert ModelFolder(folder).checkpoint().last.read_bytes() == weights
 
 
 async def test_a_headless_run_is_watched_read_only(home: Path) -> None:

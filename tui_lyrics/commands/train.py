@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from tui_lyrics.card import ModelCard
 from tui_lyrics.commands.output import install_stop_signals, note, print_json
 from tui_lyrics.config import ModelConfig, TrainConfig, auto_preset, preset
 from tui_lyrics.errors import LyricsError
@@ -39,34 +40,32 @@ def configs_for_new(args: argparse.Namespace, train_chars: int) -> tuple[ModelCo
     return model, train
 
 
-def config_for_resume(args: argparse.Namespace, card: dict[str, Any]) -> TrainConfig | None:
+SPLIT_FLAGS = ("held_out", "min_count", "max_vocab")
+"""Settings fixed when a model is made: they decide its held-out split and its vocabulary."""
+
+
+def config_for_resume(args: argparse.Namespace, card: ModelCard) -> TrainConfig | None:
     """The card's settings; a new budget counts from where the model is now (train more)."""
     ignored = _given(args, MODEL_FLAGS)
     if ignored:
         note(f"ignoring {', '.join('--' + k.replace('_', '-') for k in ignored)}: a model's shape is fixed")
-    old = TrainConfig.from_dict(card["train"])
     changes = _given(args, TRAIN_FLAGS)
+    for key in SPLIT_FLAGS:
+        if key in changes and changes[key] != getattr(card.train, key):
+            flag = "--" + key.replace("_", "-")
+            why = "held-out split" if key == "held_out" else "vocabulary"
+            raise LyricsError(
+                f"{flag} cannot change when resuming {card.name!r}: it fixes the model's {why} "
+                f"(it is {getattr(card.train, key)}); train a new model to use {changes[key]}"
+            )
     budget = _given(args, BUDGET_FLAGS)
-    state = card["state"]
-    if not budget and state.get("finished"):
-        raise LyricsError(
-            f"{card['name']!r} has finished its budget; give --steps, --epochs or --minutes to train more"
-        )
+    if not budget and card.state.finished:
+        raise LyricsError(f"{card.name!r} has finished its budget; give --steps, --epochs or --minutes to train more")
+    config = card.train
     if budget:
         (key, extra), = budget.items()  # fmt: skip
-        if key == "steps":
-            extra = state.get("step", 0) + extra
-        elif key == "minutes":
-            extra = state.get("train_seconds", 0.0) / 60 + extra
-        else:
-            extra = _epochs_done(card) + extra
-        changes.update({**dict.fromkeys(BUDGET_FLAGS), key: extra})
-    return old.replace(**changes) if changes else None
-
-
-def _epochs_done(card: dict[str, Any]) -> float:
-    chars = card["state"].get("chars", 0)
-    return chars / max(1, card.get("split", {}).get("train_chars", 1))
+        config = card.budget_from_here(key, extra)
+    return config.replace(**changes) if changes or budget else None
 
 
 def run_train(args: argparse.Namespace, home: Path) -> int:
@@ -75,8 +74,7 @@ def run_train(args: argparse.Namespace, home: Path) -> int:
     store = ModelStore.open(home)
     if args.resume:
         name = args.resume
-        card = store.read_card(name)
-        train_config = config_for_resume(args, card)
+        train_config = config_for_resume(args, store.card(name))
     else:
         name, train_config = _create(args, store, create_model), None
     control = TrainControl()
@@ -84,7 +82,7 @@ def run_train(args: argparse.Namespace, home: Path) -> int:
     view = _Progress(quiet=args.json)
     with view:
         finished = train(store, name, callback=view.on_event, control=control, train_config=train_config)
-    card = store.read_card(name)
+    card = store.card(name)
     if args.json:
         print_json(_summary(finished, card))
     else:
@@ -157,8 +155,8 @@ class _Progress:
             self.progress.console.print(f"[red]{event.message}")
 
 
-def _summary(finished: TrainingFinished, card: dict[str, Any]) -> dict[str, Any]:
-    state = card["state"]
+def _summary(finished: TrainingFinished, card: ModelCard) -> dict[str, Any]:
+    state = card.state
     return {
         "name": finished.name,
         "reason": finished.reason,
@@ -166,15 +164,15 @@ def _summary(finished: TrainingFinished, card: dict[str, Any]) -> dict[str, Any]
         "step": finished.step,
         "best_loss": finished.best_loss,
         "best_ppl": finished.best_ppl,
-        "best_step": state.get("best_step"),
-        "train_seconds": state.get("train_seconds"),
-        "params": card.get("params"),
-        "device": state.get("device"),
+        "best_step": state.best_step,
+        "train_seconds": state.train_seconds,
+        "params": card.params,
+        "device": state.device,
     }
 
 
-def _print_summary(finished: TrainingFinished, card: dict[str, Any]) -> None:
-    state = card["state"]
+def _print_summary(finished: TrainingFinished, card: ModelCard) -> None:
+    state = card.state
     how = {
         "budget": "finished",
         "early": "stopped early (the held-out loss stopped improving)",
@@ -183,8 +181,8 @@ def _print_summary(finished: TrainingFinished, card: dict[str, Any]) -> None:
     }[finished.reason]
     best = "no held-out score yet" if finished.best_loss is None else (
         f"best held-out perplexity {fmt_ppl(finished.best_loss)} "
-        f"({finished.best_loss:.4f} nats/char at step {state.get('best_step'):,})"
+        f"({finished.best_loss:.4f} nats/char at step {state.best_step or 0:,})"
     )  # fmt: skip
-    print(f"{finished.name}: {how} at step {finished.step:,} after {fmt_duration(state.get('train_seconds'))}; {best}")
+    print(f"{finished.name}: {how} at step {finished.step:,} after {fmt_duration(state.train_seconds)}; {best}")
     if finished.reason == "stopped":
         print(f"resume with: lyrics-tui train --resume {finished.name}")

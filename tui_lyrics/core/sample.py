@@ -24,6 +24,7 @@ from tui_lyrics.config import ModelConfig, SampleConfig
 from tui_lyrics.core.constraints import LyricControls
 from tui_lyrics.core.mixture import Mixture
 from tui_lyrics.core.model import CharRNN, State
+from tui_lyrics.folder import ModelFolder
 from tui_lyrics.memorise import CorpusIndex, corpus_index
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import UNK_ID, CharVocab
@@ -78,10 +79,11 @@ def load_model(store: ModelStore, name: str, *, which: str = "best", device: str
     except (KeyError, TypeError, ValueError) as error:
         raise StoreError(f"{folder / 'card.json'} has a corrupt vocabulary ({error})") from error
     model = CharRNN(ModelConfig.from_dict(card["model"]), vocab.size)
-    chosen = _checkpoint(folder, which)
-    if chosen is None:
+    found = ModelFolder(folder).weights(which)  # the newest committed checkpoint's
+    if found is None:
         raise StoreError(f"{name!r} has no weights yet: train it first")
-    load_weights(model, folder / f"{chosen}.safetensors")
+    chosen, weights_path = found
+    load_weights(model, weights_path)
     mixture = _mixture(card, folder, vocab)
     return LoadedModel(
         name=name, model=model.to(device).eval(), vocab=vocab, card=card, weights=chosen, mixture=mixture, folder=folder
@@ -108,11 +110,6 @@ def _mixture(card: dict[str, Any], folder: Path, vocab: CharVocab) -> Mixture | 
         raise StoreError(f"{folder.name} has lost its corpus copy (corpus.txt.gz), which its n-gram is fitted from")
     train_text, _ = split_text(load_corpus_copy(folder), held_out=TrainConfig.from_dict(card["train"]).held_out)
     return Mixture.fit(train_text, vocab, order=order, weight=weight)
-
-
-def _checkpoint(folder: Path, which: str) -> str | None:
-    order = ["best", "last"] if which == "best" else ["last", "best"]
-    return next((w for w in order if (folder / f"{w}.safetensors").is_file()), None)
 
 
 def resolve_seed(seed: int | None) -> int:

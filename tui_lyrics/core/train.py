@@ -7,7 +7,7 @@ path leaves a valid checkpoint: a stop saves, a non-finite loss keeps the last g
 
 from __future__ import annotations
 
-import gzip
+import dataclasses
 import math
 import threading
 import time
@@ -17,17 +17,18 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-
 from tui_lyrics import __version__
+from tui_lyrics.card import ModelCard, SplitSizes
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.core.batches import make_batches
 from tui_lyrics.core.evaluate import char_probs
 from tui_lyrics.core.meters import Clock, Meter
 from tui_lyrics.core.mixture import Mixture, best_weight
 from tui_lyrics.core.model import CharRNN, detach
-from tui_lyrics.core.runtime import TrainState, pick_device
+from tui_lyrics.core.runtime import pick_device
 from tui_lyrics.corpus import Corpus, split_text
 from tui_lyrics.errors import LyricsError
+from tui_lyrics.folder import BEST, Checkpoint, ModelFolder
 from tui_lyrics.progress import (
     Callback,
     HeldOutScored,
@@ -37,7 +38,7 @@ from tui_lyrics.progress import (
     TrainingProgressed,
     TrainingStarted,
 )
-from tui_lyrics.store import CARD_FORMAT, CARD_VERSION, ModelStore, append_metrics
+from tui_lyrics.store import ModelStore, append_metrics
 from tui_lyrics.vocab import CharVocab
 
 PROGRESS_SECONDS = 0.1
@@ -66,27 +67,22 @@ def create_model(store: ModelStore, corpus: Corpus, *, name: str, model: ModelCo
     """Make a model folder: the split, the vocabulary, the corpus copy and a fresh card."""
     train_text, held_text = split_text(corpus.text, held_out=train.held_out)
     vocab = CharVocab.build(train_text, min_count=train.min_count, max_size=train.max_vocab)
-    folder = store.create(name)
-    name = folder.name  # validated and stripped
-    (folder / "corpus.txt.gz").write_bytes(gzip.compress(corpus.text.encode("utf-8"), mtime=0))
-    card = {
-        "format": CARD_FORMAT,
-        "format_version": CARD_VERSION,
-        "name": name,
-        "created": now_iso(),
-        "updated": now_iso(),
-        "model": model.to_dict(),
-        "train": train.to_dict(),
-        "vocab": vocab.to_dict(),
-        "corpus": corpus.summary.to_dict(),
-        "split": {"train_chars": len(train_text), "held_chars": len(held_text)},
-        "params": CharRNN(model, vocab.size).params,
-        "state": TrainState().to_dict(),
-        "history": [],
-        "versions": versions(),
-    }
-    store.write_card(name, card)
-    return name
+    folder = ModelFolder(store.create(name))
+    folder.write_corpus(corpus.text)
+    card = ModelCard(
+        name=folder.name,  # validated and stripped
+        created=now_iso(),
+        updated=now_iso(),
+        model=model,
+        train=train,
+        vocab=vocab,
+        corpus=corpus.summary,
+        split=SplitSizes(train_chars=len(train_text), held_chars=len(held_text)),
+        params=CharRNN(model, vocab.size).params,
+        versions=versions(),
+    )
+    folder.write_card(card)  # last: a folder with a card has its corpus copy
+    return folder.name
 
 
 def versions() -> dict[str, str]:
@@ -111,42 +107,60 @@ def train(
     if store.is_read_only(name):
         raise LyricsError(f"{name!r} is a built-in model and cannot be trained; train your own on its corpus")
     with store.lock(name):
-        card = store.read_card(name)
+        folder = store.folder(name)
+        tidied = folder.tidy()
+        found = folder.checkpoint()  # the newest complete checkpoint, whatever a kill left behind
+        folder.trim_metrics(found.card.state.step)
+        card = found.card
         if train_config is not None:
-            card["train"] = train_config.to_dict()
-            card["state"]["finished"] = False
-        run = _Run(store, name, card, callback or (lambda event: None), control)
+            card = card.replace(train=train_config, state=dataclasses.replace(card.state, finished=False))
+        note = "; ".join(n for n in (tidied, found.note) if n)
+        run = _Run(store, name, card, callback or (lambda event: None), control, found=found, note=note)
         return run.loop()
 
 
 class _Run:
     """One training session of one model: holds the model, optimiser, data and clocks."""
 
-    def __init__(self, store: ModelStore, name: str, card: dict[str, Any], emit: Callback, control: TrainControl):
-        from tui_lyrics.core.runtime import load_corpus_copy, restore, setup_torch
+    def __init__(
+        self,
+        store: ModelStore,
+        name: str,
+        typed: ModelCard,
+        emit: Callback,
+        control: TrainControl,
+        *,
+        found: Checkpoint,
+        note: str = "",
+    ):
+        from tui_lyrics.core.runtime import restore_checkpoint, setup_torch
 
-        self.store, self.name, self.card, self.emit, self.control = store, name, card, emit, control
-        self.folder = store.path(name)
-        self.cfg = TrainConfig.from_dict(card["train"])
-        self.state = TrainState.from_dict(card["state"])
-        self.vocab = CharVocab.from_dict(card["vocab"])
+        self.store, self.name, self.emit, self.control, self.note = store, name, emit, control, note
+        self.card: dict[str, Any] = typed.to_dict()  # the working card: history and mixture grow in it
+        self.disk = ModelFolder(store.path(name))
+        self.folder = self.disk.path
+        self.cfg = typed.train
+        self.state = dataclasses.replace(typed.state)
+        self.vocab = typed.vocab
         setup_torch(self.cfg)
         self.device = pick_device(self.cfg.device)
-        text = load_corpus_copy(self.folder)
-        self.train_text, self.held_text = split_text(text, held_out=self.cfg.held_out)
+        self.train_text, self.held_text = self.disk.split(typed)
         ids = torch.from_numpy(self.vocab.encode_array(self.train_text))
         self.batches = make_batches(
             ids, kind=self.cfg.batching, batch=self.cfg.batch, seq=self.cfg.seq, seed=self.cfg.seed
         )
         torch.manual_seed(self.cfg.seed)
-        model_config = ModelConfig.from_dict(card["model"])
+        model_config = typed.model
         self.model = CharRNN(model_config, self.vocab.size).to(self.device)
         self.mixture = None
         if model_config.ngram:
             self.mixture = Mixture.fit(self.train_text, self.vocab, order=model_config.ngram)
             self.held_ngram = self.mixture.ngram_probs(self.held_text, context=self.train_text)
         self.optimizer = _optimizer(self.model, self.cfg)
-        self.hidden = restore(self, card)
+        self.hidden = restore_checkpoint(
+            found, model=self.model, optimizer=self.optimizer, batch=self.batches.batch, device=self.device
+        )
+        self.best_file = found.best
         self.total_steps = _total_steps(self.cfg, self.batches.steps_per_epoch)
         if not self.cfg.has_budget:
             raise LyricsError("no training budget: give --steps, --epochs or --minutes")
@@ -165,6 +179,7 @@ class _Run:
                 start_step=self.state.step,
                 train_chars=len(self.train_text),
                 held_chars=len(self.held_text),
+                note=self.note,
             )
         )
         self.clock = Clock(self.state.train_seconds)
@@ -173,6 +188,8 @@ class _Run:
         self.metrics_at = time.monotonic()
         try:
             reason = self._steps()
+            if self.state.saved_step != self.state.step:
+                self._save()  # the steps are safe before the (possibly long) final score
             self._score()
         except torch.cuda.OutOfMemoryError:
             return self._fail("out of GPU memory: try a smaller --batch, --seq or --hidden")
@@ -310,9 +327,7 @@ class _Run:
             state.best_loss, state.best_step = held, state.step
             if self.mixture is not None:
                 self.card["mixture"] = self.mixture.with_weight(weight).to_card()
-            from tui_lyrics.core.checkpoint import save_tensors
-
-            save_tensors(self.folder / "best.safetensors", self.model.state_dict())
+            # The next save writes these weights as best: best_step == step says they are the current ones.
         point = {"step": state.step, "held_loss": held, "train_loss": state.train_loss, "elapsed": self.clock.elapsed()}
         if self.mixture is not None:
             point |= {"network_loss": network, "weight": weight}
@@ -349,10 +364,24 @@ class _Run:
         self.emit(SamplePreviewed(step=self.state.step, text=preview(self.model, self.vocab, seed=self.state.step)))
 
     def _save(self) -> None:
-        from tui_lyrics.core.runtime import save_run
+        """Commit one checkpoint set: weights, optimiser, RNG, carried state and card of this step."""
+        from tui_lyrics.core.runtime import save_checkpoint
 
         self.state.train_seconds = self.clock.elapsed()
-        save_run(self)
+        self._flush_metrics()
+        card = ModelCard.from_dict(self.card | {"train": self.cfg.to_dict(), "state": self.state.to_dict()})
+        saved, path = save_checkpoint(
+            self.disk,
+            card,
+            model=self.model,
+            optimizer=self.optimizer,
+            hidden=self.hidden,
+            device=self.device,
+            best=self.best_file,
+        )
+        self.state = dataclasses.replace(saved.state)
+        self.card = saved.to_dict()
+        self.best_file = path / BEST if saved.state.best_step is not None else None
         self.clock.last_save = time.monotonic()
 
     def _fail(self, message: str) -> TrainingFinished:

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from tui_lyrics import progress
-from tui_lyrics.config import TrainConfig
+from tui_lyrics.card import ModelCard
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_ppl
 from tui_lyrics.paths import data_home
@@ -133,21 +133,18 @@ class LyricsApp(App[int]):
         try:
             if self.store.is_read_only(name):
                 raise LyricsError(f"{name} is built in and read-only; press n to train your own model")
-            card = self.store.read_card(name)
-            config = TrainConfig.from_dict(card["train"])
+            card = self.store.card(name)
         except LyricsError as error:
             self.notify(str(error), severity="error")
             return
-        state = card.get("state", {})
-        if not state.get("finished"):
-            self._begin(TrainPlan(name, train=config))
+        if not card.state.finished:
+            self._begin(TrainPlan(name, train=card.train))
             return
-        step = int(state.get("step", 0))
-        question = f"{name} has finished its budget ({step:,} steps). Train how many more steps?"
+        question = f"{name} has finished its budget ({card.state.step:,} steps). Train how many more steps?"
         dialog = PromptDialog(question, value=str(EXTRA_STEPS), ok="Train")
-        self.push_screen(dialog, partial(self._extend, name, config, step))
+        self.push_screen(dialog, partial(self._extend, name, card))
 
-    def _extend(self, name: str, config: TrainConfig, step: int, answer: str | None) -> None:
+    def _extend(self, name: str, card: ModelCard, answer: str | None) -> None:
         if answer is None:
             return
         try:
@@ -157,7 +154,7 @@ class LyricsApp(App[int]):
         if extra < 1:
             self.notify(f"{answer!r} is not a positive number of steps", severity="error")
             return
-        self._begin(TrainPlan(name, train=config.replace(steps=step + extra, epochs=None, minutes=None)))
+        self._begin(TrainPlan(name, train=card.budget_from_here("steps", extra)))
 
     def _begin(self, plan: TrainPlan) -> None:
         if self.start_training(plan):

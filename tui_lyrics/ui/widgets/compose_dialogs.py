@@ -36,7 +36,9 @@ DIALOG_CSS = """
 
 def has_weights(info: ModelInfo) -> bool:
     """Has the model a checkpoint to sample from (checked on disk, without torch)?"""
-    return any((info.path / f"{w}.safetensors").is_file() for w in ("best", "last"))
+    from tui_lyrics.folder import ModelFolder  # the folder layout has one owner
+
+    return ModelFolder(info.path).has_weights()
 
 
 def model_summary(info: ModelInfo, *, shape: str = "") -> str:

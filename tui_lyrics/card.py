@@ -1,0 +1,308 @@
+"""A model's card as a type: frozen dataclasses read strictly from ``card.json``.
+
+The card is what a model says about itself (settings, vocabulary, corpus, where training
+stands, the held-out history). ``ModelCard.from_dict`` rejects unknown keys and values of
+the wrong type with the field named (``state.step must be an integer, not '3'``), so a
+stale, foreign or hand-broken card fails loudly once, where it is read. New optional fields
+take a default so that older cards keep loading; ``to_dict`` leaves an optional field out
+while it holds its default ``None``, so a card written today reads the same in older code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from dataclasses import dataclass, field, fields
+from typing import Any, Self
+
+from tui_lyrics.config import ModelConfig, TrainConfig
+from tui_lyrics.corpus import CorpusSummary
+from tui_lyrics.errors import LyricsError, StoreError
+from tui_lyrics.vocab import CharVocab
+
+CARD_FORMAT = "lyrics-tui/model"
+CARD_VERSION = 1
+BUDGETS = ("steps", "epochs", "minutes")
+OMIT_NONE = {"omit_none": True}
+"""Field metadata: leave the key out of the JSON while the value is None (for new optional fields)."""
+
+
+class CardError(StoreError):
+    """A card that cannot be read as a ``ModelCard``; the message names the field."""
+
+
+def _type_name(kind: Any) -> str:
+    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false", dict: "an object"}
+    return names.get(kind, getattr(kind, "__name__", str(kind)))
+
+
+def _check(value: Any, kind: Any, where: str) -> Any:
+    """``value`` if it has type ``kind`` (ints accepted as floats), else a CardError naming ``where``."""
+    origin = typing.get_origin(kind)
+    if kind is Any:
+        return value
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(kind)
+        if value is None and type(None) in options:
+            return None
+        for option in (o for o in options if o is not type(None)):
+            try:
+                return _check(value, option, where)
+            except CardError:
+                continue
+        wanted = " or ".join(_type_name(o) for o in options if o is not type(None))
+        raise CardError(f"{where} must be {wanted}, not {value!r}")
+    if kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif kind in (str, bool):
+        if isinstance(value, kind):
+            return value
+    elif origin is dict or kind is dict:
+        if isinstance(value, dict):
+            return value
+    elif origin is list or origin is tuple:
+        if isinstance(value, list | tuple):
+            item = typing.get_args(kind)[0] if typing.get_args(kind) else Any
+            return type(value)(_check(v, item, f"{where}[{i}]") for i, v in enumerate(value))
+    else:
+        raise TypeError(f"card field type {kind!r} is not supported")  # a programming error, not the user's
+    raise CardError(f"{where} must be {_type_name(origin or kind)}, not {value!r}")
+
+
+def check_fields(cls: type, data: Any, where: str) -> dict[str, Any]:
+    """The keys of ``data`` checked against the dataclass ``cls``: none unknown, none required missing."""
+    if not isinstance(data, dict):
+        raise CardError(f"{where} must be an object, not {data!r}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise CardError(f"{where} has unknown field(s): {', '.join(unknown)}")
+    missing = [
+        n
+        for n, f in known.items()
+        if n not in data and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise CardError(f"{where} is missing {', '.join(missing)}")
+    return {name: _check(value, hints[name], f"{where}.{name}") for name, value in data.items()}
+
+
+class _Strict:
+    """``from_dict`` that type-checks every field, ``to_dict`` that drops optional ``None``s."""
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "card") -> Self:
+        values = check_fields(cls, data, where)
+        try:
+            return cls(**values)
+        except (TypeError, ValueError, LyricsError) as error:
+            raise CardError(f"{where}: {error}") from error
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if value is None and f.metadata.get("omit_none"):
+                continue  # a newer optional field: a card without it reads the same everywhere
+            out[f.name] = value.to_dict() if hasattr(value, "to_dict") else value
+        return out
+
+
+@dataclass
+class TrainState(_Strict):
+    """Where a model's training stands; the card's ``state``.
+
+    Not frozen: the training loop counts in it. A card holds its own copy (``ModelCard.with_state``).
+    """
+
+    step: int = 0
+    chars: int = 0
+    train_seconds: float = 0.0
+    train_loss: float | None = None
+    best_loss: float | None = None
+    best_step: int | None = None
+    scored_step: int = 0
+    saved_step: int = 0
+    finished: bool = False
+    device: str = ""
+    optimizer: dict[str, Any] | None = None
+    """The optimiser's non-tensor state (hyper-parameters, step counts); its tensors are in the checkpoint."""
+
+    def __post_init__(self) -> None:
+        if self.step < 0 or self.chars < 0:
+            raise ValueError("step and chars must not be negative")
+
+
+@dataclass(frozen=True)
+class HeldOutPoint(_Strict):
+    """One held-out score in the card's history."""
+
+    step: int
+    held_loss: float
+    train_loss: float | None = None
+    elapsed: float = 0.0
+    network_loss: float | None = field(default=None, metadata=OMIT_NONE)
+    """The network's own held-out loss, when it is mixed with an n-gram."""
+    weight: float | None = field(default=None, metadata=OMIT_NONE)
+    """The network's share in that mixture."""
+    song_loss: float | None = field(default=None, metadata=OMIT_NONE)
+    """The held-out loss with song memory (the n-gram also learning each held-out song as it goes)."""
+    song_loss: float | None = field(default=None, metadata=OMIT_NONE)
+    """The same model's held-out loss with song memory (``held_loss`` is the static one, given the training
+    text only); None for the network alone."""
+
+
+@dataclass(frozen=True)
+class MixtureSpec(_Strict):
+    """The n-gram the network is mixed with: its order and the network's weight."""
+
+    order: int
+    weight: float
+    song_weights: tuple[float, ...] | None = field(default=None, metadata=OMIT_NONE)
+    """With song memory: the weights of the network, the n-gram and the song's own n-gram."""
+    song_weights: list[float] | None = field(default=None, metadata=OMIT_NONE)
+    """With song memory: the network's share per match bucket (``core.mixture.BUCKETS``), chosen on the
+    held-out text like ``weight``."""
+    order_scores: dict[str, float] | None = field(default=None, metadata=OMIT_NONE)
+    """When the order was chosen per corpus: each order's cross-entropy on a slice of the training text."""
+
+    def __post_init__(self) -> None:
+        if not (1 <= self.order <= 9 and 0.0 <= self.weight <= 1.0):
+            raise ValueError(f"mixture out of range: order {self.order}, weight {self.weight}")
+
+
+@dataclass(frozen=True)
+class SplitSizes(_Strict):
+    """How many characters the train and held-out parts have."""
+
+    train_chars: int
+    held_chars: int
+
+
+def _settings(cls: type, data: Any, where: str) -> Any:
+    values = check_fields(cls, data, where)  # types first: "2" for an int names the field
+    try:
+        return cls.from_dict(values)
+    except LyricsError as error:
+        raise CardError(f"{where}: {error}") from error
+
+
+def _vocab(data: Any, where: str) -> CharVocab:
+    if not isinstance(data, dict):
+        raise CardError(f"{where} must be an object, not {data!r}")
+    unknown = sorted(set(data) - {"chars", "rare", "singletons"})
+    if unknown:
+        raise CardError(f"{where} has unknown field(s): {', '.join(unknown)}")
+    try:
+        _check(data.get("chars"), str, f"{where}.chars")
+        _check(data.get("rare", {}), dict[str, int], f"{where}.rare")
+        _check(data.get("singletons", 0), int, f"{where}.singletons")
+        for char, count in data.get("rare", {}).items():
+            _check(count, int, f"{where}.rare[{char!r}]")
+        return CharVocab.from_dict(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise CardError(f"{where}: {error}") from error
+
+
+def _corpus(data: Any, where: str) -> CorpusSummary:
+    values = check_fields(CorpusSummary, data, where)
+    return CorpusSummary(**values)
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """Everything a model folder says about its model, as read from (and written to) ``card.json``."""
+
+    name: str
+    model: ModelConfig
+    train: TrainConfig
+    vocab: CharVocab
+    corpus: CorpusSummary
+    state: TrainState = field(default_factory=TrainState)
+    params: int = 0
+    created: str = ""
+    updated: str = ""
+    split: SplitSizes | None = None
+    history: tuple[HeldOutPoint, ...] = ()
+    mixture: MixtureSpec | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+    format: str = CARD_FORMAT
+    format_version: int = CARD_VERSION
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "card") -> ModelCard:
+        if not isinstance(data, dict) or data.get("format") != CARD_FORMAT:
+            raise CardError(f"{where} is not a lyrics-tui model card")
+        version = data.get("format_version")
+        if not isinstance(version, int) or version > CARD_VERSION:
+            raise CardError(f"{where} has card format {version!r}; this lyrics-tui reads up to {CARD_VERSION}")
+        unknown = sorted(set(data) - {f.name for f in fields(cls)})
+        if unknown:
+            raise CardError(f"{where} has unknown field(s): {', '.join(unknown)}")
+        missing = [k for k in ("name", "model", "train", "vocab", "corpus") if k not in data]
+        if missing:
+            raise CardError(f"{where} is incomplete: it has no {missing[0]!r} section")
+        nested = {"model", "train", "vocab", "corpus", "state", "split", "history", "mixture"}
+        hints = typing.get_type_hints(cls)
+        plain = {k: _check(v, hints[k], f"{where}.{k}") for k, v in data.items() if k not in nested}
+        history = data.get("history", [])
+        if not isinstance(history, list):
+            raise CardError(f"{where}.history must be a list, not {history!r}")
+        split, mixture = data.get("split"), data.get("mixture")
+        _check(plain.get("versions", {}), dict[str, str], f"{where}.versions")
+        for key, value in plain.get("versions", {}).items():
+            _check(value, str, f"{where}.versions.{key}")
+        return cls(
+            **plain,
+            model=_settings(ModelConfig, data["model"], f"{where}.model"),
+            train=_settings(TrainConfig, data["train"], f"{where}.train"),
+            vocab=_vocab(data["vocab"], f"{where}.vocab"),
+            corpus=_corpus(data["corpus"], f"{where}.corpus"),
+            state=TrainState.from_dict(data.get("state", {}), f"{where}.state"),
+            split=None if split is None else SplitSizes.from_dict(split, f"{where}.split"),
+            history=tuple(HeldOutPoint.from_dict(p, f"{where}.history[{i}]") for i, p in enumerate(history)),
+            mixture=None if mixture is None else MixtureSpec.from_dict(mixture, f"{where}.mixture"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"format": self.format, "format_version": self.format_version, "name": self.name}
+        out |= {"created": self.created, "updated": self.updated}
+        out |= {"model": self.model.to_dict(), "train": self.train.to_dict(), "vocab": self.vocab.to_dict()}
+        out |= {"corpus": self.corpus.to_dict()}
+        if self.split is not None:
+            out["split"] = self.split.to_dict()
+        out |= {"params": self.params, "state": self.state.to_dict(), "history": [p.to_dict() for p in self.history]}
+        if self.mixture is not None:
+            out["mixture"] = self.mixture.to_dict()
+        out["versions"] = dict(self.versions)
+        return out
+
+    def replace(self, **changes: Any) -> ModelCard:
+        return dataclasses.replace(self, **changes)
+
+    def with_state(self, state: TrainState) -> ModelCard:
+        """This card holding a copy of ``state`` (the loop goes on counting in its own)."""
+        return self.replace(state=dataclasses.replace(state))
+
+    # -- "train more": one arithmetic for the CLI and the app ------------------------------------
+    def epochs_done(self) -> float:
+        train_chars = self.split.train_chars if self.split else 0
+        return self.state.chars / max(1, train_chars)
+
+    def budget_from_here(self, key: str, extra: float) -> TrainConfig:
+        """The card's settings with a budget of ``extra`` more steps, epochs or minutes from where it stands."""
+        if key not in BUDGETS:
+            raise ValueError(f"unknown budget {key!r}")
+        if not (extra > 0 and math.isfinite(extra)):
+            raise LyricsError(f"the extra budget must be positive, not {extra}")
+        state = self.state
+        done = {"steps": state.step, "minutes": state.train_seconds / 60, "epochs": self.epochs_done()}[key]
+        total = int(done + extra) if key == "steps" else done + extra
+        return self.train.replace(**{**dict.fromkeys(BUDGETS), key: total})
