@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.paths import data_home
@@ -25,6 +26,7 @@ from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.compose_actions import status_line, unknown_note
 from tui_lyrics.ui.compose_commands import BindingCommands
 from tui_lyrics.ui.compose_jobs import chunked
+from tui_lyrics.ui.compose_memory import ComposeMemory
 from tui_lyrics.ui.compose_takes import (
     DONE,
     STOPPED,
@@ -246,14 +248,57 @@ async def test_copy_puts_the_take_on_the_clipboard(tiny_model: str) -> None:
         assert pilot.app.clipboard == "心跳" + take.text
 
 
-async def test_leaving_asks_first_about_unsaved_takes(tiny_model: str) -> None:
+class MemoryHost(Host):
+    """A host that keeps Compose's memory between visits, as ``LyricsApp`` does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.compose_memory = ComposeMemory()
+
+
+@pytest.mark.parametrize("focus", ["#prefix", "#take", "#takes"])
+async def test_esc_leaves_from_every_focus_once_a_take_is_done(tiny_model: str, focus: str) -> None:
     async with Host().run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
         await generate(pilot, screen, "风")
-        await pilot.press("q")
-        assert pilot.app.screen is screen  # warned, still here
-        await pilot.press("q")
+        screen.query_one(focus).focus()
+        await pilot.pause()
+        assert screen.active_bindings["escape"].binding.action == "back"  # the footer shows the way back
+        await pilot.press("escape")
         assert pilot.app.screen is not screen
+
+
+async def test_q_in_the_first_line_box_is_a_letter(tiny_model: str) -> None:
+    async with Host().run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        screen.query_one("#prefix").focus()
+        await pilot.press("q")
+        assert pilot.app.screen is screen and screen.query_one("#prefix", Input).value == "q"
+
+
+async def test_a_new_visit_finds_the_takes_and_the_models_settings(tiny_model: str) -> None:
+    async with MemoryHost().run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        take = await generate(pilot, screen, "风")
+        screen.settings = screen.settings.replace(line_chars=7, verse_lines=4, rhyme="follow", lines=8)
+        await pilot.press("escape")
+        assert pilot.app.screen is not screen
+        again = ComposeScreen(store=ModelStore(data_home()), model_name="tiny")
+        await pilot.app.push_screen(again)
+        await wait_for(pilot, lambda: again.lm is not None)
+        assert again.session.takes == [take] and again.session.current is take
+        kept = again.settings
+        assert (kept.line_chars, kept.verse_lines, kept.rhyme, kept.lines) == (7, 4, "follow", 8)
+
+
+def test_settings_are_remembered_in_the_data_folder(tmp_path: Path) -> None:
+    path = tmp_path / "compose.json"
+    ComposeMemory(path=path).remember("tiny", SampleConfig(line_chars=9, rhyme="江阳"))
+    recalled = ComposeMemory.load(path).recall("tiny")
+    assert recalled is not None and (recalled.line_chars, recalled.rhyme) == (9, "江阳")
+    path.write_text('{"tiny": {"gone": 1, "line_chars": 5}, "bad": {"line_chars": -1}, "x": 3}', encoding="utf-8")
+    loaded = ComposeMemory.load(path).settings  # stale keys and bad entries are skipped, never fatal
+    assert list(loaded) == ["tiny"] and loaded["tiny"].line_chars == 5
 
 
 async def test_takes_switch_and_delete(tiny_model: str) -> None:

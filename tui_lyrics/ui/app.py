@@ -26,6 +26,7 @@ from tui_lyrics.fmt import fmt_ppl
 from tui_lyrics.paths import data_home
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui import messages as msg
+from tui_lyrics.ui.compose_memory import MEMORY_FILE, ComposeMemory
 from tui_lyrics.ui.engine import Engine
 from tui_lyrics.ui.hangup import SAVE_WAIT_SECONDS, HangUpGuard
 from tui_lyrics.ui.jobs import EVAL_SECONDS, PREVIEW_SECONDS, TrainingJob, TrainPlan
@@ -61,6 +62,8 @@ class LyricsApp(App[int]):
         self.library_changed: Signal[str] = Signal(self, "library-changed")
         self.engine_loaded: Signal[Engine] = Signal(self, "engine-loaded")
         self._quit_when_saved = False
+        self.compose_memory = ComposeMemory.load(self.store.home / MEMORY_FILE)
+        """Compose's takes of this session and its settings per model, kept between visits."""
         self.hang_up = HangUpGuard(self)
 
     def get_default_screen(self) -> Screen:
@@ -267,8 +270,14 @@ class LyricsApp(App[int]):
 
     # -- leaving ----------------------------------------------------------------------------
     async def action_quit(self) -> None:
-        if self.job is None:
+        if self.job is None and not self.compose_memory.unsaved:
             self.exit(0)
+            return
+        if self.job is None:
+            count = "1 take is" if self.compose_memory.unsaved == 1 else f"{self.compose_memory.unsaved} takes are"
+            question = f"{count} not saved (W in Compose saves all). Quit and lose them?"
+            dialog = ConfirmDialog(question, yes="Quit without saving", no="Cancel")
+            self.push_screen(dialog, lambda yes: self.exit(0) if yes else None)
             return
         question = f"{self.job.name!r} is training. Stop it (its checkpoint is saved) and quit?"
         self.push_screen(ConfirmDialog(question, yes="Stop, save and quit", no="Cancel"), self._quit_answered)

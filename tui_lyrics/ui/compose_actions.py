@@ -8,7 +8,6 @@ copy and change the settings.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
-LEAVE_SECONDS = 4.0
 """A second q within this many seconds leaves even with unsaved takes."""
 CLIPBOARD_NOTE = (
     "It went by OSC 52: the terminal puts it on your clipboard, over SSH too, if it allows that "
@@ -111,7 +109,6 @@ class ComposeActions(_Base):
         seed: Seed
         choosing: bool
         generating: int | None
-        leave_armed: float
 
         def start_take(self, take: Take) -> None: ...
         def stop_generating(self) -> None: ...
@@ -119,6 +116,7 @@ class ComposeActions(_Base):
         def use_model(self, name: str) -> None: ...
         def _leave_choosing(self) -> None: ...
         def _show_controls(self) -> None: ...
+        def remember_settings(self) -> None: ...
 
     def _settings_with_seed(self, seed: int | None) -> SampleConfig:
         """The controls' settings with ``seed``, or a fresh one recorded for replay."""
@@ -278,15 +276,9 @@ class ComposeActions(_Base):
         self.app.push_screen(TextPrompt(question, name), chosen)
 
     def action_back(self) -> None:
-        """Leave the screen. Takes live only as long as it does: unsaved ones need a second press."""
-        unsaved = [t for t in self.session.takes if not t.saved]
-        now = time.monotonic()
-        if unsaved and now - self.leave_armed > LEAVE_SECONDS:
-            self.leave_armed = now
-            count = "1 take is" if len(unsaved) == 1 else f"{len(unsaved)} takes are"
-            self.notify(f"{count} not saved (W saves all). Press q again to leave anyway.", severity="warning")
-            return
+        """Leave the screen. The app keeps the takes and settings for the next visit."""
         self.stop_generating()
+        self.remember_settings()
         self.app.pop_screen()
 
     def action_copy(self) -> None:

@@ -27,6 +27,7 @@ from tui_lyrics.store import ModelInfo, ModelStore
 from tui_lyrics.ui.compose_actions import ComposeActions, status_line, unknown_note
 from tui_lyrics.ui.compose_commands import BindingCommands
 from tui_lyrics.ui.compose_jobs import CharsSampled, ModelLoaded, ModelLoadFailed, TakeFinished, generate_job, load_job
+from tui_lyrics.ui.compose_memory import ComposeMemory
 from tui_lyrics.ui.compose_meter import INDEXING, ComposeMeter
 from tui_lyrics.ui.compose_takes import GENERATING, STOPPED, Take, TakeSession
 from tui_lyrics.ui.widgets.compose_alternatives import AlternativesPanel
@@ -67,6 +68,7 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
         Binding("enter", "generate", "Generate"),
         Binding("escape", "stop", "Stop"),
         Binding("escape", "leave_alternatives", "Done"),
+        Binding("escape", "back", "Back", tooltip="Back to the previous screen (takes and settings are kept)"),
         Binding("r", "regenerate", "Again", tooltip="Regenerate the take with its own seed"),
         Binding("n", "new_seed", "Reroll", tooltip="Regenerate the take with a new seed"),
         Binding("left_square_bracket", "move_take(-1)", "Previous take", key_display="[", show=False),
@@ -79,7 +81,7 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
         Binding("c", "colour", "Colour by probability", show=False),
         Binding("i,slash", "edit_prefix", "Edit the first line", show=False),
         Binding("m", "pick_model", "Choose model", show=False),
-        Binding("q", "back", "Back", show=False),
+        Binding("q", "back", "Back", show=False),  # not while typing the first line: q is a letter there
         *_nudges(),
         Binding("e", "toggle_repetition", "Repetition control on or off", show=False),
         Binding("o", "toggle_quote_limit", "Quote limit on or off (corpus quotes)", show=False),
@@ -106,8 +108,6 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
         self.generating: int | None = None
         self.timings: dict[int, list[float | None]] = {}
         """Per take: [Enter pressed, first character shown, finished] (monotonic seconds)."""
-        self.leave_armed = float("-inf")
-        """When q was last pressed with unsaved takes (a second press soon after leaves)."""
         self.corpus: CorpusIndex | None = None
         """The model's corpus index for the memorisation meter, once built."""
         self.corpus_state = INDEXING
@@ -121,7 +121,7 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="compose-top"):
             yield Static("No model chosen yet: press m to pick one.", id="model-line", markup=False)
-            yield PrefixInput(placeholder="First words, e.g. 我睁开双眼 — Enter to generate", id="prefix")
+            yield PrefixInput(placeholder="First words, e.g. 我推开窗 — Enter to generate", id="prefix")
             yield Static("", id="prefix-note", markup=False)
             yield SampleControls(id="controls")
         with Horizontal(id="compose-main"):
@@ -133,8 +133,17 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
         yield Static("", id="take-meter", markup=False)
         yield Footer()
 
+    @property
+    def memory(self) -> ComposeMemory | None:
+        """The app's memory of takes and settings between visits (None in a bare test app)."""
+        return getattr(self.app, "compose_memory", None)
+
     def on_mount(self) -> None:
         self.query_one(TakeList).border_title = "Takes"
+        if self.memory is not None:
+            self.session = self.memory.takes  # the takes of earlier visits, until deleted
+            if self.session.takes:
+                self.show_current()
         self._show_controls()
         if self.model_name is None:
             self.action_pick_model()
@@ -157,6 +166,11 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
             line.update(f"Cannot use {name}: {error}. Press m to pick another model.")
             return
         self.stop_generating()
+        self.remember_settings()
+        recalled = self.memory.recall(name) if self.memory is not None else None
+        if recalled is not None:
+            self.settings = recalled
+            self._show_controls()
         self.model_name, self.info, self.lm = name, info, None
         self.about = f"{name} · {model_summary(info, shape=shape)}"
         line.update(f"Loading {self.about}…")
@@ -327,5 +341,11 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
             return len(self.app.screen_stack) > 1
         return True
 
+    def remember_settings(self) -> None:
+        """Keep the settings used with the model in use for its next visit."""
+        if self.memory is not None and self.info is not None and self.model_name is not None:
+            self.memory.remember(self.model_name, self.settings)
+
     def on_unmount(self) -> None:
         self._stop.set()  # a take still streaming ends with the screen
+        self.remember_settings()
