@@ -14,11 +14,12 @@ MARKS = {GENERATING: "…", DONE: "", STOPPED: " ■", FAILED: " ✗"}
 
 
 def take_label(take: Take, width: int = 24) -> Text:
-    """``#3 s1234 t0.8`` and the first characters of the take."""
+    """``#3 s1234 t0.8`` and the first characters the model wrote (every take shares the prefix)."""
     head = f"#{take.number} s{take.seed} t{take.settings.temperature:g}{MARKS.get(take.state, '')}"
     if take.branched_from is not None:
         head += f" ⑂{take.branched_from}"
-    first = (take.prefix + take.text).replace("\n", " / ").strip()
+    written = take.text.replace("\n", " / ").strip(" /")
+    first = f"…{written}" if written and take.prefix.strip() else written or take.prefix.strip()
     label = Text(head, style="bold", end="")
     label.append("\n" + first[: max(4, width // 2)], style="dim")
     return label
