@@ -7,8 +7,10 @@ answers at once and the app paints before torch has loaded.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from tui_lyrics import __version__
 from tui_lyrics.errors import LyricsError
@@ -57,7 +59,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     opt.add_argument("--no-amp", dest="amp", action="store_const", const=False, help="no mixed precision on CUDA")
     opt.add_argument("--seed", type=int, help="random seed (default 0)")
     opt.add_argument("--threads", type=int, help="CPU threads for torch")
-    p.add_argument("--max-mb", type=float, default=200.0, help="refuse corpora larger than this (default 200)")
+    p.add_argument(
+        "--max-mb", type=_positive(float), default=200.0, help="refuse corpora larger than this (default 200)"
+    )
+    _add_max_params(p)
     p.add_argument(
         "--exact-text",
         action="store_true",
@@ -79,7 +84,8 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lines", type=int, help="stop after this many lines")
     p.add_argument("--seed", type=int, help="seed for a reproducible take (default: random, printed)")
     p.add_argument("--weights", choices=["best", "last"], default="best", help="which checkpoint (default best)")
-    p.add_argument("--device", default="cpu", help="device to sample on (default cpu)")
+    p.add_argument("--device", default="cpu", help="device to sample on: auto, cpu, cuda or mps (default cpu)")
+    _add_max_params(p)
     _add_lyric_controls(p)
 
 
@@ -147,7 +153,36 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", help="model name")
     p.add_argument("file", nargs="?", help="score this text instead of the model's held-out part")
     p.add_argument("--weights", choices=["best", "last"], default="best", help="which checkpoint (default best)")
-    p.add_argument("--device", default="cpu", help="device to score on (default cpu)")
+    p.add_argument("--device", default="cpu", help="device to score on: auto, cpu, cuda or mps (default cpu)")
+    _add_max_params(p)
+
+
+def _add_max_params(p: argparse.ArgumentParser) -> None:
+    from tui_lyrics.config import DEFAULT_MAX_PARAMS
+
+    p.add_argument(
+        "--max-params",
+        type=_positive(int),
+        default=DEFAULT_MAX_PARAMS,
+        metavar="N",
+        help=f"refuse a network with more parameters than this, checked before it is built "
+        f"(default {DEFAULT_MAX_PARAMS:,})",
+    )
+
+
+def _positive(kind: type) -> Callable[[str], Any]:
+    """An argparse type: a finite number above 0 of ``kind``, or a one-line usage error."""
+
+    def parse(value: str) -> Any:
+        try:
+            number = kind(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, not {value!r}") from None
+        if not (0 < number < math.inf):
+            raise argparse.ArgumentTypeError(f"expected a number above 0, not {value!r}")
+        return number
+
+    return parse
 
 
 def _add_models(sub: argparse._SubParsersAction) -> None:

@@ -18,6 +18,15 @@ CELLS = ("rnn", "lstm", "gru")
 INPUTS = ("embed", "onehot")
 BATCHING = ("stream", "random")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+DEFAULT_MAX_PARAMS = 100_000_000
+"""The largest network built unless raised with --max-params: ~1.6 GB of weights and AdamW state in float32.
+
+The largest preset has ~15M parameters; a GRU of `--hidden 8192 --layers 8` would have 3 billion."""
+MIN_TEMPERATURE = 0.01
+"""The lowest temperature above 0 (greedy): below ~1e-37 the scaled logits overflow float32 and sampling
+draws from NaN."""
+MAX_SEED = 2**63 - 1
+_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
 
 class _Settings:
@@ -39,6 +48,26 @@ class _Settings:
 
     def replace(self, **changes: Any) -> Self:
         return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+    def _check_types(self) -> None:
+        """Each value has its field's type (an int is a float too; a bool is not a number)."""
+        for f in fields(self):  # type: ignore[arg-type]
+            value, kinds = getattr(self, f.name), str(f.type).replace(" ", "").split("|")
+            if value is None and "None" in kinds:
+                continue
+            ok = any(_TYPE_OK[k](value) for k in kinds if k in _TYPE_OK)
+            if not ok:
+                wanted = " or ".join(_TYPE_WORD.get(k, k) for k in kinds)
+                raise ConfigError(f"bad {type(self).__name__} setting: {f.name} must be {wanted}, not {value!r}")
+
+
+_TYPE_OK = {
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+}
+_TYPE_WORD = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false", "None": "null"}
 
 
 def default_threads() -> int:
@@ -76,6 +105,7 @@ class ModelConfig(_Settings):
     """Order of the Kneser-Ney character n-gram mixed with the network (0: the network alone)."""
 
     def __post_init__(self) -> None:
+        self._check_types()
         _check(self.cell in CELLS, f"cell must be one of {', '.join(CELLS)}, not {self.cell!r}")
         _check(self.input in INPUTS, f"input must be one of {', '.join(INPUTS)}, not {self.input!r}")
         _check(1 <= self.layers <= 8, f"layers must be 1–8, not {self.layers}")
@@ -131,6 +161,7 @@ class TrainConfig(_Settings):
     """CPU threads for torch (None: all cores but one, at least one)."""
 
     def __post_init__(self) -> None:
+        self._check_types()
         _check(1 <= self.batch <= 4096, f"batch must be 1–4096, not {self.batch}")
         _check(2 <= self.seq <= 4096, f"seq must be 2–4096, not {self.seq}")
         _check(0 < self.lr < 1, f"lr must be in (0, 1), not {self.lr}")
@@ -149,6 +180,7 @@ class TrainConfig(_Settings):
         _check(self.max_vocab is None or self.max_vocab >= 2, "max-vocab must be at least 2")
         _check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}")
         _check(self.threads is None or self.threads >= 1, "threads must be at least 1")
+        _check(0 <= self.seed <= MAX_SEED, f"seed must be 0–{MAX_SEED}, not {self.seed}")
 
     @property
     def has_budget(self) -> bool:
@@ -194,11 +226,16 @@ class SampleConfig(_Settings):
     (prefix and take) may be quoted (0: off; `generate` and the app use QUOTE_LIMIT)."""
 
     def __post_init__(self) -> None:
-        _check(0 <= self.temperature <= 10, f"temperature must be 0–10, not {self.temperature}")
+        self._check_types()
+        _check(
+            self.temperature == 0 or MIN_TEMPERATURE <= self.temperature <= 10,
+            f"temperature must be 0 (greedy) or {MIN_TEMPERATURE}–10, not {self.temperature}",
+        )
         _check(self.top_k >= 0, f"top-k must be 0 or more, not {self.top_k}")
         _check(0 < self.top_p <= 1, f"top-p must be in (0, 1], not {self.top_p}")
         _check(1 <= self.length <= 1_000_000, f"length must be 1–1000000, not {self.length}")
         _check(self.lines is None or self.lines >= 1, "lines must be at least 1")
+        _check(self.seed is None or 0 <= self.seed <= MAX_SEED, f"seed must be 0–{MAX_SEED}, not {self.seed}")
         _check(self.alternatives >= 0, "alternatives must not be negative")
         _check(self.line_chars is None or 1 <= self.line_chars <= 200, "line-chars must be 1–200")
         _check(0 <= self.line_tolerance <= 100, f"line-tolerance must be 0–100, not {self.line_tolerance}")
@@ -239,6 +276,46 @@ class SampleConfig(_Settings):
             or self.loop_repeats > 0
             or self.quote_limit > 0
         )
+
+
+def count_params(model: ModelConfig, vocab_size: int) -> int:
+    """The parameters of ``CharRNN(model, vocab_size)``, by arithmetic: nothing is built to count them.
+
+    Per layer G gate blocks (rnn 1, gru 3, lstm 4) of input and recurrent weights and two biases;
+    the first layer's input is the embedding (or the one-hot vector), the others' the layer below.
+    """
+    gates, hidden = _GATES[model.cell], model.hidden
+    embed = vocab_size * model.embed_dim if model.input == "embed" else 0
+    width = model.embed_dim if model.input == "embed" else vocab_size
+    first = gates * hidden * (width + hidden + 2)
+    above = (model.layers - 1) * gates * hidden * (2 * hidden + 2)
+    head = (hidden + 1) * vocab_size
+    return embed + first + above + head
+
+
+def check_size(
+    model: ModelConfig, vocab_size: int, *, max_params: int = DEFAULT_MAX_PARAMS, what: str = "the model"
+) -> int:
+    """The parameter count, or a ConfigError naming it and --max-params when it is over the limit.
+
+    Called from the settings before a network is built: for a new model, and for a card read from
+    disk (a hand-edited card can declare any size).
+    """
+    params = count_params(model, vocab_size)
+    if params > max_params:
+        layers = f"{model.layers} layer{'s' if model.layers > 1 else ''}"
+        shape = f"{layers} of {model.hidden} {model.cell} units, {vocab_size:,} characters"
+        raise ConfigError(
+            f"{what} ({shape}) has {params:,} parameters, over the limit of {max_params:,} "
+            f"(raise it with --max-params {_round_up(params)})"
+        )
+    return params
+
+
+def _round_up(n: int) -> int:
+    """A round figure at or above ``n`` to suggest, e.g. 3,221,225,472 -> 4,000,000,000."""
+    scale = 10 ** (len(str(n)) - 1)
+    return -(-n // scale) * scale
 
 
 RECOMMENDED_CONTROLS: dict[str, Any] = {"repetition_penalty": 1.2, "no_repeat_ngram": 5, "loop_repeats": 3}

@@ -9,16 +9,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 TINY = ["--layers", "1", "--hidden", "32", "--embed-dim", "16", "--batch", "8", "--seq", "32"]
 
 
-def cli(*args: str, check: bool = True, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "tui_lyrics", *args], capture_output=True, text=True, timeout=300, **kwargs
-    )
+def cli(*args: str, check: bool = True, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    kwargs.setdefault("timeout", 300)
+    result = subprocess.run([sys.executable, "-m", "tui_lyrics", *args], capture_output=True, text=True, **kwargs)
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -96,6 +96,67 @@ def test_user_errors_are_one_line_without_traceback(args: list[str], code: int, 
     result = cli(*args, check=False)
     assert result.returncode == code
     assert needle in result.stderr and "Traceback" not in result.stderr
+
+
+def error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """A failed command's one error line: exit 1, no traceback, and nothing printed after it."""
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and result.stderr.rstrip("\n").endswith(errors[0]), result.stderr
+    return errors[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--length", "0"], "length must be 1–1000000, not 0"),
+        (["--temperature", "1e-39"], "temperature must be 0 (greedy) or 0.01–10, not 1e-39"),
+        (["--lines", "0"], "lines must be at least 1"),
+        (["--seed", "-1"], "seed must be 0–9223372036854775807, not -1"),
+        (["--device", "nope"], "device 'nope' is not available here; available: "),
+        (["--max-params", "1000"], "model 'tiny' (1 layer of 32 gru units, "),
+    ],
+)
+def test_bad_generate_options_are_one_line(tiny_model: str, args: list[str], message: str) -> None:
+    assert message in error_line(cli("generate", tiny_model, *args, check=False))
+
+
+def test_bad_eval_options_are_one_line(tiny_model: str, tmp_path: Path) -> None:
+    assert "device 'nope' is not available here" in error_line(cli("eval", tiny_model, "--device", "nope", check=False))
+    os.mkfifo(tmp_path / "pipe.txt")
+    line = error_line(cli("eval", tiny_model, str(tmp_path / "pipe.txt"), check=False, timeout=60))
+    assert "pipe.txt is a named pipe (FIFO), not a file" in line
+
+
+def test_a_huge_network_is_refused_before_it_is_built(corpus_file: Path, home: Path) -> None:
+    line = error_line(cli("train", str(corpus_file), "--hidden", "8192", "--layers", "8", check=False))
+    assert "the model (8 layers of 8192 gru units, " in line
+    assert "over the limit of 100,000,000 (raise it with --max-params 4000000000)" in line
+    assert not (home / "models").exists() or not any((home / "models").iterdir())
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="mps may be there")
+def test_a_device_not_here_is_refused_before_a_model_is_made(corpus_file: Path, home: Path) -> None:
+    line = error_line(cli("train", str(corpus_file), "--device", "mps", "--steps", "1", *TINY, check=False))
+    assert "device 'mps' is not available here; available: " in line
+    assert not (home / "models").exists() or not any((home / "models").iterdir())
+
+
+def test_a_hand_edited_card_declaring_a_huge_size_is_refused(tiny_model: str, home: Path) -> None:
+    for card_path in (home / "models" / tiny_model).rglob("card.json"):  # the folder's and each checkpoint's
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        card["model"].update(hidden=8192, layers=8)
+        card_path.write_text(json.dumps(card), encoding="utf-8")
+    for args in (["generate", tiny_model], ["train", "--resume", tiny_model, "--steps", "1"]):
+        line = error_line(cli(*args, check=False))
+        assert "model 'tiny' (8 layers of 8192 gru units" in line and "(raise it with --max-params " in line
+
+
+def test_fifo_corpus_is_refused_without_blocking(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "songs.txt")
+    line = error_line(cli("train", str(tmp_path / "songs.txt"), check=False, timeout=60))
+    assert line.endswith("songs.txt is a named pipe (FIFO), not a file; give a text file, a .zip of them or a folder")
 
 
 def test_binary_corpus_is_refused_by_name(tmp_path: Path) -> None:

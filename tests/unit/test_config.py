@@ -7,7 +7,17 @@ from typing import Any
 
 import pytest
 
-from tui_lyrics.config import ModelConfig, SampleConfig, TrainConfig, auto_preset, preset
+from tui_lyrics.config import (
+    DEFAULT_MAX_PARAMS,
+    MIN_TEMPERATURE,
+    ModelConfig,
+    SampleConfig,
+    TrainConfig,
+    auto_preset,
+    check_size,
+    count_params,
+    preset,
+)
 from tui_lyrics.errors import ConfigError, LyricsError
 
 
@@ -41,7 +51,20 @@ def test_defaults_are_valid_and_round_trip() -> None:
         (TrainConfig, {"max_vocab": 1}, "max-vocab must be at least 2"),
         (TrainConfig, {"device": "tpu"}, "device must be one of auto, cpu, cuda, mps"),
         (TrainConfig, {"threads": 0}, "threads must be at least 1"),
-        (SampleConfig, {"temperature": -0.1}, "temperature must be 0–10"),
+        (SampleConfig, {"temperature": -0.1}, r"temperature must be 0 \(greedy\) or 0.01–10, not -0.1"),
+        (SampleConfig, {"temperature": 1e-39}, r"temperature must be 0 \(greedy\) or 0.01–10, not 1e-39"),
+        (SampleConfig, {"temperature": 0.009}, r"temperature must be 0 \(greedy\) or 0.01–10, not 0.009"),
+        (SampleConfig, {"temperature": float("nan")}, r"temperature must be 0 \(greedy\) or 0.01–10, not nan"),
+        (SampleConfig, {"seed": -1}, "seed must be 0–9223372036854775807, not -1"),
+        (SampleConfig, {"seed": 2**64}, "seed must be 0–9223372036854775807, not 18446744073709551616"),
+        (TrainConfig, {"seed": -1}, "seed must be 0–9223372036854775807, not -1"),
+        (ModelConfig, {"dropout": float("nan")}, r"dropout must be in \[0, 1\), not nan"),
+        (TrainConfig, {"lr": float("nan")}, r"lr must be in \(0, 1\), not nan"),
+        (ModelConfig, {"layers": 2.5}, "bad ModelConfig setting: layers must be a whole number, not 2.5"),
+        (ModelConfig, {"hidden": True}, "bad ModelConfig setting: hidden must be a whole number, not True"),
+        (TrainConfig, {"steps": 1.5}, "bad TrainConfig setting: steps must be a whole number or null, not 1.5"),
+        (TrainConfig, {"amp": 1}, "bad TrainConfig setting: amp must be true or false, not 1"),
+        (SampleConfig, {"rhyme": 3}, "bad SampleConfig setting: rhyme must be text, not 3"),
         (SampleConfig, {"top_k": -1}, "top-k must be 0 or more"),
         (SampleConfig, {"top_p": 0}, r"top-p must be in \(0, 1\]"),
         (SampleConfig, {"length": 0}, "length must be 1–1000000"),
@@ -54,6 +77,33 @@ def test_each_bad_setting_is_a_clear_config_error(cls: type, changes: dict[str, 
         cls(**changes)
     assert isinstance(caught.value, LyricsError)
     assert "\n" not in str(caught.value)
+
+
+def test_temperature_floor_and_greedy_are_accepted() -> None:
+    assert SampleConfig(temperature=MIN_TEMPERATURE).temperature == 0.01
+    assert SampleConfig(temperature=0).temperature == 0
+    assert TrainConfig(weight_decay=0).weight_decay == 0  # an int where a float goes is fine
+    assert SampleConfig(repetition_penalty=2).repetition_penalty == 2
+
+
+def test_parameters_are_counted_by_arithmetic() -> None:
+    # GRU, embed 128, 2 layers of 256, 100 characters: embedding, first layer, the layer above, head.
+    expected = 100 * 128 + 3 * 256 * (128 + 256 + 2) + 3 * 256 * (2 * 256 + 2) + 257 * 100
+    assert count_params(ModelConfig(layers=2, hidden=256, embed_dim=128), 100) == expected == 729_700
+    onehot = ModelConfig(cell="lstm", input="onehot", layers=1, hidden=32)
+    assert count_params(onehot, 50) == 4 * 32 * (50 + 32 + 2) + 33 * 50
+
+
+def test_a_huge_network_is_refused_from_its_settings_with_the_figure_and_the_flag() -> None:
+    huge = ModelConfig(hidden=8192, layers=8)
+    with pytest.raises(ConfigError) as caught:
+        check_size(huge, 3000)
+    assert str(caught.value) == (
+        "the model (8 layers of 8192 gru units, 3,000 characters) has 3,048,400,824 parameters, over the limit "
+        "of 100,000,000 (raise it with --max-params 4000000000)"
+    )
+    assert check_size(huge, 3000, max_params=4_000_000_000) == 3_048_400_824
+    assert 5 * count_params(preset("large").model, 6000) <= DEFAULT_MAX_PARAMS  # the presets fit easily
 
 
 def test_replace_validates_too() -> None:

@@ -20,7 +20,8 @@ DEFAULT_LENGTH = 200
 def sample_config(args: argparse.Namespace, seed: int) -> SampleConfig:
     """The flags of ``generate`` as a SampleConfig, one flag per field."""
     config = SampleConfig(
-        temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, length=args.length or DEFAULT_LENGTH,
+        temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
+        length=DEFAULT_LENGTH if args.length is None else args.length,
         lines=args.lines, seed=seed, alternatives=0, line_chars=args.line_chars, line_tolerance=args.line_tolerance,
         verse_lines=args.verse_lines, rhyme=args.rhyme, repetition_penalty=args.repetition_penalty,
         repetition_window=args.repetition_window, no_repeat_ngram=args.no_repeat_ngram, loop_repeats=args.loop_repeats,
@@ -33,12 +34,14 @@ def sample_config(args: argparse.Namespace, seed: int) -> SampleConfig:
 
 
 def run_generate(args: argparse.Namespace, home: Path) -> int:
+    from tui_lyrics.core.runtime import pick_device
     from tui_lyrics.core.sample import load_model, resolve_seed, stream_chars
 
     seed = resolve_seed(args.seed)
     config = sample_config(args, seed)
     store = ModelStore.open(home)
-    lm = load_model(store, args.name, which=args.weights, device=args.device)
+    device = pick_device(args.device)
+    lm = load_model(store, args.name, which=args.weights, device=device, max_params=args.max_params)
     unknown = lm.vocab.unknown(args.prefix)
     if unknown and not args.json:
         note(f"not in {args.name!r}'s vocabulary, read as <unk>: {' '.join(unknown)}")
@@ -101,12 +104,13 @@ def run_eval(args: argparse.Namespace, home: Path) -> int:
     import numpy as np
 
     from tui_lyrics.core.evaluate import char_probs
-    from tui_lyrics.core.runtime import load_corpus_copy
+    from tui_lyrics.core.runtime import load_corpus_copy, pick_device
     from tui_lyrics.core.sample import load_model
     from tui_lyrics.corpus import load_corpus, split_text
 
     store = ModelStore.open(home)
-    lm = load_model(store, args.name, which=args.weights, device=args.device)
+    device = pick_device(args.device)
+    lm = load_model(store, args.name, which=args.weights, device=device, max_params=args.max_params)
     if args.file:
         text, context, source = load_corpus(args.file, min_chars=1).text, "", args.file
     else:
@@ -115,7 +119,7 @@ def run_eval(args: argparse.Namespace, home: Path) -> int:
         source = f"held-out part of {lm.card['corpus'].get('name', 'its corpus')}"
     if not text:
         raise LyricsError("nothing to score")
-    probs = char_probs(lm.model, lm.vocab, text, context=context, device=args.device).numpy()
+    probs = char_probs(lm.model, lm.vocab, text, context=context, device=device).numpy()
     if lm.mixture is not None:
         probs = lm.mixture.mix(probs, lm.mixture.ngram_probs(text, context=context))
     loss = float(-np.log(probs).mean())

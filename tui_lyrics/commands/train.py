@@ -11,7 +11,7 @@ from typing import Any
 
 from tui_lyrics.card import ModelCard
 from tui_lyrics.commands.output import install_stop_signals, note, print_json
-from tui_lyrics.config import ModelConfig, TrainConfig, auto_preset, preset
+from tui_lyrics.config import ModelConfig, TrainConfig, auto_preset, check_size, preset
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_duration, fmt_ppl
 from tui_lyrics.progress import HeldOutScored, TrainEvent, TrainingFinished, TrainingProgressed, TrainingStarted
@@ -77,7 +77,7 @@ def run_train(args: argparse.Namespace, home: Path) -> int:
         train_config = config_for_resume(args, store.card(name))
     else:
         name, train_config = _create(args, store, create_model), None
-    control = TrainControl()
+    control = TrainControl(max_params=args.max_params)
     interrupted = install_stop_signals(control.stop)
     view = _Progress(quiet=args.json)
     with view:
@@ -102,9 +102,19 @@ def _create(args: argparse.Namespace, store: ModelStore, create_model: Any) -> s
     if not args.json:
         note(f"{s.name}: {s.chars:,} characters, {s.lines:,} lines, {s.distinct:,} distinct, {s.encoding}")
     model, train = configs_for_new(args, len(split_text(corpus.text, held_out=args.held_out or 0.1)[0]))
+    _check_new(model, train, distinct=s.distinct, max_params=args.max_params)
     stem = Path(s.name).name.split(".")[0] or "model"
     name = args.name or store.unique_name(f"{stem}-{model.cell}")
     return create_model(store, corpus, name=name, model=model, train=train)
+
+
+def _check_new(model: ModelConfig, train: TrainConfig, *, distinct: int, max_params: int) -> None:
+    """Refuse, before a folder is made or a network built, a size over the limit or a device not here."""
+    from tui_lyrics.core.runtime import pick_device
+
+    vocab = min(distinct, train.max_vocab - 1 if train.max_vocab else distinct) + 1  # at most; <unk> included
+    check_size(model, vocab, max_params=max_params)
+    pick_device(train.device)
 
 
 class _Progress:

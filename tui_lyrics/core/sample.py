@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from tui_lyrics.config import ModelConfig, SampleConfig
+from tui_lyrics.config import DEFAULT_MAX_PARAMS, ModelConfig, SampleConfig, check_size
 from tui_lyrics.core.constraints import LyricControls
 from tui_lyrics.core.mixture import Mixture
 from tui_lyrics.core.model import CharRNN, State
@@ -67,8 +67,19 @@ class LoadedModel:
         return self.corpus if self.corpus is not None or self.folder is None else corpus_index(self.folder)
 
 
-def load_model(store: ModelStore, name: str, *, which: str = "best", device: str = "cpu") -> LoadedModel:
-    """Load a model's weights (``best`` if there is one, else ``last``) for sampling."""
+def load_model(
+    store: ModelStore,
+    name: str,
+    *,
+    which: str = "best",
+    device: str | torch.device = "cpu",
+    max_params: int = DEFAULT_MAX_PARAMS,
+) -> LoadedModel:
+    """Load a model's weights (``best`` if there is one, else ``last``) for sampling.
+
+    The card's size is checked against ``max_params`` before the network is built: a card can
+    be hand-edited to declare any size.
+    """
     from tui_lyrics.core.checkpoint import load_weights
     from tui_lyrics.errors import StoreError
 
@@ -78,7 +89,9 @@ def load_model(store: ModelStore, name: str, *, which: str = "best", device: str
         vocab = CharVocab.from_dict(card["vocab"])
     except (KeyError, TypeError, ValueError) as error:
         raise StoreError(f"{folder / 'card.json'} has a corrupt vocabulary ({error})") from error
-    model = CharRNN(ModelConfig.from_dict(card["model"]), vocab.size)
+    config = ModelConfig.from_dict(card["model"])
+    check_size(config, vocab.size, max_params=max_params, what=f"model {name!r}")
+    model = CharRNN(config, vocab.size)
     found = ModelFolder(folder).weights(which)  # the newest committed checkpoint's
     if found is None:
         raise StoreError(f"{name!r} has no weights yet: train it first")

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from tui_lyrics import __version__
 from tui_lyrics.card import ModelCard, SplitSizes
-from tui_lyrics.config import ModelConfig, TrainConfig
+from tui_lyrics.config import DEFAULT_MAX_PARAMS, ModelConfig, TrainConfig, check_size, count_params
 from tui_lyrics.core.batches import make_batches
 from tui_lyrics.core.evaluate import char_probs
 from tui_lyrics.core.meters import Clock, Meter
@@ -57,6 +57,8 @@ class TrainControl:
     """Send a SamplePreviewed from the current weights this often (None: never)."""
     eval_seconds: float | None = None
     """Also score the held-out text when this many seconds passed since the last time."""
+    max_params: int = DEFAULT_MAX_PARAMS
+    """Refuse to build a network larger than this (the card's settings are checked first)."""
 
 
 def now_iso() -> str:
@@ -78,7 +80,7 @@ def create_model(store: ModelStore, corpus: Corpus, *, name: str, model: ModelCo
         vocab=vocab,
         corpus=corpus.summary,
         split=SplitSizes(train_chars=len(train_text), held_chars=len(held_text)),
-        params=CharRNN(model, vocab.size).params,
+        params=count_params(model, vocab.size),
         versions=versions(),
     )
     folder.write_card(card)  # last: a folder with a card has its corpus copy
@@ -142,6 +144,7 @@ class _Run:
         self.cfg = typed.train
         self.state = dataclasses.replace(typed.state)
         self.vocab = typed.vocab
+        check_size(typed.model, self.vocab.size, max_params=control.max_params, what=f"model {name!r}")
         setup_torch(self.cfg)
         self.device = pick_device(self.cfg.device)
         self.train_text, self.held_text = self.disk.split(typed)

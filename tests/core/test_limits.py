@@ -1,0 +1,38 @@
+"""The size limit's arithmetic against the real network, and sampling at the lowest temperature."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+from tui_lyrics.config import MIN_TEMPERATURE, ModelConfig, SampleConfig, count_params
+from tui_lyrics.core.model import CharRNN
+from tui_lyrics.core.sample import _draw, load_model, sample_text
+from tui_lyrics.store import ModelStore
+
+
+@pytest.mark.parametrize(
+    ("cell", "input", "layers"), list(itertools.product(("rnn", "gru", "lstm"), ("embed", "onehot"), (1, 3)))
+)
+def test_count_params_is_the_networks_own_count(cell: str, input: str, layers: int) -> None:
+    config = ModelConfig(cell=cell, input=input, layers=layers, hidden=24, embed_dim=12)
+    assert count_params(config, 37) == CharRNN(config, 37).params
+
+
+def test_lowest_temperature_samples_without_nan(tiny_model: str, home: Path) -> None:
+    lm = load_model(ModelStore(home), tiny_model)
+    config = SampleConfig(temperature=MIN_TEMPERATURE, top_k=0, seed=3, length=40, alternatives=0)
+    greedy = sample_text(lm, "我", SampleConfig(temperature=0, seed=3, length=40, alternatives=0))
+    assert sample_text(lm, "我", config) == greedy  # at 0.01 sampling is all but greedy
+
+
+def test_logits_scaled_by_the_floor_stay_finite() -> None:
+    logits = torch.tensor([80.0, -80.0, 0.0, -torch.inf])  # as far apart as a trained head gets
+    scaled = logits / MIN_TEMPERATURE
+    assert math.isfinite(float(scaled[:3].max())) and math.isfinite(float(torch.softmax(scaled, -1)[0]))
+    with pytest.raises(RuntimeError):  # what 1e-39 did: inf logits, NaN probabilities
+        _draw(logits / 1e-39, SampleConfig(top_k=0), torch.Generator().manual_seed(0))
