@@ -116,7 +116,7 @@ def test_template_from_txt_and_lrc(tmp_path: Path) -> None:
 def test_songs_modules_do_not_import_torch() -> None:
     code = (
         "import sys\nimport tui_lyrics.songs.draft, tui_lyrics.songs.template, tui_lyrics.songs.store\n"
-        "import tui_lyrics.commands.write\nprint('torch' in sys.modules)\n"
+        "import tui_lyrics.commands.write, tui_lyrics.ui.write.screen\nprint('torch' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr

@@ -51,6 +51,7 @@ class LibraryScreen(Screen):
         Binding("n", "new", "New", tooltip="Train a new model on a corpus"),
         Binding("t", "train_more", "Train", tooltip="Resume or extend the selected model's training"),
         Binding("c", "compose", "Compose", tooltip="Write lyrics with the selected model"),
+        Binding("w", "write", "Write", tooltip="Write a song line by line with the selected model (o there: reopen)"),
         Binding("v", "curves", "Curves", tooltip="Show the selected model's training curves (live if training)"),
         Binding("r", "rename", "Rename", tooltip="Rename the selected model"),
         Binding("d", "delete", "Delete", tooltip="Delete the selected model (asks first)"),
@@ -210,6 +211,13 @@ class LibraryScreen(Screen):
         info = self._usable()
         if info is not None:
             self.app.open_compose(info.name)
+
+    def action_write(self) -> None:
+        info = self._usable()
+        if info is not None:
+            from tui_lyrics.ui.write.screen import WriteScreen  # loaded on demand
+
+            self.app.push_screen(WriteScreen(store=self.app.store, model_name=info.name))
 
     def action_experiments(self) -> None:
         from tui_lyrics.ui.screens.compare import CompareScreen  # loaded on demand

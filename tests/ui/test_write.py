@@ -1,0 +1,133 @@
+"""The Write screen: candidates, accept, edit, chorus, template, autosave and reopen (demo model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from app_support import wait_for
+from textual.app import App
+from textual.widgets import Input
+
+from tui_lyrics.paths import data_home
+from tui_lyrics.songs.store import SongStore
+from tui_lyrics.store import ModelStore
+from tui_lyrics.ui.app import LyricsApp
+from tui_lyrics.ui.write.screen import WriteScreen
+from tui_lyrics.ui.write.widgets import CandidateList, DraftView
+
+pytestmark = pytest.mark.demo
+REFERENCE = "雨停在傍晚的月台上\n铁轨把余晖拉得很长\n\n你忘了一把伞\n斜靠在掉漆的长椅旁\n"
+
+
+class Host(App[None]):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__()
+        self.kwargs = kwargs
+
+    def on_mount(self) -> None:
+        self.push_screen(WriteScreen(store=ModelStore.open(data_home()), **self.kwargs))  # type: ignore[arg-type]
+
+
+async def _ready(pilot, screen: WriteScreen) -> None:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: screen.lm is not None, what="the model to load")
+
+
+async def _candidates(pilot, screen: WriteScreen) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("g")
+    await wait_for(pilot, lambda: not screen.generating and screen.candidates, what="candidates")
+
+
+async def test_first_line_candidates_accept_edit_and_autosave(home: Path) -> None:
+    app = Host(model_name="demo-zh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, WriteScreen)
+        await _ready(pilot, screen)
+        screen.query_one("#line", Input).value = "我在车站等一场雨"
+        await pilot.press("enter")
+        assert screen.session.draft.text == "我在车站等一场雨\n"
+        await _candidates(pilot, screen)
+        assert len(screen.candidates) == 5
+        assert screen.query_one("#candidates", CandidateList).option_count == 5
+        chosen = screen.candidates[1].text
+        await pilot.press("2")
+        lines = [x for x in screen.session.draft.lines if not x.is_break]
+        assert lines[-1].text == chosen and lines[-1].author == "model"
+        assert screen.candidates == []
+        # change a word of the accepted line
+        await pilot.press("e")
+        field = screen.query_one("#line", Input)
+        assert field.value == chosen and screen.focused is field
+        field.value = chosen[:-1] + "光"
+        await pilot.press("enter")
+        assert screen.session.draft.lines[-1].text == chosen[:-1] + "光"
+        assert screen.session.draft.lines[-1].author == "both"
+        saved = SongStore(home).load(screen.session.name)
+        assert saved.draft == screen.session.draft  # every change is saved at once
+
+
+async def test_chorus_insert_and_continue_then_reopen(home: Path) -> None:
+    app = Host(model_name="demo-zh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await _ready(pilot, screen)
+        field = screen.query_one("#line", Input)
+        for text in ("副歌第一行", "副歌第二行"):
+            field.focus()
+            field.value = text
+            await pilot.press("enter")
+        view = screen.query_one("#draft", DraftView)
+        view.highlighted = 0
+        await pilot.press("c", "c")  # marks line 1, moves down, marks line 2
+        assert [x.part for x in screen.session.draft.lines] == ["chorus", "chorus"]
+        await pilot.press("l")  # lock line 2
+        assert screen.session.draft.lines[1].locked
+        await pilot.press("h")
+        assert screen.session.draft.text == "副歌第一行\n副歌第二行\n\n副歌第一行\n副歌第二行\n"
+        await _candidates(pilot, screen)
+        await pilot.press("1")
+        assert screen.session.draft.lyric_count == 5
+        view.highlighted = 1
+        await pilot.press("r")  # a locked line is never rewritten
+        assert not screen.generating
+        name = screen.session.name
+        draft = screen.session.draft
+    reopened = Host(song_name=name)
+    async with reopened.run_test(size=(100, 30)) as pilot:
+        screen = reopened.screen
+        await _ready(pilot, screen)
+        assert screen.session.draft == draft and screen.session.model == "demo-zh"
+        await _candidates(pilot, screen)
+        await pilot.press("3")
+        assert screen.session.draft.lyric_count == 6
+
+
+async def test_a_template_shapes_candidates(home: Path, tmp_path: Path) -> None:
+    ref = tmp_path / "ref.txt"
+    ref.write_text(REFERENCE, encoding="utf-8")
+    app = Host(model_name="demo-zh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await _ready(pilot, screen)
+        screen.query_one("#draft", DraftView).focus()
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#answer", Input).value = str(ref)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.session.draft.template is not None and len(screen.session.draft.template) == 4
+        await _candidates(pilot, screen)
+        assert all(c.chars == 9 and c.rhyme == "江阳" for c in screen.candidates)
+        await pilot.press("1")
+        assert screen.session.draft.label(0) == "9/9 字 · 江阳"
+
+
+async def test_the_library_opens_the_write_screen_for_the_selected_model(home: Path) -> None:
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: bool(getattr(pilot.app.screen, "rows", None)), what="the library")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, WriteScreen), what="the write screen")
+        assert pilot.app.screen.session.model == "demo-zh"
+        await pilot.press("escape", "escape")  # out of the line input, then back to the library
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, WriteScreen), what="the library again")

@@ -1,0 +1,382 @@
+"""WriteScreen: write a song line by line with the model, choosing among candidate next lines.
+
+The screen composes the draft view, the candidate list and a line input, forwards keys to
+the ``WriteSession`` (the plain owner of the song: draft, undo, autosave) and runs the
+engine in thread workers (``jobs``) that report by message. Keys, with the draft focused:
+``g`` candidates for the next line, ``1``–``9`` accept one, ``m`` more, ``r`` rewrite the
+highlighted line, ``e`` edit it, ``c``/``v``/``b`` mark it chorus/verse/bridge, ``l`` lock
+it, ``h`` insert the chorus, ``x`` delete, ``u`` undo, ``t`` template, ``o`` open a song,
+``i`` type a line, ``escape`` stop / leave.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, OptionList, Static
+
+from tui_lyrics.errors import LyricsError
+from tui_lyrics.songs.store import SongStore
+from tui_lyrics.store import ModelStore
+from tui_lyrics.ui.write.jobs import CandidateFound, CandidatesFinished, WriterFailed, WriterLoaded
+from tui_lyrics.ui.write.session import Request, WriteSession
+from tui_lyrics.ui.write.widgets import CandidateList, DraftView
+
+K = 5
+
+
+class SongPicker(ModalScreen[str | None]):
+    """Pick a saved song to reopen; dismisses with its name, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    SongPicker { align: center middle; }
+    SongPicker > OptionList { width: 60; height: auto; max-height: 20; border: round $primary; }
+    """
+
+    def __init__(self, songs: SongStore) -> None:
+        super().__init__()
+        self.rows = [row for row in songs.list() if row.error is None]
+
+    def compose(self) -> ComposeResult:
+        options = [f"{row.name}  ({row.model}, {row.lines} lines, {row.updated})" for row in self.rows]
+        yield OptionList(*(options or ["No songs yet"]), id="songs")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.rows[event.option_index].name if self.rows else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class WriteScreen(Screen):
+    """A song, line by line, with the model's candidates."""
+
+    CSS_PATH = "write.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("g", "candidates", "Next lines"),
+        Binding("m", "more", "More"),
+        Binding("r", "rewrite", "Rewrite"),
+        Binding("e", "edit", "Edit"),
+        Binding("i", "type", "Type"),
+        Binding("c", "mark('chorus')", "Chorus"),
+        Binding("v", "mark('verse')", "Verse", show=False),
+        Binding("b", "mark('bridge')", "Bridge", show=False),
+        Binding("l", "lock", "Lock"),
+        Binding("h", "insert_chorus", "Insert chorus"),
+        Binding("x", "delete", "Delete", show=False),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("t", "template", "Template"),
+        Binding("o", "open", "Open", show=False),
+        Binding("escape", "back", "Back"),
+        *(Binding(str(n), f"accept({n})", f"Accept {n}", show=False) for n in range(1, 10)),
+    ]
+
+    def __init__(
+        self, *, store: ModelStore, model_name: str | None = None, song_name: str | None = None, k: int = K
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.songs = SongStore(store.home)
+        self.song_name = song_name
+        self.model_name = model_name or ""
+        self.k = k
+        self.session: WriteSession | None = None
+        self.lm: Any = None
+        self.index: Any = None
+        self.request_number = 0
+        self.request: Request | None = None
+        self.candidates: list[Any] = []
+        self.stop = threading.Event()
+        self.generating = False
+        self.editing: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="write-title")
+        yield DraftView(id="draft")
+        yield Static("", id="write-status")
+        yield CandidateList(id="candidates")
+        yield Input(placeholder="Type a line and press Enter (empty: a verse break)", id="line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#candidates", CandidateList).can_focus = False
+        try:
+            if self.song_name is not None:
+                self.session = WriteSession.open(self.songs, self.song_name)
+            else:
+                self.session = WriteSession(self.songs, self.model_name)
+        except LyricsError as error:
+            self.notify(str(error), severity="error")
+            self.session = WriteSession(self.songs, self.model_name)
+        self.model_name = self.session.model
+        self._refresh()
+        self._say(f"Loading {self.model_name}…")
+        # A new song starts with typing its first line; a reopened one with its lines.
+        self.query_one("#draft" if self.session.draft.lines else "#line").focus()
+        store, name = self.store, self.model_name
+        from tui_lyrics.ui.write.jobs import load_job
+
+        self.run_worker(lambda: load_job(store, name, self.post_message), thread=True, group="write-load")
+
+    def on_unmount(self) -> None:
+        self.stop.set()
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def on_writer_loaded(self, message: WriterLoaded) -> None:
+        self.lm, self.index = message.model, message.index
+        self._say(f"{message.name} ready ({message.seconds:.1f} s). Type a first line, or press g for candidates.")
+
+    def on_writer_failed(self, message: WriterFailed) -> None:
+        self._say(f"Cannot load {message.name}: {message.error}")
+        self.notify(message.error, severity="error")
+
+    def on_candidate_found(self, message: CandidateFound) -> None:
+        if message.request != self.request_number:
+            return  # from a request the user has moved on from
+        self.candidates.append(message.candidate)
+        self.query_one("#candidates", CandidateList).show(self.candidates)
+
+    def on_candidates_finished(self, message: CandidatesFinished) -> None:
+        if message.request != self.request_number:
+            return
+        self.generating = False
+        if message.error:
+            self._say(f"No candidates: {message.error}")
+            return
+        what = (
+            "for the next line"
+            if self.request is None or self.request.target is None
+            else (f"for line {self.request.target + 1}")
+        )
+        self._say(f"{len(self.candidates)} candidates {what} in {message.seconds:.2f} s · 1–{len(self.candidates)} "
+                  "accept · m more · g new")  # fmt: skip
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        session = self._session()
+        text = event.value.strip()
+        try:
+            if self.editing is not None:
+                session.change(session.draft.edit(self.editing, text))
+                highlight = self.editing
+            else:
+                session.change(session.draft.append(text, author="user"))
+                highlight = len(session.draft) - 1
+        except LyricsError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.editing = None
+        event.input.value = ""
+        event.input.placeholder = "Type a line and press Enter (empty: a verse break)"
+        self._changed(highlight)
+        self.query_one("#draft", DraftView).focus()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_candidates(self, target: int | None = None, *, more: bool = False) -> None:
+        if self.lm is None:
+            self._say(f"Still loading {self.model_name}…")
+            return
+        session = self._session()
+        try:
+            request = session.request(target)
+        except LyricsError as error:
+            self.notify(str(error), severity="warning")
+            return
+        self.stop.set()
+        self.stop = threading.Event()
+        self.request_number += 1
+        self.request = request
+        if not more:
+            self.candidates = []
+            self.query_one("#candidates", CandidateList).show([])
+        self.generating = True
+        self._say("Writing candidates…")
+        from tui_lyrics.ui.write.jobs import candidates_job
+
+        lm, index, number, stop, settings = self.lm, self.index, self.request_number, self.stop, session.settings
+        k = self.k if not more else min(self.k, 9 - len(self.candidates))
+        if k <= 0:
+            self._say("Nine candidates shown: accept one, or press g for a new set")
+            self.generating = False
+            return
+        self.run_worker(
+            lambda: candidates_job(
+                lm, index, request, number, k=k, settings=settings, stop=stop, post=self.post_message
+            ),
+            thread=True,
+            group="write-candidates",
+        )
+
+    def action_more(self) -> None:
+        target = None if self.request is None else self.request.target
+        self.action_candidates(target, more=True)
+
+    def action_rewrite(self) -> None:
+        index = self._highlighted()
+        if index is None or self._session().draft.lines[index].is_break:
+            self.notify("Highlight a line to rewrite", severity="warning")
+            return
+        self.action_candidates(index)
+
+    def action_accept(self, number: int) -> None:
+        if not 1 <= number <= len(self.candidates) or self.request is None:
+            return
+        cand = self.candidates[number - 1]
+        try:
+            line = self._session().accept(cand.text, self.request, seed=cand.seed, verse_break=cand.verse_break)
+        except LyricsError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.stop.set()
+        self.request_number += 1
+        self.request = None
+        self.candidates = []
+        self.query_one("#candidates", CandidateList).show([])
+        self._changed(line)
+        self._say(f"Accepted line {line + 1} · e edit · g next lines")
+
+    def action_edit(self) -> None:
+        index = self._highlighted()
+        if index is None:
+            return
+        line = self._session().draft.lines[index]
+        if line.locked:
+            self.notify(f"Line {index + 1} is locked: press l to unlock it", severity="warning")
+            return
+        self.editing = index
+        field = self.query_one("#line", Input)
+        field.value = line.text
+        field.placeholder = f"Editing line {index + 1}: Enter keeps the change"
+        field.focus()
+
+    def action_type(self) -> None:
+        self.editing = None
+        self.query_one("#line", Input).focus()
+
+    def action_mark(self, part: str) -> None:
+        index = self._highlighted()
+        if index is None:
+            return
+        draft = self._session().draft
+        current = draft.lines[index].part
+        self._apply(draft.mark(index, index, None if current == part else part), index)
+        if index + 1 < len(draft):
+            self.query_one("#draft", DraftView).highlighted = index + 1
+
+    def action_lock(self) -> None:
+        index = self._highlighted()
+        if index is not None:
+            draft = self._session().draft
+            self._apply(draft.lock(index, not draft.lines[index].locked), index)
+
+    def action_insert_chorus(self) -> None:
+        try:
+            draft = self._session().draft.insert_chorus()
+        except LyricsError as error:
+            self.notify(str(error), severity="warning")
+            return
+        self._apply(draft, len(draft) - 1)
+        self._say("Chorus inserted · g: the model continues after it")
+
+    def action_delete(self) -> None:
+        index = self._highlighted()
+        if index is not None:
+            try:
+                self._apply(self._session().draft.delete(index), max(0, index - 1))
+            except LyricsError as error:
+                self.notify(str(error), severity="warning")
+
+    def action_undo(self) -> None:
+        if self._session().undo():
+            self._changed(None)
+
+    def action_template(self) -> None:
+        from tui_lyrics.ui.widgets.dialogs import PromptDialog
+
+        self.app.push_screen(
+            PromptDialog("A reference song (.txt or .lrc) to write to (empty: no template):", ok="Use"),
+            self._template_chosen,
+        )
+
+    def _template_chosen(self, path: str | None) -> None:
+        if path is None:
+            return
+        from tui_lyrics.songs.template import read_template
+
+        try:
+            template = read_template(path.strip()) if path.strip() else None
+        except LyricsError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._session().set_template(template)
+        self._changed(None)
+        shown = "no template" if template is None else f"{len(template)} lines from {template.source}"
+        self._say(f"Template: {shown}")
+
+    def action_open(self) -> None:
+        self.app.push_screen(SongPicker(self.songs), self._song_chosen)
+
+    def _song_chosen(self, name: str | None) -> None:
+        if name is not None:
+            self.app.switch_screen(WriteScreen(store=self.store, song_name=name, k=self.k))
+
+    def action_back(self) -> None:
+        if self.generating:
+            self.stop.set()
+            self.generating = False
+            self._say("Stopped")
+        elif self.focused is self.query_one("#line", Input):
+            self.editing = None
+            self.query_one("#draft", DraftView).focus()
+        else:
+            self.app.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Letter keys belong to the line input while it has focus."""
+        return action == "back" or not isinstance(self.focused, Input)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _session(self) -> WriteSession:
+        assert self.session is not None
+        return self.session
+
+    def _highlighted(self) -> int | None:
+        view = self.query_one("#draft", DraftView)
+        return view.highlighted if self._session().draft.lines else None
+
+    def _apply(self, draft: Any, highlight: int | None) -> None:
+        self._session().change(draft)
+        self._changed(highlight)
+
+    def _changed(self, highlight: int | None) -> None:
+        session = self._session()
+        if session.saved_error:
+            self.notify(f"Not saved: {session.saved_error}", severity="error")
+        self.query_one("#draft", DraftView).show(session.draft, highlight=highlight)
+        self._refresh_title()
+
+    def _refresh(self) -> None:
+        self.query_one("#draft", DraftView).show(self._session().draft)
+        self._refresh_title()
+
+    def _refresh_title(self) -> None:
+        session = self._session()
+        template = session.draft.template
+        parts = [f"[b]{escape(session.name or 'new song')}[/b]", f"model {escape(session.model)}",
+                 f"{session.draft.lyric_count} lines"]  # fmt: skip
+        if template is not None:
+            parts.append(f"template {escape(template.source or '')} ({len(template)} lines)")
+        if session.name is not None:
+            parts.append("saved")
+        self.query_one("#write-title", Static).update(" · ".join(parts))
+
+    def _say(self, text: str) -> None:
+        self.query_one("#write-status", Static).update(escape(text))

@@ -1,0 +1,112 @@
+"""The one owner of a song being written: its draft, undo history, seeds and autosave; no torch, no textual.
+
+The screen asks the session to change the draft and the session saves the song after every
+change (an accepted, typed or edited line, a mark, a lock): writing is never lost, even when
+the terminal hangs up. The song is given a folder on its first save.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig
+from tui_lyrics.songs.draft import Draft
+from tui_lyrics.songs.store import Song, SongStore
+from tui_lyrics.songs.template import Slot, Template
+
+DEFAULT_SETTINGS = SampleConfig(quote_limit=QUOTE_LIMIT, **RECOMMENDED_CONTROLS)
+"""What the Write screen samples with: the same defaults as ``lyrics-tui write``."""
+UNDO_DEPTH = 100
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a set of candidates is for: the next line (``target`` None) or a rewrite of line ``target``."""
+
+    prefix: str
+    slot: Slot | None
+    target: int | None
+    seed: int
+
+
+class WriteSession:
+    """A song being written with ``model``; ``store`` keeps it."""
+
+    def __init__(self, store: SongStore, model: str, *, song: Song | None = None) -> None:
+        self.store = store
+        self.model = song.model if song is not None else model
+        self.draft = song.draft if song is not None else Draft()
+        self.settings = song.settings if song is not None else DEFAULT_SETTINGS
+        self.seeds: list[int] = list(song.seeds) if song is not None else []
+        self.name: str | None = song.name if song is not None else None
+        self.created = song.created if song is not None else ""
+        self.history: list[Draft] = []
+        self.saved_error: str | None = None
+
+    @classmethod
+    def open(cls, store: SongStore, name: str) -> WriteSession:
+        song = store.load(name)
+        return cls(store, song.model, song=song)
+
+    # -- changes ----------------------------------------------------------------------------
+
+    def change(self, draft: Draft) -> None:
+        """Make ``draft`` the song (keeping the old one for undo) and save."""
+        if draft == self.draft:
+            return
+        self.history = [*self.history[-UNDO_DEPTH + 1 :], self.draft]
+        self.draft = draft
+        self.save()
+
+    def undo(self) -> bool:
+        if not self.history:
+            return False
+        self.draft = self.history.pop()
+        self.save()
+        return True
+
+    def accept(self, text: str, request: Request, *, seed: int, verse_break: bool = False) -> int:
+        """Put a chosen candidate in the draft; returns the index of the line it became."""
+        if request.target is not None:
+            self.change(self.draft.rewrite(request.target, text, seed=seed))
+            return request.target
+        draft = self.draft
+        if verse_break or (request.slot is not None and request.slot.verse_break):
+            draft = draft.append("")
+        self.change(draft.append(text, author="model", seed=seed))
+        return len(self.draft) - 1
+
+    def set_template(self, template: Template | None) -> None:
+        self.change(self.draft.with_template(template))
+
+    # -- candidates -------------------------------------------------------------------------
+
+    def request(self, target: int | None = None, *, seed: int | None = None) -> Request:
+        """What to ask the engine for: the next line, or line ``target`` rewritten from what comes before it."""
+        seed = seed if seed is not None else random.SystemRandom().randrange(2**31 - 1000)
+        self.seeds.append(seed)
+        if target is None:
+            slot = self.draft.next_slot()
+            prefix = self.draft.text + ("\n" if slot is not None and slot.verse_break and self.draft.lines else "")
+            return Request(prefix, slot, None, seed)
+        self.draft.rewrite(target, self.draft.lines[target].text)  # a locked line refuses here, before sampling
+        return Request(self.draft.prefix_before(target), self.draft.slot_of(target), target, seed)
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def save(self) -> Song | None:
+        """Write the song (a new one gets a name on its first save); an error is kept for the screen to show."""
+        if self.name is None:
+            if not self.draft.lines:
+                return None
+            self.name = self.store.unique_name(f"{self.model}-song")
+        song = Song(self.name, self.model, self.draft, self.settings, tuple(self.seeds), self.created)
+        try:
+            saved = self.store.save(song)
+        except Exception as error:  # a full disk must not lose the screen: say it, keep the draft
+            self.saved_error = str(error)
+            return None
+        self.saved_error = None
+        self.created = saved.created
+        return saved

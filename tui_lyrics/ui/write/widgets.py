@@ -1,0 +1,79 @@
+"""The Write screen's widgets: the draft with its template beside it, and the candidate lines.
+
+Both are ``OptionList``s that show plain data handed to them (a ``Draft``, a list of
+``Candidate``s); they keep no song state of their own and change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tui_lyrics.songs.draft import Draft, Line
+
+PART_MARK = {"chorus": "C", "verse": "V", "bridge": "B", None: " "}
+AUTHOR_MARK = {"user": "✎", "model": "♪", "both": "✎♪"}
+
+
+def draft_row(line: Line, label: str, *, width: int = 24) -> Text:
+    """One row of the draft: lock, part, who wrote it, the text, and the template's ``12/12 字 · 江阳``."""
+    if line.is_break:
+        return Text("")
+    row = Text()
+    row.append("🔒" if line.locked else "  ")
+    row.append(f"{PART_MARK[line.part]} ", style="bold" if line.part else "")
+    row.append(f"{AUTHOR_MARK[line.author]:<2} ", style="dim")
+    row.append(line.text)
+    if label:
+        shown = sum(2 if ord(c) > 0x2E80 else 1 for c in line.text)  # CJK characters take two cells
+        row.append(" " * max(2, width - shown))
+        row.append(label, style="dim")
+    return row
+
+
+def candidate_row(number: int, cand: Any) -> Text:
+    """``1  我在车站等一场雨  9 字 · 江阳 · -2.31/字 · end 0.82 · quotes the corpus``."""
+    row = Text(f"{number}  ", style="bold")
+    row.append(cand.text)
+    details = [f"{cand.chars} 字", cand.rhyme or "–", f"{cand.mean_logprob:.2f}/字"]
+    if cand.end_prob is not None:
+        details.append(f"end {cand.end_prob:.2f}")
+    if cand.verse_break:
+        details.append("new verse")
+    row.append("  " + " · ".join(details), style="dim")
+    if cand.memorised:
+        row.append(f" · quotes the corpus ({cand.longest_quote} 字)", style="bold")
+    return row
+
+
+class DraftView(OptionList):
+    """The song so far, one option per line (a verse break is an empty, disabled row)."""
+
+    DEFAULT_CSS = """
+    DraftView { height: 1fr; min-height: 4; }
+    """
+
+    def show(self, draft: Draft, *, highlight: int | None = None) -> None:
+        keep = self.highlighted if highlight is None else highlight
+        self.clear_options()
+        self.add_options(
+            [Option(draft_row(line, draft.label(i)), id=f"line-{i}") for i, line in enumerate(draft.lines)]
+        )
+        if draft.lines:
+            self.highlighted = min(keep if keep is not None else len(draft.lines) - 1, len(draft.lines) - 1)
+
+
+class CandidateList(OptionList):
+    """The candidates of the last request, numbered from 1 as they arrive."""
+
+    DEFAULT_CSS = """
+    CandidateList { height: auto; max-height: 12; min-height: 3; }
+    """
+
+    def show(self, candidates: Sequence[Any]) -> None:
+        self.clear_options()
+        self.add_options([Option(candidate_row(n, c), id=f"cand-{n}") for n, c in enumerate(candidates, 1)])
