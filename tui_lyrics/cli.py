@@ -37,7 +37,11 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     model.add_argument("--hidden", type=int, help="units per layer")
     model.add_argument("--embed-dim", type=int, help="embedding width")
     model.add_argument("--dropout", type=float, help="dropout on embedding, between layers and before the head")
-    model.add_argument("--ngram", type=int, help="order of the Kneser-Ney n-gram mixed in (5; 0: network alone)")
+    model.add_argument(
+        "--ngram",
+        type=_ngram_order,
+        help="order of the Kneser-Ney n-gram mixed in (auto: chosen per corpus, the default; 0: network alone)",
+    )
     budget = p.add_argument_group("budget (one of)").add_mutually_exclusive_group()
     budget.add_argument("--steps", type=int, help="optimiser steps")
     budget.add_argument("--epochs", type=float, help="passes over the training text")
@@ -146,6 +150,15 @@ def _quote_limit(value: str) -> int:
         return int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of characters or off, not {value!r}") from None
+
+
+def _ngram_order(value: str) -> int:
+    """``--ngram``: an order 0–9, or auto (-1: chosen per corpus)."""
+    if value == "auto":
+        return -1
+    if value.isdigit() and int(value) <= 9:
+        return int(value)
+    raise argparse.ArgumentTypeError(f"must be 0–9 or auto, not {value!r}")
 
 
 def _add_eval(sub: argparse._SubParsersAction) -> None:
@@ -260,7 +273,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_generate(args, home)
     if args.command == "eval":
-        from tui_lyrics.commands.generate import run_eval
+        from tui_lyrics.commands.evaluate import run_eval
 
         return run_eval(args, home)
     if args.command == "write":

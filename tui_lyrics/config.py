@@ -101,8 +101,9 @@ class ModelConfig(_Settings):
     """Width of the character embedding (ignored for one-hot input)."""
     dropout: float = 0.2
     """Dropout on the embedding, between layers and before the output projection."""
-    ngram: int = 5
-    """Order of the Kneser-Ney character n-gram mixed with the network (0: the network alone)."""
+    ngram: int = -1
+    """Order of the Kneser-Ney character n-gram mixed with the network (0: the network alone; -1: chosen
+    per corpus, 3–9, on a slice of the training text; the card's ``mixture`` says which)."""
 
     def __post_init__(self) -> None:
         self._check_types()
@@ -112,7 +113,7 @@ class ModelConfig(_Settings):
         _check(8 <= self.hidden <= 8192, f"hidden must be 8–8192, not {self.hidden}")
         _check(4 <= self.embed_dim <= 8192, f"embed-dim must be 4–8192, not {self.embed_dim}")
         _check(0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1), not {self.dropout}")
-        _check(0 <= self.ngram <= 9, f"ngram must be 0–9, not {self.ngram}")
+        _check(-1 <= self.ngram <= 9, f"ngram must be 0–9 or auto (-1), not {self.ngram}")
 
 
 @dataclass(frozen=True)

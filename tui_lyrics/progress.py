@@ -58,6 +58,9 @@ class HeldOutScored:
     """This is the lowest held-out loss so far (the ``best`` checkpoint was written)."""
     network_loss: float | None = None
     """The network's own held-out loss when ``held_loss`` is its mixture with the n-gram."""
+    song_loss: float | None = None
+    """The same model read with song memory (its n-gram also counts the held-out text read so far), beside
+    ``held_loss`` (static: given the training text only); None for the network alone."""
 
     @property
     def held_ppl(self) -> float:

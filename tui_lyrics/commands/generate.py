@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_lyrics.commands.output import note, print_json
-from tui_lyrics.config import SampleConfig, TrainConfig
-from tui_lyrics.errors import LyricsError
+from tui_lyrics.config import SampleConfig
 from tui_lyrics.store import ModelStore
 
 DEFAULT_LENGTH = 200
@@ -98,50 +97,3 @@ def _note_craft(craft: dict[str, Any], *, rhyme: bool, quote_limit: int) -> None
         note(f"longest stretch shared with the corpus: {meter['longest']} characters{limit}{share}")
     if rhyme:
         note("rhyme per line: " + " ".join(line["rhyme"] or "–" for line in craft["lines"]))
-
-
-def run_eval(args: argparse.Namespace, home: Path) -> int:
-    import numpy as np
-
-    from tui_lyrics.core.evaluate import char_probs
-    from tui_lyrics.core.runtime import load_corpus_copy, pick_device
-    from tui_lyrics.core.sample import load_model
-    from tui_lyrics.corpus import load_corpus, split_text
-
-    store = ModelStore.open(home)
-    device = pick_device(args.device)
-    lm = load_model(store, args.name, which=args.weights, device=device, max_params=args.max_params)
-    if args.file:
-        text, context, source = load_corpus(args.file, min_chars=1).text, "", args.file
-    else:
-        held = TrainConfig.from_dict(lm.card["train"]).held_out
-        context, text = split_text(load_corpus_copy(store.path(args.name)), held_out=held)
-        source = f"held-out part of {lm.card['corpus'].get('name', 'its corpus')}"
-    if not text:
-        raise LyricsError("nothing to score")
-    probs = char_probs(lm.model, lm.vocab, text, context=context, device=device).numpy()
-    if lm.mixture is not None:
-        probs = lm.mixture.mix(probs, lm.mixture.ngram_probs(text, context=context))
-    loss = float(-np.log(probs).mean())
-    result = _result(args.name, source, lm.weights, text, loss, lm.vocab)
-    if args.json:
-        print_json(result)
-    else:
-        print(f"{args.name} ({lm.weights} weights) on the {source}: {result['chars']:,} characters, "
-              f"{result['unk_chars']:,} outside the vocabulary")  # fmt: skip
-        print(f"  cross-entropy {loss:.4f} nats/char = {result['bits_per_char']:.4f} bits/char; "
-              f"perplexity {result['perplexity']:.2f}")  # fmt: skip
-    return 0
-
-
-def _result(name: str, source: str, weights: str, text: str, loss: float, vocab: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "source": source,
-        "weights": weights,
-        "chars": len(text),
-        "unk_chars": sum(1 for c in text if c not in vocab),
-        "loss": loss,
-        "bits_per_char": loss / math.log(2),
-        "perplexity": math.exp(loss),
-    }

@@ -1,24 +1,35 @@
 """The model a user trains: the network mixed with a Kneser-Ney n-gram of the same training text.
 
 p(c) = w * p_network(c) + (1 - w) * p_ngram(c), in the canonical events (every training
-character plus one never-seen class). The n-gram is refitted from the model's corpus copy
-when the model loads (a second at most), so only its order and the weight ``w`` are stored,
-in the card's ``mixture``. The weight is chosen at each held-out evaluation, from a grid, as
-early stopping chooses the checkpoint; the network's own score is kept beside the mixture's.
+character plus one never-seen class). The n-gram's order and the weight ``w`` are in the
+card's ``mixture``. The weight is chosen at each held-out evaluation, from a grid, as early
+stopping chooses the checkpoint; the network's own score is kept beside the mixture's.
+
+With song memory (``tui_lyrics.song_memory``) the n-gram also counts the song read so far.
+Its copy of the song overlaps what the network's state remembers, so one fixed weight mixes
+them badly; the network's share then depends on how long the recent text's match with the
+song so far is (the match bucket), one weight per bucket, chosen like ``w`` on the held-out text.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from tui_lyrics.ngram import KneserNey
+from tui_lyrics.ngram import KneserNey, choose_order
+from tui_lyrics.ngram_file import load_ngram, store_ngram
+from tui_lyrics.song_memory import LADDER, SongMemory, song_probs
 from tui_lyrics.vocab import UNK_ID, CharVocab
 
 WEIGHTS = np.linspace(0.0, 1.0, 21)  # the grid the network's share is chosen from
+BUCKETS = len(LADDER) + 1  # match buckets: song_weights has one weight per bucket
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,10 @@ class Mixture:
     weight: float
     own: int
     """Events 0..own-1 are the network's ids; the rest are rare characters it trains as <unk>."""
+    song_weights: tuple[float, ...] | None = None
+    """With song memory: the network's share per match bucket (``BUCKETS`` of them); None: ``weight``."""
+    order_scores: dict[int, float] | None = None
+    """When the order was chosen: each order's cross-entropy on a slice of the training text (``choose_order``)."""
 
     @classmethod
     def fit(cls, train_text: str, vocab: CharVocab, *, order: int, weight: float = 0.5) -> Mixture:
@@ -36,36 +51,158 @@ class Mixture:
         events = list(vocab.chars) + list(vocab.rare)
         return cls(KneserNey.fit(train_text, order=order, events=events), weight, vocab.size)
 
-    def with_weight(self, weight: float) -> Mixture:
-        return Mixture(self.ngram, weight, self.own)
+    @classmethod
+    def for_folder(
+        cls,
+        folder: Path,
+        vocab: CharVocab,
+        *,
+        order: int,
+        held_out: float,
+        train_text: Callable[[], str],
+        weight: float = 0.5,
+        song_weights: tuple[float, ...] | None = None,
+        save: bool = True,
+    ) -> Mixture:
+        """The model's n-gram as stored in its folder (``ngram_file``), else fitted on ``train_text()``
+        and stored (``save``) so the next open is fast."""
+        events = list(vocab.chars) + list(vocab.rare)
+        ngram = load_ngram(folder, order=order, held_out=held_out, events=events)
+        if ngram is None:
+            ngram = KneserNey.fit(train_text(), order=order, events=events)
+            if save:
+                store_ngram(folder, ngram, held_out=held_out)
+        return cls(ngram, weight, vocab.size, song_weights)
+
+    @classmethod
+    def for_training(
+        cls, folder: Path, vocab: CharVocab, train_text: str, *, order: int, held_out: float, card: Any = None
+    ) -> Mixture:
+        """The mixture a training run scores with. ``order`` < 0: chosen per corpus on a slice at the end
+        of the training text (``ngram.choose_order``), unless the card's ``mixture`` already has one."""
+        scores = None
+        if isinstance(card, dict) and isinstance(card.get("order"), int):
+            order = card["order"]  # a resumed run keeps its n-gram
+            scores = {int(k): float(v) for k, v in (card.get("order_scores") or {}).items()} or None
+        elif order < 0:
+            events = list(vocab.chars) + list(vocab.rare)
+            order, scores = choose_order(train_text, events=events)
+        mixture = cls.for_folder(folder, vocab, order=order, held_out=held_out, train_text=lambda: train_text)
+        return dataclasses.replace(mixture, order_scores=scores)
+
+    def with_weight(self, weight: float, song_weights: tuple[float, ...] | None = None) -> Mixture:
+        return dataclasses.replace(self, weight=weight, song_weights=song_weights)
 
     def to_card(self) -> dict[str, Any]:
-        return {"order": self.ngram.order, "weight": self.weight}
+        card: dict[str, Any] = {"order": self.ngram.order, "weight": self.weight}
+        if self.song_weights is not None:
+            card["song_weights"] = list(self.song_weights)
+        if self.order_scores:
+            card["order_scores"] = {str(k): round(v, 6) for k, v in self.order_scores.items()}
+        return card
 
     def ngram_probs(self, text: str, *, context: str = "") -> np.ndarray:
         """The n-gram's probability of each character of ``text`` after ``context`` (n,)."""
         before = context[-(self.ngram.order - 1) :] if self.ngram.order > 1 else ""
         return self.ngram.probs_of(self.ngram.encode(before + text), start=len(before))
 
+    def song_ngram_probs(self, text: str, *, context: str = "") -> tuple[np.ndarray, np.ndarray]:
+        """With song memory: the n-gram's probability of each character of ``text`` (n,), counting
+        ``text`` as it reads it, and each position's match bucket (n,)."""
+        before = context[-(self.ngram.order - 1) :] if self.ngram.order > 1 else ""
+        return song_probs(self.ngram, self.ngram.encode(before + text), len(before))
+
     def mix(self, network: np.ndarray, ngram: np.ndarray) -> np.ndarray:
         return self.weight * network + (1 - self.weight) * ngram
+
+    def mix_song(self, network: np.ndarray, ngram: np.ndarray, buckets: np.ndarray) -> np.ndarray:
+        """The mixture with song memory: ``ngram`` and ``buckets`` from ``song_ngram_probs``."""
+        w = np.asarray(self.song_weights)[buckets] if self.song_weights is not None else self.weight
+        return w * network + (1 - w) * ngram
+
+    def song_memory(self, text: str = "") -> SongMemory:
+        """A song memory that has read ``text`` (the song so far), for ``next_logits``."""
+        memory = SongMemory(self.ngram)
+        memory.read_text(text)
+        return memory
 
     def history(self, text: str) -> list[int]:
         """Event ids of the text so far, as ``next_logits`` takes them."""
         index = self.ngram.index
         return [index.get(c, UNK_ID) for c in text[-self.ngram.order :]]
 
-    def next_logits(self, logits: torch.Tensor, history: list[int]) -> torch.Tensor:
+    def next_logits(self, logits: torch.Tensor, history: list[int], memory: SongMemory | None = None) -> torch.Tensor:
         """The mixture's log-probabilities over the network's ids (V,), from its logits (V,).
 
-        The n-gram's mass on characters the network trains as <unk> goes to <unk>, which the
-        sampler never emits; scoring keeps them apart (``ngram_probs``).
+        With ``memory`` the n-gram is the song memory (which has read the song so far) and the
+        weight is its match bucket's; else the n-gram reads ``history`` only. The n-gram's mass on
+        characters the network trains as <unk> goes to <unk>, which the sampler never emits;
+        scoring keeps them apart (``ngram_probs``).
         """
-        ngram = self.ngram.dist(history)
-        mixed = (1 - self.weight) * ngram[: self.own]
-        mixed[UNK_ID] += (1 - self.weight) * ngram[self.own :].sum()
-        mixed += self.weight * torch.softmax(logits.float(), -1).cpu().numpy()
+        w = self.weight
+        if memory is None:
+            ngram = self.ngram.dist(history)
+        else:
+            ngram = memory.dist()
+            w = self.song_weights[memory.bucket()] if self.song_weights is not None else w
+        mixed = (1 - w) * ngram[: self.own]
+        mixed[UNK_ID] += (1 - w) * ngram[self.own :].sum()
+        mixed += w * torch.softmax(logits.float(), -1).cpu().numpy()
         return torch.from_numpy(np.log(mixed)).to(device=logits.device, dtype=torch.float32)
+
+
+@dataclass(frozen=True)
+class HeldOutNgram:
+    """The n-gram's side of a held-out text, computed once: it does not change while the network trains."""
+
+    static: np.ndarray
+    """Per character, given the training text only (n,)."""
+    song: np.ndarray
+    """Per character, with song memory: counting the held-out text as it reads it (n,)."""
+    buckets: np.ndarray
+    """Per character, its match bucket (n,)."""
+
+    @classmethod
+    def score(cls, mixture: Mixture, text: str, *, context: str) -> HeldOutNgram:
+        song, buckets = mixture.song_ngram_probs(text, context=context)
+        return cls(mixture.ngram_probs(text, context=context), song, buckets)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One held-out evaluation of a model, both readings side by side, in nats per character."""
+
+    loss: float
+    """Static: each character given the training text and the text before it, nothing counted."""
+    network: float
+    """The network alone (its recurrent state is its only memory of the text before)."""
+    song_loss: float | None = None
+    """With song memory: the n-gram also counts the held-out text it has read. None: no n-gram."""
+    weight: float | None = None
+    song_weights: tuple[float, ...] | None = None
+    ngram: float | None = None
+    """The n-gram alone, static."""
+    ngram_song: float | None = None
+    """The n-gram alone, with song memory."""
+
+
+def read_held_out(network: np.ndarray, held: HeldOutNgram | None) -> Reading:
+    """Both readings of the model from the network's probabilities (n,), weights chosen on this text."""
+    with np.errstate(divide="ignore"):
+        alone = float(-np.log(network).mean())
+    if held is None or not math.isfinite(alone):
+        return Reading(loss=alone, network=alone)
+    weight, loss = best_weight(network, held.static)
+    song_weights, song_loss = best_song_weights(network, held.song, held.buckets)
+    return Reading(
+        loss=loss,
+        network=alone,
+        song_loss=song_loss,
+        weight=weight,
+        song_weights=song_weights,
+        ngram=float(-np.log(held.static).mean()),
+        ngram_song=float(-np.log(held.song).mean()),
+    )
 
 
 def best_weight(network: np.ndarray, ngram: np.ndarray) -> tuple[float, float]:
@@ -74,3 +211,22 @@ def best_weight(network: np.ndarray, ngram: np.ndarray) -> tuple[float, float]:
         losses = [float(-np.log(w * network + (1 - w) * ngram).mean()) for w in WEIGHTS]
     i = int(np.argmin(losses))
     return round(float(WEIGHTS[i]), 4), losses[i]
+
+
+def best_song_weights(network: np.ndarray, ngram: np.ndarray, buckets: np.ndarray) -> tuple[tuple[float, ...], float]:
+    """Per match bucket, the grid weight with the lowest cross-entropy there (the loss is a sum over
+    positions, so each bucket's weight is chosen on its own), and the mixture's mean cross-entropy.
+    A bucket with no positions gets the best single weight."""
+    single, _ = best_weight(network, ngram)
+    weights, total = [], 0.0
+    for b in range(BUCKETS):
+        here = buckets == b
+        if not here.any():
+            weights.append(single)
+            continue
+        with np.errstate(divide="ignore"):
+            losses = [float(-np.log(w * network[here] + (1 - w) * ngram[here]).sum()) for w in WEIGHTS]
+        i = int(np.argmin(losses))
+        weights.append(round(float(WEIGHTS[i]), 4))
+        total += losses[i]
+    return tuple(weights), total / len(network)

@@ -97,14 +97,15 @@ def load_model(
         raise StoreError(f"{name!r} has no weights yet: train it first")
     chosen, weights_path = found
     load_weights(model, weights_path)
-    mixture = _mixture(card, folder, vocab)
+    mixture = _mixture(card, folder, vocab, save=not store.is_read_only(name))
     return LoadedModel(
         name=name, model=model.to(device).eval(), vocab=vocab, card=card, weights=chosen, mixture=mixture, folder=folder
     )
 
 
-def _mixture(card: dict[str, Any], folder: Path, vocab: CharVocab) -> Mixture | None:
-    """Refit the model's n-gram from its corpus copy, if training chose a mixture."""
+def _mixture(card: dict[str, Any], folder: Path, vocab: CharVocab, *, save: bool = True) -> Mixture | None:
+    """The model's n-gram, if training chose a mixture: stored beside the weights, else refitted from its
+    corpus copy (and stored, ``save``)."""
     from tui_lyrics.config import TrainConfig
     from tui_lyrics.core.runtime import load_corpus_copy
     from tui_lyrics.corpus import split_text
@@ -119,10 +120,18 @@ def _mixture(card: dict[str, Any], folder: Path, vocab: CharVocab) -> Mixture | 
         raise StoreError(f"{folder / 'card.json'} has a corrupt mixture ({error})") from error
     if not (1 <= order <= 9 and 0.0 <= weight <= 1.0):
         raise StoreError(f"{folder / 'card.json'} has a mixture out of range: order {order}, weight {weight}")
-    if not (folder / "corpus.txt.gz").is_file():
-        raise StoreError(f"{folder.name} has lost its corpus copy (corpus.txt.gz), which its n-gram is fitted from")
-    train_text, _ = split_text(load_corpus_copy(folder), held_out=TrainConfig.from_dict(card["train"]).held_out)
-    return Mixture.fit(train_text, vocab, order=order, weight=weight)
+    held_out = TrainConfig.from_dict(card["train"]).held_out
+
+    def train_text() -> str:  # only when the stored n-gram is missing or stale (ngram_file)
+        if not (folder / "corpus.txt.gz").is_file():
+            raise StoreError(f"{folder.name} has lost its corpus copy (corpus.txt.gz), which its n-gram is fitted from")
+        return split_text(load_corpus_copy(folder), held_out=held_out)[0]
+
+    song = spec.get("song_weights")
+    return Mixture.for_folder(
+        folder, vocab, order=order, held_out=held_out, train_text=train_text, weight=weight,
+        song_weights=tuple(float(w) for w in song) if song else None, save=save,
+    )  # fmt: skip
 
 
 def resolve_seed(seed: int | None) -> int:

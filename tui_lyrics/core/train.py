@@ -23,7 +23,7 @@ from tui_lyrics.config import DEFAULT_MAX_PARAMS, ModelConfig, TrainConfig, chec
 from tui_lyrics.core.batches import make_batches
 from tui_lyrics.core.evaluate import char_probs
 from tui_lyrics.core.meters import Clock, Meter
-from tui_lyrics.core.mixture import Mixture, best_weight
+from tui_lyrics.core.mixture import HeldOutNgram, Mixture, Reading, read_held_out
 from tui_lyrics.core.model import CharRNN, detach
 from tui_lyrics.core.runtime import pick_device
 from tui_lyrics.corpus import Corpus, split_text
@@ -156,9 +156,12 @@ class _Run:
         model_config = typed.model
         self.model = CharRNN(model_config, self.vocab.size).to(self.device)
         self.mixture = None
-        if model_config.ngram:
-            self.mixture = Mixture.fit(self.train_text, self.vocab, order=model_config.ngram)
-            self.held_ngram = self.mixture.ngram_probs(self.held_text, context=self.train_text)
+        if model_config.ngram:  # below 0: the order is chosen on a slice of the training text
+            self.mixture = Mixture.for_training(
+                self.folder, self.vocab, self.train_text, order=model_config.ngram, held_out=self.cfg.held_out,
+                card=self.card.get("mixture"),
+            )  # fmt: skip
+            self.held_ngram = HeldOutNgram.score(self.mixture, self.held_text, context=self.train_text)
         self.optimizer = _optimizer(self.model, self.cfg)
         self.hidden = restore_checkpoint(
             found, model=self.model, optimizer=self.optimizer, batch=self.batches.batch, device=self.device
@@ -320,7 +323,8 @@ class _Run:
     def _score(self) -> None:
         if self.state.step == 0 or self.state.scored_step == self.state.step:
             return
-        held, network, weight = self._held_out_loss()
+        reading = self._held_out_loss()
+        held, network, weight = reading.loss, reading.network, reading.weight
         if not math.isfinite(held):
             raise _Diverged(self._diverged_message(f"held-out loss {held}"))
         best = self.state.best_loss is None or held < self.state.best_loss
@@ -329,11 +333,11 @@ class _Run:
         if best:
             state.best_loss, state.best_step = held, state.step
             if self.mixture is not None:
-                self.card["mixture"] = self.mixture.with_weight(weight).to_card()
+                self.card["mixture"] = self.mixture.with_weight(weight, reading.song_weights).to_card()
             # The next save writes these weights as best: best_step == step says they are the current ones.
         point = {"step": state.step, "held_loss": held, "train_loss": state.train_loss, "elapsed": self.clock.elapsed()}
         if self.mixture is not None:
-            point |= {"network_loss": network, "weight": weight}
+            point |= {"network_loss": network, "weight": weight, "song_loss": reading.song_loss}
         self.card["history"].append(point)
         self.pending_metrics.append({"kind": "held", **point})
         self._flush_metrics()
@@ -345,17 +349,14 @@ class _Run:
                 step=state.step,
                 elapsed=self.clock.elapsed(),
                 network_loss=network if self.mixture is not None else None,
+                song_loss=reading.song_loss,
             )
         )
 
-    def _held_out_loss(self) -> tuple[float, float, float | None]:
-        """The model's held-out loss, the network's own, and its share in the mixture."""
+    def _held_out_loss(self) -> Reading:
+        """The model's held-out readings: static and with song memory, the network's own, the weights."""
         probs = char_probs(self.model, self.vocab, self.held_text, context=self.train_text, device=self.device)
-        network = float(-probs.log().mean())
-        if self.mixture is None or not math.isfinite(network):
-            return network, network, None
-        weight, held = best_weight(probs.numpy(), self.held_ngram)
-        return held, network, weight
+        return read_held_out(probs.numpy(), self.held_ngram if self.mixture is not None else None)
 
     def _maybe_preview(self) -> None:
         every = self.control.preview_seconds

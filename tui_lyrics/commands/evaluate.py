@@ -1,0 +1,95 @@
+"""``lyrics-tui eval``: score the held-out text (or a file), both readings side by side.
+
+Static: each character given the training text and the text before it, the figure every
+other model reports. Song memory: the n-gram also counts the text read so far, as a listener
+remembers a chorus. Neither replaces the other: both are printed, each labelled, for the model,
+the network alone and the n-gram alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any
+
+from tui_lyrics.commands.output import print_json
+from tui_lyrics.config import TrainConfig
+from tui_lyrics.errors import LyricsError
+from tui_lyrics.store import ModelStore
+
+
+def run_eval(args: argparse.Namespace, home: Path) -> int:
+    from tui_lyrics.core.evaluate import char_probs
+    from tui_lyrics.core.mixture import HeldOutNgram
+    from tui_lyrics.core.runtime import load_corpus_copy, pick_device
+    from tui_lyrics.core.sample import load_model
+    from tui_lyrics.corpus import load_corpus, split_text
+
+    store = ModelStore.open(home)
+    device = pick_device(args.device)
+    lm = load_model(store, args.name, which=args.weights, device=device, max_params=args.max_params)
+    if args.file:
+        text, context, source = load_corpus(args.file, min_chars=1).text, "", args.file
+    else:
+        held = TrainConfig.from_dict(lm.card["train"]).held_out
+        context, text = split_text(load_corpus_copy(store.path(args.name)), held_out=held)
+        source = f"held-out part of {lm.card['corpus'].get('name', 'its corpus')}"
+    if not text:
+        raise LyricsError("nothing to score")
+    network = char_probs(lm.model, lm.vocab, text, context=context, device=device).numpy()
+    readings: dict[str, dict[str, Any]] = {"static": {"network": _loss(network)}, "song_memory": {"network": None}}
+    loss = readings["static"]["network"]
+    if lm.mixture is not None:
+        mixture, ngram = lm.mixture, HeldOutNgram.score(lm.mixture, text, context=context)
+        loss = _loss(mixture.mix(network, ngram.static))
+        readings["static"] |= {"model": loss, "ngram": _loss(ngram.static)}
+        song = _loss(mixture.mix_song(network, ngram.song, ngram.buckets))
+        readings["song_memory"] |= {"model": song, "ngram": _loss(ngram.song)}
+        readings["ngram_order"] = mixture.ngram.order
+    else:
+        readings["static"]["model"] = loss
+        readings["song_memory"] |= {"model": None, "ngram": None}
+    result = _result(args.name, source, lm.weights, text, loss, lm.vocab) | {"readings": readings}
+    if args.json:
+        print_json(result)
+    else:
+        _print(args.name, lm.weights, source, result)
+    return 0
+
+
+def _loss(probs: Any) -> float:
+    import numpy as np
+
+    with np.errstate(divide="ignore"):
+        return float(-np.log(probs).mean())
+
+
+def _print(name: str, weights: str, source: str, result: dict[str, Any]) -> None:
+    readings = result["readings"]
+    static, song = readings["static"], readings["song_memory"]
+    print(f"{name} ({weights} weights) on the {source}: {result['chars']:,} characters, "
+          f"{result['unk_chars']:,} outside the vocabulary")  # fmt: skip
+    print(f"  static (given the training text only): cross-entropy {result['loss']:.4f} nats/char = "
+          f"{result['bits_per_char']:.4f} bits/char; perplexity {result['perplexity']:.2f}")  # fmt: skip
+    if song["model"] is None:
+        print("  song memory: none (no n-gram: the network's state is its only memory of the text read)")
+        return
+    print(f"  song memory (also counting the text read so far): cross-entropy {song['model']:.4f} nats/char = "
+          f"{song['model'] / math.log(2):.4f} bits/char; perplexity {math.exp(song['model']):.2f}")  # fmt: skip
+    order = readings["ngram_order"]
+    print(f"  network alone: {static['network']:.4f} static (no song memory of its own); "
+          f"{order}-gram alone: {static['ngram']:.4f} static, {song['ngram']:.4f} with song memory")  # fmt: skip
+
+
+def _result(name: str, source: str, weights: str, text: str, loss: float, vocab: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "source": source,
+        "weights": weights,
+        "chars": len(text),
+        "unk_chars": sum(1 for c in text if c not in vocab),
+        "loss": loss,
+        "bits_per_char": loss / math.log(2),
+        "perplexity": math.exp(loss),
+    }
