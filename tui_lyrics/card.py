@@ -153,8 +153,6 @@ class HeldOutPoint(_Strict):
     weight: float | None = field(default=None, metadata=OMIT_NONE)
     """The network's share in that mixture."""
     song_loss: float | None = field(default=None, metadata=OMIT_NONE)
-    """The held-out loss with song memory (the n-gram also learning each held-out song as it goes)."""
-    song_loss: float | None = field(default=None, metadata=OMIT_NONE)
     """The same model's held-out loss with song memory (``held_loss`` is the static one, given the training
     text only); None for the network alone."""
 
@@ -165,8 +163,6 @@ class MixtureSpec(_Strict):
 
     order: int
     weight: float
-    song_weights: tuple[float, ...] | None = field(default=None, metadata=OMIT_NONE)
-    """With song memory: the weights of the network, the n-gram and the song's own n-gram."""
     song_weights: list[float] | None = field(default=None, metadata=OMIT_NONE)
     """With song memory: the network's share per match bucket (``core.mixture.BUCKETS``), chosen on the
     held-out text like ``weight``."""
