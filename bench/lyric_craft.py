@@ -205,9 +205,16 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=4.0, help="training budget in minutes (default 4)")
     parser.add_argument("--takes", type=int, default=200, help="seeded takes per configuration (default 200)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "LYRIC_CRAFT.md", help="results file")
+    original = parser.add_argument_group("original takes (issue #12): models trained with the CLI beforehand")
+    original.add_argument("--original", action="store_true", help="measure the quote limit and choruses instead")
+    original.add_argument("--mixture", default="jc-mix", help="a mixture model in --home (its network alone too)")
+    original.add_argument("--sweep-takes", type=int, default=50, help="takes per quote limit tried (default 50)")
+    original.add_argument("--chorus-takes", type=int, default=100, help="8-line takes after the chorus (default 100)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     store = ModelStore(args.home)
+    if args.original:
+        return run_original(args, store)
     ensure_model(store, args.minutes)
     lm = load_model(store, NAME)
     corpus = load_corpus(CORPUS).text
@@ -226,6 +233,36 @@ def main() -> int:
         rows.append(row(label, tally, fluency[compared] if compared else None))
         print(rows[-1], file=sys.stderr, flush=True)
     write(args, lm, ref, rows)
+    return 0
+
+
+def run_original(args: argparse.Namespace, store: ModelStore) -> int:
+    """Items 5 and 6 of issue #12: the mixture and its network alone, with and without the quote limit."""
+    import dataclasses
+
+    from bench import original_takes as ot
+
+    started = time.perf_counter()
+    mixture = load_model(store, args.mixture)
+    network = dataclasses.replace(mixture, mixture=None)  # the same network, its n-gram dropped: --ngram 0
+    rows, sweep, chorus = ot.measure(
+        {"mixture": mixture, "network alone": network},
+        takes=args.takes, sweep_takes=args.sweep_takes, chorus_takes=args.chorus_takes,
+    )  # fmt: skip
+    card = mixture.card
+    text = ot.SECTION.format(
+        date=datetime.date.today().isoformat(),
+        machine=f"{platform.machine()}, {os.cpu_count()} cores",
+        model=f"{card['model']['cell']} {card['model']['layers']}×{card['model']['hidden']}, "
+        f"{card['state']['step']} steps, mixed with its {card['mixture']['order']}-gram at weight "
+        f"{card['mixture']['weight']:.2f}",
+        home=args.home, name=args.mixture, takes=args.takes, sweep_takes=args.sweep_takes,
+        chorus_takes=args.chorus_takes, minutes=(time.perf_counter() - started) / 60,
+        table="\n".join([ot.QUOTE_HEADER, *rows]), sweep="\n".join([ot.QUOTE_HEADER, *sweep]),
+        chorus="\n".join([ot.CHORUS_HEADER, *chorus]),
+    )  # fmt: skip
+    ot.write_section(args.out, text)
+    print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
 

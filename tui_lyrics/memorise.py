@@ -178,6 +178,36 @@ class SuffixMatch:
         return start, bisect.bisect_right(sa, char, start, hi, key=key)
 
 
+class QuoteGuard:
+    """Which next characters would quote the corpus beyond ``limit`` characters, the song's own text exempt.
+
+    Fed the song character by character (prompt, then take), ``banned`` names each character
+    ``c`` such that the last ``limit`` characters followed by ``c`` occur in the corpus but not
+    earlier in the song. Banning them keeps every ``limit + 1``-gram of the take either new to
+    the corpus or a repeat of the song's own text (a chorus coming back, the prompt quoted).
+    """
+
+    def __init__(self, index: CorpusIndex, limit: int) -> None:
+        self.limit = limit
+        self.match = SuffixMatch(index, cap=limit)
+        self.song: dict[str, set[str]] = {}
+        """Each ``limit``-gram of the song -> the characters that followed it there."""
+        self._recent = ""
+
+    def feed(self, char: str) -> None:
+        if len(self._recent) == self.limit:
+            self.song.setdefault(self._recent, set()).add(char)
+        self._recent = (self._recent + char)[-self.limit :]
+        self.match.feed(char)
+
+    def banned(self) -> set[str]:
+        if self.match.length < self.limit:
+            return set()  # no corpus stretch of ``limit`` ends here: nothing can make one longer
+        quoting = self.match.followers()  # the match is the song's last ``limit`` characters
+        own = self.song.get(self.match.match)
+        return quoting - own if own else quoting
+
+
 def _common_prefix(query: str, text: str, at: int) -> int:
     """Length of the common prefix of ``query`` and ``text[at:]``."""
     n = 0

@@ -10,6 +10,7 @@ import torch
 
 from tests.core.test_sample import next_char_logits
 from tui_lyrics.config import ModelConfig, SampleConfig
+from tui_lyrics.core import constraints
 from tui_lyrics.core.constraints import MAX_PERIOD, MIN_LOOP_SPAN, LyricControls
 from tui_lyrics.core.model import CharRNN
 from tui_lyrics.core.sample import LoadedModel, load_model, sample_text, stream_chars
@@ -287,3 +288,15 @@ def test_the_quote_limit_keeps_the_models_scores(lm: LoadedModel) -> None:
     assert any("quote" in c.controls for c in chars)
     index = lm.quote_corpus()
     assert index is not None and index.measure("我在" + text).longest <= 3
+
+
+def test_the_window_penalty_also_discourages_shorter_quotes(
+    reciting: LoadedModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = SampleConfig(length=200, temperature=0.8, quote_limit=12, seed=0, alternatives=0)
+    assert reciting.corpus is not None
+    hard = reciting.corpus.measure(sample_text(reciting, CYCLE[:3], config))
+    monkeypatch.setattr(constraints, "WINDOW_PENALTY", 1e6)
+    soft = reciting.corpus.measure(CYCLE[:3] + sample_text(reciting, CYCLE[:3], config))
+    assert hard.window_share is not None and hard.window_share > 0.3  # 12-character quotes, one after another
+    assert soft.window_share == 0.0 and soft.longest <= 7

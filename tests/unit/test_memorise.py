@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_lyrics.memorise import WINDOW, CorpusIndex, SuffixMatch, corpus_index
+from tui_lyrics.memorise import WINDOW, CorpusIndex, QuoteGuard, SuffixMatch, corpus_index
 
 
 def brute_matching(corpus: str, take: str) -> list[int]:
@@ -108,3 +108,19 @@ def test_the_incremental_match_reads_the_matching_statistics_backwards() -> None
     for j, char in enumerate(take):  # the longest match ending at j starts at the first i whose match reaches j
         start = min(i for i in range(j + 1) if i + stats[i] > j or i == j)
         assert match.feed(char) == (j + 1 - start if stats[start] > j - start else 0)
+
+
+def test_the_quote_guard_bans_corpus_quotes_the_song_does_not_have() -> None:
+    rng = random.Random(5)
+    for _ in range(200):
+        corpus = "".join(rng.choice("ab风\n") for _ in range(rng.randint(0, 60)))
+        song = "".join(rng.choice("ab风\nx") for _ in range(rng.randint(0, 40)))
+        limit = rng.randint(1, 5)
+        guard = QuoteGuard(CorpusIndex(corpus), limit)
+        for j, char in enumerate(song):
+            guard.feed(char)
+            text = song[: j + 1]
+            expected = set()
+            if len(text) >= limit:
+                expected = {c for c in "ab风\nx" if text[-limit:] + c in corpus and text[-limit:] + c not in text}
+            assert guard.banned() == expected, (corpus, text, limit)

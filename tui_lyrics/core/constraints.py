@@ -23,9 +23,9 @@ The controls, in priority order (a lower one gives way when it would leave no ch
    the corpus and do not occur earlier in the text. So every (N + 1)-gram of the take is new to
    the corpus or already in the song: a chorus may come back in full, the prompt may be quoted
    again, but the take never walks on into a corpus line beyond N characters. (The text's end is
-   tracked on the corpus suffix array by ``memorise.SuffixMatch``; most steps cost two binary
+   tracked on the corpus suffix array by ``memorise.QuoteGuard``; most steps cost two binary
    searches and ban nothing.) When it would leave no character it gives way and the step reports
-   ``quote-lifted``.
+   ``quote-lifted``. ``WINDOW_PENALTY`` (off) would also discourage, softly, each corpus 8-gram.
 5. **Loops** (``loop_repeats``): when the text ends in a unit repeated that many times (the
    repeated span at least ``MIN_LOOP_SPAN`` characters, the unit at most ``MAX_PERIOD``), the
    character that would repeat it once more is banned (for every such unit at once).
@@ -56,7 +56,7 @@ import torch
 
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.errors import ConfigError
-from tui_lyrics.memorise import CorpusIndex, SuffixMatch
+from tui_lyrics.memorise import WINDOW, CorpusIndex, QuoteGuard
 from tui_lyrics.rhyme import class_of, line_class
 from tui_lyrics.vocab import UNK_ID, CharVocab
 
@@ -68,6 +68,11 @@ MAX_PERIOD = 40
 """Longest repeated unit the loop detector looks for (a line and its newline)."""
 MIN_LOOP_SPAN = 6
 """A loop must span at least this many characters (so 啦啦 is not a loop, 啦啦啦啦啦啦 is)."""
+
+WINDOW_PENALTY = 1.0
+"""With a quote limit of at least ``memorise.WINDOW`` (8): divide by this the probability of a character that
+would complete a corpus 8-gram (the meter's window) the song does not have (1: off). Measured in
+bench/LYRIC_CRAFT.md, not on by default: it buys few 8-windows at a fluency cost the issue's target excludes."""
 
 Peek = Callable[[torch.Tensor], torch.Tensor]
 """Candidate ids (K,) -> the model's probability of a newline right after each one (K,)."""
@@ -105,10 +110,10 @@ class LyricControls:
         self.verse = 0
         self.ngrams: dict[str, set[str]] = {}
         self._rhymes = self._rhyme_mask()
-        self.quote = config.quote_limit if corpus is not None else 0
-        self.match = SuffixMatch(corpus, cap=self.quote) if corpus is not None and self.quote else None
-        self.song_next: dict[str, set[str]] = {}
-        """Each quote_limit-gram of the text so far -> the characters that followed it there."""
+        limit = config.quote_limit if corpus is not None else 0
+        self.quotes = QuoteGuard(corpus, limit) if corpus is not None and limit else None
+        soft = corpus is not None and WINDOW_PENALTY > 1 and limit >= WINDOW
+        self.windows = QuoteGuard(corpus, WINDOW - 1) if corpus is not None and soft else None
         for char in prompt:
             self.advance(char)
 
@@ -150,7 +155,7 @@ class LyricControls:
 
         for mask, name in self._line_rules():
             restrict(mask, name)
-        quoted = self._quote_chars()
+        quoted = self.quotes.banned() if self.quotes is not None else set()
         if quoted:
             mask = self._without(quoted)
             if bool((allowed & mask).any()):
@@ -164,6 +169,8 @@ class LyricControls:
         if blocked:
             restrict(self._without(blocked), "ngram")
         work = work.masked_fill(~allowed, -math.inf)
+        if self.windows is not None and self._discourage(work, self.windows.banned()):
+            used.append("quote")
         if self._penalise(work):
             used.append("penalty")
         if peek is not None and self._look_ahead(work, allowed, peek):
@@ -173,8 +180,9 @@ class LyricControls:
     def advance(self, char: str) -> str | None:
         """Record a drawn character; for a newline that completes a line, return the line's class (rhyme on)."""
         self.context.append(char)
-        if self.match is not None:
-            self._quote_advance(self.match, char)
+        for guard in (self.quotes, self.windows):
+            if guard is not None:
+                guard.feed(char)
         if char != "\n":
             self.line += char
             n = self.config.no_repeat_ngram
@@ -243,19 +251,13 @@ class LyricControls:
                 found.add(ctx[-p])
         return found
 
-    def _quote_advance(self, match: SuffixMatch, char: str) -> None:
-        n = self.quote
-        if len(self.context) > n:  # the song's own (n + 1)-gram ending here may be quoted again later
-            self.song_next.setdefault("".join(self.context[-n - 1 : -1]), set()).add(char)
-        match.feed(char)
-
-    def _quote_chars(self) -> set[str]:
-        """The characters that would extend a corpus quote beyond the limit, less those the song itself has."""
-        if self.match is None or self.match.length < self.quote:
-            return set()
-        banned = self.match.followers()  # the match is the text's last `quote` characters
-        song = self.song_next.get(self.match.match)
-        return banned - song if song else banned
+    def _discourage(self, work: torch.Tensor, chars: set[str]) -> bool:
+        """Divide the probability of ``chars`` by WINDOW_PENALTY (in place); whether any was allowed."""
+        ids = [i for i in (self.vocab.id_of(c) for c in chars) if i != UNK_ID]
+        ids = [i for i in ids if math.isfinite(float(work[i]))]
+        if ids:
+            work[ids] -= math.log(WINDOW_PENALTY)
+        return bool(ids)
 
     def _blocked(self) -> set[str]:
         n = self.config.no_repeat_ngram
