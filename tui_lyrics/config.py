@@ -147,7 +147,7 @@ class TrainConfig(_Settings):
     batching: str = "stream"
     """stream: contiguous streams with carried state; random: the report's random windows."""
     held_out: float = 0.1
-    """Fraction of the text (its end, cut at a line) kept for held-out scoring."""
+    """Fraction of the text held out for scoring: its end, cut exactly at floor((1 - held_out) × N)."""
     min_count: int = 2
     """Characters seen fewer times in training are trained as <unk>."""
     max_vocab: int | None = None

@@ -8,6 +8,8 @@ messages land here; the App folds them into the run's ``RunRecord`` and publishe
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -297,12 +299,21 @@ class LyricsApp(App[int]):
         self.exit(return_code=message.code)
 
 
-def run_app(home: Path | None = None) -> int:
-    """Run the app in this terminal; returns the exit code."""
+def run_app(home: Path | None = None, *, exit_process: bool = True) -> int:
+    """Run the app in this terminal; returns the exit code.
+
+    With ``exit_process`` (the ``lyrics-tui`` command) the process ends right here once the
+    run, if any, is saved: tearing down an interpreter that imported torch takes 1–2 s more
+    (measured on two cores), and there is nothing left to do in it.
+    """
     app = LyricsApp(home)
     result = app.run()
+    saved = True
     if app.job is not None:  # however the app ended, the run gets to save its checkpoint
-        app.job.stop_and_wait(SAVE_WAIT_SECONDS)
-    if app.return_code:
-        return app.return_code
-    return result if isinstance(result, int) else 0
+        saved = app.job.stop_and_wait(SAVE_WAIT_SECONDS)
+    code = app.return_code or (result if isinstance(result, int) else 0)
+    if exit_process and saved and "torch" in sys.modules:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

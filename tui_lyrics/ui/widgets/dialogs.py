@@ -20,7 +20,7 @@ class ConfirmDialog(ModalScreen[bool]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", show=False),
-        Binding("escape,n", "answer(False)", "Cancel"),
+        Binding("escape,n,enter", "answer(False)", "Cancel"),
     ]
 
     def __init__(self, question: str, *, yes: str = "Yes", no: str = "Cancel") -> None:
@@ -31,11 +31,13 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-question")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes, variant="error", id="yes")
-                yield Button(self.no, id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+                # The buttons take no focus, so Enter always means the safe answer the label names.
+                for button in (
+                    Button(f"{self.yes} (y)", variant="error", id="yes"),
+                    Button(f"{self.no} (Enter)", variant="primary", id="no"),
+                ):
+                    button.can_focus = False
+                    yield button
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -62,8 +64,8 @@ class PromptDialog(ModalScreen[str | None]):
             yield Label(self.question, classes="dialog-question")
             yield Input(self.value, id="answer")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.ok, variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+                yield Button(f"{self.ok} (Enter)", variant="primary", id="ok")
+                yield Button("Cancel (Esc)", id="cancel")
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
