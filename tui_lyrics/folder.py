@@ -51,11 +51,13 @@ def fault_point(point: str) -> None:
     wanted = os.environ.get(FAULT_ENV)
     if not wanted:
         return
-    name, _, nth = wanted.partition(":")
+    name, _, nth = wanted.rpartition(":")
+    if not nth.isdigit():
+        name, nth = wanted, "1"
     if name != point:
         return
     _fault_count[point] = _fault_count.get(point, 0) + 1
-    if _fault_count[point] >= int(nth or 1):
+    if _fault_count[point] >= int(nth):
         os.kill(os.getpid(), signal.SIGKILL)
 
 

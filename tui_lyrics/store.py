@@ -25,7 +25,7 @@ from typing import Any
 
 from tui_lyrics.card import CARD_FORMAT, CARD_VERSION, ModelCard
 from tui_lyrics.errors import StoreError
-from tui_lyrics.folder import CARD, LOCK, METRICS, ModelFolder, fsync_dir
+from tui_lyrics.folder import CARD, LOCK, METRICS, ModelFolder, fault_point, fsync_dir
 from tui_lyrics.paths import models_dir
 
 __all__ = ["CARD", "CARD_FORMAT", "CARD_VERSION", "LOCK", "METRICS", "ModelInfo", "ModelStore"]
@@ -42,7 +42,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         os.fchmod(fd, 0o644)  # mkstemp makes 0600; a model should be as readable as any file
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.write(data[: len(data) // 2])
+            handle.flush()
+            fault_point(f"write:{path.name}")  # tests only: a kill mid-write
+            handle.write(data[len(data) // 2 :])
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -306,9 +309,12 @@ def is_live(folder: Path) -> bool:
 
 def append_metrics(folder: Path, rows: list[dict[str, Any]]) -> None:
     """Append curve points for live watchers; a torn last line is skipped by the reader."""
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     with open(folder / METRICS, "a", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.write(text[: len(text) // 2])
+        handle.flush()
+        fault_point("metrics")  # tests only: a kill mid-append leaves a torn line
+        handle.write(text[len(text) // 2 :])
 
 
 def read_metrics(folder: Path) -> list[dict[str, Any]]:
