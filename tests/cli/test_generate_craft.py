@@ -117,8 +117,21 @@ def test_generate_json_reports_the_quote_limit(tiny_model: str, capsys: pytest.C
     code, out, _ = generate(capsys, tiny_model, "--json", "--seed", "2", "--length", "150", "--quote-limit", "3")
     take = json.loads(out)
     assert code == 0 and take["settings"]["quote_limit"] == 3 and take["quote_limit"]["limit"] == 3
+    assert take["quote_limit"]["checked"] is True
     assert take["quote_limit"]["acted"] > 0 and take["memorisation"]["longest"] <= 3
     code, out, err = generate(capsys, tiny_model, "--seed", "2", "--length", "30")
     assert code == 0 and f"(quote limit {QUOTE_LIMIT};" in err
     code, out, _ = generate(capsys, tiny_model, "--json", "--seed", "2", "--length", "30", "--quote-limit", "off")
-    assert json.loads(out)["quote_limit"] == {"limit": 0, "acted": 0, "lifted": 0}
+    assert json.loads(out)["quote_limit"] == {"limit": 0, "checked": False, "acted": 0, "lifted": 0}
+
+
+def test_without_a_corpus_copy_generate_says_the_limit_was_not_applied(
+    tiny_model: str, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = ModelStore(home)  # a network alone: a mixture would need the corpus copy for its n-gram
+    store.write_card(tiny_model, {k: v for k, v in store.read_card(tiny_model).items() if k != "mixture"})
+    (home / "models" / tiny_model / "corpus.txt.gz").unlink()
+    code, _, err = generate(capsys, tiny_model, "--seed", "2", "--length", "20")
+    assert code == 0 and "no corpus copy: the quote limit could not be applied" in err
+    code, out, _ = generate(capsys, tiny_model, "--json", "--seed", "2", "--length", "20")
+    assert json.loads(out)["quote_limit"] == {"limit": QUOTE_LIMIT, "checked": False, "acted": 0, "lifted": 0}

@@ -47,7 +47,9 @@ def run_generate(args: argparse.Namespace, home: Path) -> int:
     stop = threading.Event()
     chars: list[str] = []
     logp = 0.0
-    quote = {"limit": config.quote_limit, "acted": 0, "lifted": 0}  # where it banned a quote, or gave way
+    # Where the quote limit banned a quote or gave way; without a corpus copy there is nothing to check against.
+    checked = bool(config.quote_limit) and lm.quote_corpus() is not None
+    quote = {"limit": config.quote_limit, "checked": checked, "acted": 0, "lifted": 0}
     if not args.json:
         sys.stdout.write(args.prefix)
     try:
@@ -71,6 +73,8 @@ def run_generate(args: argparse.Namespace, home: Path) -> int:
         if not text.endswith("\n"):
             sys.stdout.write("\n")
         _note_craft(craft, rhyme=config.rhyme != "off", quote_limit=config.quote_limit)
+        if config.quote_limit and not checked:
+            note("no corpus copy: the quote limit could not be applied")
         note(f"seed {seed} (replay with --seed {seed})")
     return 0
 
