@@ -131,3 +131,33 @@ async def test_the_library_opens_the_write_screen_for_the_selected_model(home: P
         assert pilot.app.screen.session.model == "demo-zh"
         await pilot.press("escape", "escape")  # out of the line input, then back to the library
         await wait_for(pilot, lambda: not isinstance(pilot.app.screen, WriteScreen), what="the library again")
+
+
+async def test_fill_writes_the_whole_song_to_the_template_and_export(home: Path, tmp_path: Path) -> None:
+    from tui_lyrics.songs.template import read_template
+
+    ref = tmp_path / "ref.txt"
+    ref.write_text(REFERENCE, encoding="utf-8")
+    app = Host(model_name="demo-zh", seed=7)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await _ready(pilot, screen)
+        field = screen.query_one("#line", Input)
+        field.value = "我在车站等一场雨"
+        await pilot.press("enter")
+        screen.session.set_template(read_template(ref))
+        await pilot.press("f")
+        await wait_for(pilot, lambda: not screen.generating, what="the song to be written")
+        draft = screen.session.draft
+        assert draft.text.count("\n\n") == 1 and draft.lyric_count == 4
+        for i, line in enumerate(draft.lines):
+            slot = draft.slot_of(i)
+            if slot is not None and line.author == "model":
+                assert len(line.text) == slot.chars and draft.label(i).endswith(slot.rhyme)
+        assert SongStore(home).load(screen.session.name).draft == draft
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#answer", Input).value = str(tmp_path / "out.txt")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (tmp_path / "out.txt").read_text(encoding="utf-8") == draft.text

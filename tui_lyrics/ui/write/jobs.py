@@ -59,6 +59,14 @@ class CandidatesFinished(Message):
     error: str | None = None
 
 
+@dataclass
+class LineWritten(Message):
+    """The model wrote line ``number`` of the template (a ``core.candidates.WrittenLine``) while filling it."""
+
+    request: int
+    line: Any
+
+
 def load_job(store: ModelStore, name: str, post: Post) -> None:
     began = time.perf_counter()
     try:
@@ -94,6 +102,33 @@ def candidates_job(
         ):
             count += 1
             post(CandidateFound(request=number, candidate=cand))
+    except Exception as failure:  # a bad setting or a broken model: say it on screen
+        error = str(failure) or type(failure).__name__
+    post(CandidatesFinished(request=number, count=count, seconds=time.perf_counter() - began, error=error))
+
+
+def fill_job(
+    lm: Any,
+    index: Any,
+    draft: Any,
+    number: int,
+    *,
+    seed: int,
+    per_line: int,
+    settings: SampleConfig,
+    stop: threading.Event,
+    post: Post,
+) -> None:
+    """Write every template line the draft has not filled yet, posting each as it is chosen."""
+    from tui_lyrics.core.candidates import write_song
+
+    began, count, error = time.perf_counter(), 0, None
+    try:
+        for written in write_song(lm, draft.template, draft=draft, config=settings, seed=seed, per_line=per_line,
+                                  index=index, stop=stop):  # fmt: skip
+            if written.candidate is not None:
+                count += 1
+                post(LineWritten(request=number, line=written))
     except Exception as failure:  # a bad setting or a broken model: say it on screen
         error = str(failure) or type(failure).__name__
     post(CandidatesFinished(request=number, count=count, seconds=time.perf_counter() - began, error=error))

@@ -12,46 +12,23 @@ it, ``h`` insert the chorus, ``x`` delete, ``u`` undo, ``t`` template, ``o`` ope
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
 
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.songs.store import SongStore
 from tui_lyrics.store import ModelStore
-from tui_lyrics.ui.write.jobs import CandidateFound, CandidatesFinished, WriterFailed, WriterLoaded
+from tui_lyrics.ui.write.jobs import CandidateFound, CandidatesFinished, LineWritten, WriterFailed, WriterLoaded
 from tui_lyrics.ui.write.session import Request, WriteSession
-from tui_lyrics.ui.write.widgets import CandidateList, DraftView
+from tui_lyrics.ui.write.widgets import CandidateList, DraftView, SongPicker
 
 K = 5
-
-
-class SongPicker(ModalScreen[str | None]):
-    """Pick a saved song to reopen; dismisses with its name, or None."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-    DEFAULT_CSS = """
-    SongPicker { align: center middle; }
-    SongPicker > OptionList { width: 60; height: auto; max-height: 20; border: round $primary; }
-    """
-
-    def __init__(self, songs: SongStore) -> None:
-        super().__init__()
-        self.rows = [row for row in songs.list() if row.error is None]
-
-    def compose(self) -> ComposeResult:
-        options = [f"{row.name}  ({row.model}, {row.lines} lines, {row.updated})" for row in self.rows]
-        yield OptionList(*(options or ["No songs yet"]), id="songs")
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.rows[event.option_index].name if self.rows else None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class WriteScreen(Screen):
@@ -72,15 +49,26 @@ class WriteScreen(Screen):
         Binding("x", "delete", "Delete", show=False),
         Binding("u", "undo", "Undo", show=False),
         Binding("t", "template", "Template"),
+        Binding("f", "fill", "Fill template"),
         Binding("o", "open", "Open", show=False),
+        Binding("s", "export", "Export", show=False),
+        Binding("y", "copy", "Copy", show=False),
         Binding("escape", "back", "Back"),
         *(Binding(str(n), f"accept({n})", f"Accept {n}", show=False) for n in range(1, 10)),
     ]
 
     def __init__(
-        self, *, store: ModelStore, model_name: str | None = None, song_name: str | None = None, k: int = K
+        self,
+        *,
+        store: ModelStore,
+        model_name: str | None = None,
+        song_name: str | None = None,
+        k: int = K,
+        seed: int | None = None,
     ) -> None:
+        """``seed``: request n samples with ``seed + n`` (replayable screens for tests); None: random seeds."""
         super().__init__()
+        self.seed = seed
         self.store = store
         self.songs = SongStore(store.home)
         self.song_name = song_name
@@ -158,6 +146,14 @@ class WriteScreen(Screen):
         self._say(f"{len(self.candidates)} candidates {what} in {message.seconds:.2f} s · 1–{len(self.candidates)} "
                   "accept · m more · g new")  # fmt: skip
 
+    def on_line_written(self, message: LineWritten) -> None:
+        if message.request != self.request_number:
+            return
+        session, written = self._session(), message.line
+        draft = session.draft.append("") if written.slot.verse_break else session.draft
+        session.change(draft.append(written.text, author="model", seed=written.candidate.seed))
+        self._changed(len(session.draft) - 1)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         session = self._session()
         text = event.value.strip()
@@ -185,7 +181,7 @@ class WriteScreen(Screen):
             return
         session = self._session()
         try:
-            request = session.request(target)
+            request = session.request(target, seed=self._seed())
         except LyricsError as error:
             self.notify(str(error), severity="warning")
             return
@@ -213,6 +209,73 @@ class WriteScreen(Screen):
             thread=True,
             group="write-candidates",
         )
+
+    def action_fill(self) -> None:
+        """Write every template line not written yet, the most natural of K whole lines each."""
+        session = self._session()
+        if session.draft.template is None:
+            self.notify("No template: press t to make one from a reference song", severity="warning")
+            return
+        if session.draft.next_slot() is None:
+            self.notify("Every line of the template is written", severity="information")
+            return
+        if self.lm is None:
+            self._say(f"Still loading {self.model_name}…")
+            return
+        from tui_lyrics.ui.write.jobs import fill_job
+
+        self.stop.set()
+        self.stop = threading.Event()
+        self.request_number += 1
+        self.request = None
+        self.candidates = []
+        self.query_one("#candidates", CandidateList).show([])
+        self.generating = True
+        self._say("Writing the song to the template…")
+        lm, index, number, stop, draft = self.lm, self.index, self.request_number, self.stop, session.draft
+        seed, settings = self._seed(), session.settings
+        session.seeds.append(seed)
+        self.run_worker(
+            lambda: fill_job(
+                lm,
+                index,
+                draft,
+                number,
+                seed=seed,
+                per_line=self.k,
+                settings=settings,
+                stop=stop,
+                post=self.post_message,
+            ),
+            thread=True,
+            group="write-candidates",
+        )
+
+    def action_export(self) -> None:
+        from tui_lyrics.ui.widgets.dialogs import PromptDialog
+
+        session = self._session()
+        if session.save() is None:
+            self.notify("Nothing to export yet", severity="warning")
+            return
+        self.app.push_screen(
+            PromptDialog("Export the song as text to:", value=f"{session.name}.txt", ok="Export"), self._export
+        )
+
+    def _export(self, path: str | None) -> None:
+        session = self._session()
+        if not path or session.name is None:
+            return
+        try:
+            out = self.songs.export_text(session.name, Path(path.strip()).expanduser())
+        except LyricsError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.notify(f"Exported to {out}")
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self._session().draft.text)
+        self.notify("The song is on the clipboard")
 
     def action_more(self) -> None:
         target = None if self.request is None else self.request.target
@@ -343,6 +406,13 @@ class WriteScreen(Screen):
         return action == "back" or not isinstance(self.focused, Input)
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def draft_lines(self) -> list[str]:
+        """The song's lyric lines as shown (for tests and the status line)."""
+        return [line.text for line in self._session().draft.lines if not line.is_break]
+
+    def _seed(self) -> int | None:
+        return None if self.seed is None else self.seed + 1000 * self.request_number
 
     def _session(self) -> WriteSession:
         assert self.session is not None

@@ -7,13 +7,17 @@ Both are ``OptionList``s that show plain data handed to them (a ``Draft``, a lis
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui_lyrics.songs.draft import Draft, Line
+from tui_lyrics.songs.store import SongStore
 
 PART_MARK = {"chorus": "C", "verse": "V", "bridge": "B", None: " "}
 AUTHOR_MARK = {"user": "✎", "model": "♪", "both": "✎♪"}
@@ -77,3 +81,27 @@ class CandidateList(OptionList):
     def show(self, candidates: Sequence[Any]) -> None:
         self.clear_options()
         self.add_options([Option(candidate_row(n, c), id=f"cand-{n}") for n, c in enumerate(candidates, 1)])
+
+
+class SongPicker(ModalScreen[str | None]):
+    """Pick a saved song to reopen; dismisses with its name, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    SongPicker { align: center middle; }
+    SongPicker > OptionList { width: 70; height: auto; max-height: 20; border: round $primary; }
+    """
+
+    def __init__(self, songs: SongStore) -> None:
+        super().__init__()
+        self.rows = [row for row in songs.list() if row.error is None]
+
+    def compose(self) -> ComposeResult:
+        options = [Text(f"{row.name}  ({row.model}, {row.lines} lines, {row.updated})") for row in self.rows]
+        yield OptionList(*(options or [Text("No songs yet: Esc")]), id="songs")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.rows[event.option_index].name if self.rows else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
