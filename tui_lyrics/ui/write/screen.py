@@ -11,7 +11,7 @@ it, ``h`` insert the chorus, ``x`` delete, ``u`` undo, ``t`` template, ``o`` ope
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,8 +25,9 @@ from tui_lyrics.errors import LyricsError
 from tui_lyrics.songs.store import SongStore
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.write.jobs import CandidateFound, CandidatesFinished, LineWritten, WriterFailed, WriterLoaded
-from tui_lyrics.ui.write.session import Request, WriteSession
+from tui_lyrics.ui.write.session import WriteSession
 from tui_lyrics.ui.write.widgets import CandidateList, DraftView, SongPicker
+from tui_lyrics.ui.write.writer import Writer
 
 K = 5
 
@@ -68,20 +69,13 @@ class WriteScreen(Screen):
     ) -> None:
         """``seed``: request n samples with ``seed + n`` (replayable screens for tests); None: random seeds."""
         super().__init__()
-        self.seed = seed
         self.store = store
         self.songs = SongStore(store.home)
         self.song_name = song_name
         self.model_name = model_name or ""
         self.k = k
         self.session: WriteSession | None = None
-        self.lm: Any = None
-        self.index: Any = None
-        self.request_number = 0
-        self.request: Request | None = None
-        self.candidates: list[Any] = []
-        self.stop = threading.Event()
-        self.generating = False
+        self.writer = Writer(self._run, self.post_message, k=k, seed=seed)
         self.editing: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -113,12 +107,27 @@ class WriteScreen(Screen):
         self.run_worker(lambda: load_job(store, name, self.post_message), thread=True, group="write-load")
 
     def on_unmount(self) -> None:
-        self.stop.set()
+        self.writer.halt()
+
+    def _run(self, body: Callable[[], None]) -> None:
+        self.run_worker(body, thread=True, group="write-candidates")
+
+    @property
+    def lm(self) -> Any:
+        return self.writer.lm
+
+    @property
+    def generating(self) -> bool:
+        return self.writer.generating
+
+    @property
+    def candidates(self) -> list[Any]:
+        return self.writer.candidates
 
     # -- messages ---------------------------------------------------------------------------
 
     def on_writer_loaded(self, message: WriterLoaded) -> None:
-        self.lm, self.index = message.model, message.index
+        self.writer.lm, self.writer.index = message.model, message.index
         self._say(f"{message.name} ready ({message.seconds:.1f} s). Type a first line, or press g for candidates.")
 
     def on_writer_failed(self, message: WriterFailed) -> None:
@@ -126,28 +135,24 @@ class WriteScreen(Screen):
         self.notify(message.error, severity="error")
 
     def on_candidate_found(self, message: CandidateFound) -> None:
-        if message.request != self.request_number:
-            return  # from a request the user has moved on from
-        self.candidates.append(message.candidate)
-        self.query_one("#candidates", CandidateList).show(self.candidates)
+        if self.writer.found(message):  # a late one from an abandoned request is dropped
+            self.query_one("#candidates", CandidateList).show(self.writer.candidates)
 
     def on_candidates_finished(self, message: CandidatesFinished) -> None:
-        if message.request != self.request_number:
+        if not self.writer.finished(message):
             return
-        self.generating = False
         if message.error:
-            self._say(f"No candidates: {message.error}")
+            self._say(f"Stopped: {message.error}")
             return
-        what = (
-            "for the next line"
-            if self.request is None or self.request.target is None
-            else (f"for line {self.request.target + 1}")
-        )
-        self._say(f"{len(self.candidates)} candidates {what} in {message.seconds:.2f} s · 1–{len(self.candidates)} "
-                  "accept · m more · g new")  # fmt: skip
+        request, n = self.writer.request, len(self.writer.candidates)
+        if request is None:
+            self._say(f"{message.count} lines written to the template in {message.seconds:.1f} s")
+            return
+        what = "for the next line" if request.target is None else f"for line {request.target + 1}"
+        self._say(f"{n} candidates {what} in {message.seconds:.2f} s · 1–{n} accept · m more · g new")
 
     def on_line_written(self, message: LineWritten) -> None:
-        if message.request != self.request_number:
+        if not self.writer.current(message):
             return
         session, written = self._session(), message.line
         draft = session.draft.append("") if written.slot.verse_break else session.draft
@@ -176,80 +181,33 @@ class WriteScreen(Screen):
     # -- actions ----------------------------------------------------------------------------
 
     def action_candidates(self, target: int | None = None, *, more: bool = False) -> None:
-        if self.lm is None:
+        if not self.writer.ready:
             self._say(f"Still loading {self.model_name}…")
             return
-        session = self._session()
         try:
-            request = session.request(target, seed=self._seed())
+            started = self.writer.ask(self._session(), target, more=more)
         except LyricsError as error:
             self.notify(str(error), severity="warning")
             return
-        self.stop.set()
-        self.stop = threading.Event()
-        self.request_number += 1
-        self.request = request
-        if not more:
-            self.candidates = []
-            self.query_one("#candidates", CandidateList).show([])
-        self.generating = True
-        self._say("Writing candidates…")
-        from tui_lyrics.ui.write.jobs import candidates_job
-
-        lm, index, number, stop, settings = self.lm, self.index, self.request_number, self.stop, session.settings
-        k = self.k if not more else min(self.k, 9 - len(self.candidates))
-        if k <= 0:
+        if not started:
             self._say("Nine candidates shown: accept one, or press g for a new set")
-            self.generating = False
             return
-        self.run_worker(
-            lambda: candidates_job(
-                lm, index, request, number, k=k, settings=settings, stop=stop, post=self.post_message
-            ),
-            thread=True,
-            group="write-candidates",
-        )
+        self.query_one("#candidates", CandidateList).show(self.writer.candidates)
+        self._say("Writing candidates…")
 
     def action_fill(self) -> None:
         """Write every template line not written yet, the most natural of K whole lines each."""
         session = self._session()
         if session.draft.template is None:
             self.notify("No template: press t to make one from a reference song", severity="warning")
-            return
-        if session.draft.next_slot() is None:
-            self.notify("Every line of the template is written", severity="information")
-            return
-        if self.lm is None:
+        elif session.draft.next_slot() is None:
+            self.notify("Every line of the template is written")
+        elif not self.writer.ready:
             self._say(f"Still loading {self.model_name}…")
-            return
-        from tui_lyrics.ui.write.jobs import fill_job
-
-        self.stop.set()
-        self.stop = threading.Event()
-        self.request_number += 1
-        self.request = None
-        self.candidates = []
-        self.query_one("#candidates", CandidateList).show([])
-        self.generating = True
-        self._say("Writing the song to the template…")
-        lm, index, number, stop, draft = self.lm, self.index, self.request_number, self.stop, session.draft
-        seed, settings = self._seed(), session.settings
-        session.seeds.append(seed)
-        self.run_worker(
-            lambda: fill_job(
-                lm,
-                index,
-                draft,
-                number,
-                seed=seed,
-                per_line=self.k,
-                settings=settings,
-                stop=stop,
-                post=self.post_message,
-            ),
-            thread=True,
-            group="write-candidates",
-        )
+        else:
+            self.writer.fill(session)
+            self.query_one("#candidates", CandidateList).show([])
+            self._say("Writing the song to the template…")
 
     def action_export(self) -> None:
         from tui_lyrics.ui.widgets.dialogs import PromptDialog
@@ -278,8 +236,8 @@ class WriteScreen(Screen):
         self.notify("The song is on the clipboard")
 
     def action_more(self) -> None:
-        target = None if self.request is None else self.request.target
-        self.action_candidates(target, more=True)
+        request = self.writer.request
+        self.action_candidates(None if request is None else request.target, more=True)
 
     def action_rewrite(self) -> None:
         index = self._highlighted()
@@ -289,18 +247,16 @@ class WriteScreen(Screen):
         self.action_candidates(index)
 
     def action_accept(self, number: int) -> None:
-        if not 1 <= number <= len(self.candidates) or self.request is None:
+        request, shown = self.writer.request, self.writer.candidates
+        if not 1 <= number <= len(shown) or request is None:
             return
-        cand = self.candidates[number - 1]
+        cand = shown[number - 1]
         try:
-            line = self._session().accept(cand.text, self.request, seed=cand.seed, verse_break=cand.verse_break)
+            line = self._session().accept(cand.text, request, seed=cand.seed, verse_break=cand.verse_break)
         except LyricsError as error:
             self.notify(str(error), severity="error")
             return
-        self.stop.set()
-        self.request_number += 1
-        self.request = None
-        self.candidates = []
+        self.writer.halt()
         self.query_one("#candidates", CandidateList).show([])
         self._changed(line)
         self._say(f"Accepted line {line + 1} · e edit · g next lines")
@@ -391,10 +347,9 @@ class WriteScreen(Screen):
             self.app.switch_screen(WriteScreen(store=self.store, song_name=name, k=self.k))
 
     def action_back(self) -> None:
-        if self.generating:
-            self.stop.set()
-            self.generating = False
-            self._say("Stopped")
+        if self.writer.generating:
+            self.writer.stop.set()
+            self._say("Stopping…")
         elif self.focused is self.query_one("#line", Input):
             self.editing = None
             self.query_one("#draft", DraftView).focus()
@@ -410,9 +365,6 @@ class WriteScreen(Screen):
     def draft_lines(self) -> list[str]:
         """The song's lyric lines as shown (for tests and the status line)."""
         return [line.text for line in self._session().draft.lines if not line.is_break]
-
-    def _seed(self) -> int | None:
-        return None if self.seed is None else self.seed + 1000 * self.request_number
 
     def _session(self) -> WriteSession:
         assert self.session is not None

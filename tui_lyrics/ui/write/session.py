@@ -84,14 +84,18 @@ class WriteSession:
 
     def request(self, target: int | None = None, *, seed: int | None = None) -> Request:
         """What to ask the engine for: the next line, or line ``target`` rewritten from what comes before it."""
-        seed = seed if seed is not None else random.SystemRandom().randrange(2**31 - 1000)
-        self.seeds.append(seed)
         if target is None:
             slot = self.draft.next_slot()
             prefix = self.draft.text + ("\n" if slot is not None and slot.verse_break and self.draft.lines else "")
-            return Request(prefix, slot, None, seed)
+            return Request(prefix, slot, None, self.new_seed(seed))
         self.draft.rewrite(target, self.draft.lines[target].text)  # a locked line refuses here, before sampling
-        return Request(self.draft.prefix_before(target), self.draft.slot_of(target), target, seed)
+        return Request(self.draft.prefix_before(target), self.draft.slot_of(target), target, self.new_seed(seed))
+
+    def new_seed(self, seed: int | None = None) -> int:
+        """A seed for the next request (``seed``, or a fresh random one), kept with the song."""
+        seed = seed if seed is not None else random.SystemRandom().randrange(2**31 - 1000)
+        self.seeds.append(seed)
+        return seed
 
     # -- saving -----------------------------------------------------------------------------
 
