@@ -6,7 +6,8 @@ engine in thread workers (``jobs``) that report by message. Keys, with the draft
 ``g`` candidates for the next line, ``1``–``9`` accept one, ``m`` more, ``r`` rewrite the
 highlighted line, ``e`` edit it, ``c``/``v``/``b`` mark it chorus/verse/bridge, ``l`` lock
 it, ``h`` insert the chorus, ``x`` delete, ``u`` undo, ``t`` template, ``o`` open a song,
-``i`` type a line, ``escape`` stop / leave.
+``f`` write the rest to the template, ``s`` export, ``y`` copy, ``i`` type a line, ``escape``
+stop / leave. A ``Writer`` owns the engine requests; the screen shows what it and the session hold.
 """
 
 from __future__ import annotations
@@ -395,7 +396,9 @@ class WriteScreen(Screen):
         parts = [f"[b]{escape(session.name or 'new song')}[/b]", f"model {escape(session.model)}",
                  f"{session.draft.lyric_count} lines"]  # fmt: skip
         if template is not None:
+            upcoming = session.draft.next_slot()
             parts.append(f"template {escape(template.source or '')} ({len(template)} lines)")
+            parts.append(f"next: {upcoming.label()}" if upcoming is not None else "template full")
         if session.name is not None:
             parts.append("saved")
         self.query_one("#write-title", Static).update(" · ".join(parts))
