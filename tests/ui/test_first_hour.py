@@ -6,11 +6,12 @@ from pathlib import Path
 
 from app_support import wait_for
 from test_training import open_setup
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Label, Select, Static
 
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.compose_takes import Take
+from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker, complete_path
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
 
@@ -65,3 +66,36 @@ async def test_quitting_with_unsaved_takes_asks_first(home: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         assert "1 take is not saved" in str(app.screen.query_one(".dialog-question", Label).render())
+
+
+def test_completion_never_picks_a_readme(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# docs\n", encoding="utf-8")
+    (tmp_path / "LICENSE.txt").write_text("MIT\n", encoding="utf-8")
+    assert complete_path(str(tmp_path / "R")) is None
+    assert complete_path(str(tmp_path) + "/") is None
+    (tmp_path / "rain.txt").write_text("雨\n", encoding="utf-8")
+    assert complete_path(str(tmp_path / "r")) == str(tmp_path / "rain.txt")
+
+
+async def test_the_corpus_field_gives_its_reason_as_you_type(tmp_path: Path, corpus_file: Path) -> None:
+    (tmp_path / "README.md").write_text("# A project\n" * 200, encoding="utf-8")
+    app = LyricsApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        screen = app.screen
+        picker = screen.query_one(CorpusPicker)
+        info = screen.query_one("#corpus-info", Static)
+        await pilot.press(*"/no/such/songs.txt")  # typed, never submitted
+        await wait_for(pilot, lambda: "does not exist" in str(info.render()), what="the reason, unasked")
+        assert picker.has_class("-error")
+        await pilot.press("ctrl+r")
+        assert "does not exist" in str(screen.query_one("#setup-error", Static).render())
+
+        await pilot.press("backspace")  # a new path: the old verdict goes at once
+        assert str(info.render()) == "" and not picker.has_class("-error")
+
+        picker.path_input.value = str(tmp_path / "README.md")
+        await wait_for(pilot, lambda: "looks like a document" in str(info.render()), what="the document warning")
+
+        picker.path_input.value = str(corpus_file)
+        await wait_for(pilot, lambda: picker.corpus is not None, what="a usable corpus, unsubmitted")

@@ -155,7 +155,8 @@ async def test_corpus_problems_are_shown_inline(tmp_path: Path) -> None:
             await wait_for(pilot, lambda words=words: words in text(screen, "#corpus-info"), what=words)
             assert picker.has_class("-error") and picker.corpus is None
         await pilot.press("ctrl+r")
-        assert "choose a usable corpus first" in text(screen, "#setup-error")
+        assert "the corpus cannot be used: " in text(screen, "#setup-error")
+        assert "short.txt has 4 characters" in text(screen, "#setup-error")
         assert app.job is None
 
 

@@ -278,7 +278,7 @@ class TrainingScreen(Screen):
         form = self.query_one(SettingsForm)
         try:
             if corpus is None:
-                raise LyricsError("choose a usable corpus first")
+                raise LyricsError(self.query_one(CorpusPicker).problem)
             name = validate_name(form.name_value)
             if self.app.store.exists(name):
                 raise LyricsError(f"a model named {name!r} already exists; pick another name")

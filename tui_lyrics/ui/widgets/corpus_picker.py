@@ -26,6 +26,14 @@ from tui_lyrics.ui.widgets.file_browser import CORPUS_SUFFIXES, FileBrowser
 
 SETTLE_SECONDS = 0.4
 PREVIEW_LINES = 4
+NOT_LYRICS = frozenset({"readme", "license", "licence", "changelog", "changes", "contributing", "notice", "copying",
+                        "authors", "history", "todo", "install", "security", "code_of_conduct"})  # fmt: skip
+"""File names (any suffix, any case) of project documents: never completed to, flagged if chosen."""
+
+
+def looks_like_a_document(name: str) -> bool:
+    """``README.md``, ``LICENSE.txt``…: a project's paperwork rather than lyrics."""
+    return Path(name).name.split(".")[0].lower() in NOT_LYRICS
 
 
 def complete_path(value: str) -> str | None:
@@ -42,7 +50,7 @@ def complete_path(value: str) -> str | None:
             is_dir = entry.is_dir()
         except OSError:
             continue
-        if is_dir or Path(entry.name).suffix.lower() in CORPUS_SUFFIXES:
+        if is_dir or (Path(entry.name).suffix.lower() in CORPUS_SUFFIXES and not looks_like_a_document(entry.name)):
             rest = entry.name[len(prefix) :] + ("/" if is_dir else "")
             if rest:
                 return value + rest
@@ -108,12 +116,38 @@ class CorpusPicker(Vertical):
     def _typed(self) -> None:
         if self._settle is not None:
             self._settle.stop()
+        if self.path_input.value.strip() != self._checked:  # an old verdict is not about this path
+            self._checked, self.corpus = None, None
+            self.set_class(False, "-error")
+            self.query_one("#corpus-info", Static).update("")
+            self.query_one("#corpus-preview", Static).update("")
         self._settle = self.set_timer(SETTLE_SECONDS, self._settled)
 
     def _settled(self) -> None:
+        """Check a path left to rest: a file at once; a folder only on Enter (it may be huge)."""
         value = self.path_input.value.strip()
-        if value and Path(value).expanduser().is_file():
-            self.check()
+        if not value:
+            return
+        path = Path(value).expanduser()
+        if path.is_dir():
+            self.query_one("#corpus-info", Static).update(
+                "A folder: press Enter to read every .txt/.lrc/.md file in it (→ completes a file name)"
+            )
+        else:
+            self.check()  # a file is read; a missing or odd path gets its reason now
+
+    @property
+    def problem(self) -> str:
+        """Why there is no usable corpus yet, in words for the Start button's message."""
+        if self.corpus is not None:
+            return ""
+        if not self.path_input.value.strip():
+            return "type a corpus path first (or press ctrl+o to browse)"
+        if self.has_class("-error"):
+            return "the corpus cannot be used: " + str(self.query_one("#corpus-info", Static).render()).lstrip("✗ ")
+        if self._checked is not None:
+            return "the corpus is still being checked; press ctrl+r again in a moment"
+        return "press Enter in the corpus field to check it first"
 
     @on(Input.Submitted, "#corpus-path")
     def _submitted(self) -> None:
@@ -156,8 +190,9 @@ class CorpusPicker(Vertical):
             return
         s = message.corpus.summary
         files = f" · {s.files} files" if s.files > 1 else ""
+        document = f"\n⚠ {escape(s.name)} looks like a document, not lyrics" if looks_like_a_document(s.name) else ""
         info.update(
             f"✓ [b]{escape(s.name)}[/b] · {s.encoding} · {s.chars:,} characters · {s.lines:,} lines"
-            f" · {s.distinct:,} distinct{files}"
+            f" · {s.distinct:,} distinct{files}{document}"
         )
         preview.update("\n".join(escape(line) for line in preview_lines(message.corpus.text, PREVIEW_LINES)))
