@@ -225,6 +225,9 @@ class SampleConfig(_Settings):
     quote_limit: int = 0
     """Never extend a verbatim match with the model's corpus beyond this many characters; the song's own text
     (prefix and take) may be quoted (0: off; `generate` and the app use QUOTE_LIMIT)."""
+    song_memory: bool = True
+    """The mixture's n-gram also counts the song so far (the prefix and every character written), so a chorus
+    can come back; off: it sees only its last few characters, as in training."""
 
     def __post_init__(self) -> None:
         self._check_types()

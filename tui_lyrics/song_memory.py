@@ -24,15 +24,17 @@ from tui_lyrics.ngram import KneserNey, _lookup
 LADDER = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
 """Match lengths: a position's match bucket is how many of these its recent text matches the song at."""
 
-# One context's song counts: [added total, added backoff mass, {event: added count}, {event: training count}]
+# One context's song counts: [added total, added backoff mass, {event: added count}, {event: training count},
+# and once it has many events, a dense (V,) array of what they add to the discounted counts, for ``dist``]
 _Context = list
+DENSE = 32  # a context with more song events than this keeps them dense too
 
 
 class _Overlay:
     """The counts one song added, per order, and the bump rule that keeps them Kneser-Ney."""
 
     def __init__(self, kn: KneserNey) -> None:
-        self.order = kn.order
+        self.order, self.size = kn.order, kn.size
         self.discounts = [level.discounts.tolist() for level in kn._orders]
         self.contexts: list[dict[str, _Context]] = [{} for _ in range(kn.order)]
         self.seen: list[set[str]] = [set() for _ in range(kn.order)]  # grams the song has that training lacks
@@ -57,7 +59,7 @@ class _Overlay:
     def _bump(self, k: int, gram: str, base: int) -> None:
         context = self.contexts[k].get(gram[:-1])
         if context is None:
-            context = self.contexts[k][gram[:-1]] = [0, 0.0, {}, {}]
+            context = self.contexts[k][gram[:-1]] = [0, 0.0, {}, {}, None]
         event = ord(gram[-1])
         added = context[2].get(event, 0)
         old = base + added
@@ -66,6 +68,19 @@ class _Overlay:
         context[1] += d[min(old + 1, 3)] - d[min(old, 3)]  # d[0] is 0: a new gram adds its D1
         context[2][event] = added + 1
         context[3][event] = base
+        dense = context[4]
+        if dense is not None:
+            dense[event] = _gain(d, base, added + 1)
+        elif len(context[2]) > DENSE:
+            dense = context[4] = np.zeros(self.size)
+            for e, a in context[2].items():
+                dense[e] = _gain(d, context[3][e], a)
+
+
+def _gain(d: list[float], base: int, added: int) -> float:
+    """How much ``added`` song counts raise a gram's discounted count (``base``: its training count)."""
+    now = base + added
+    return now - d[min(now, 3)] - (base - d[min(base, 3)] if base else 0.0)
 
 
 class _Matches:
@@ -193,10 +208,10 @@ class SongMemory:
             if base:
                 lo, hi = level.first[ctx], level.first[ctx + 1]
                 p[level.events[lo:hi]] += level.discounted[lo:hi] / t
-            if context:
+            if context and context[4] is not None:
+                p += context[4] / t
+            elif context:
                 d = self._overlay.discounts[k]
                 for e, added in context[2].items():
-                    was = context[3][e]
-                    now = was + added
-                    p[e] += (now - d[min(now, 3)] - (was - d[min(was, 3)] if was else 0.0)) / t
+                    p[e] += _gain(d, context[3][e], added) / t
         return p

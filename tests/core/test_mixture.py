@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 import torch
@@ -10,12 +12,13 @@ from tests.conftest import make_lyrics
 from tests.core.test_train import new_model, quick, small
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.core.evaluate import char_probs
-from tui_lyrics.core.mixture import WEIGHTS, Mixture, best_weight
+from tui_lyrics.core.mixture import BUCKETS, WEIGHTS, HeldOutNgram, Mixture, best_weight
 from tui_lyrics.core.sample import load_model, sample_text
 from tui_lyrics.core.train import train
 from tui_lyrics.corpus import split_text
 from tui_lyrics.errors import StoreError
-from tui_lyrics.ngram import KneserNey
+from tui_lyrics.ngram import KneserNey, choose_order
+from tui_lyrics.ngram_file import NGRAM_FILE, load_ngram
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import UNK_ID, CharVocab
 
@@ -98,3 +101,79 @@ def test_order_zero_trains_the_network_alone(tmp_path) -> None:
     card = store.read_card("plain")
     assert "mixture" not in card and "network_loss" not in card["history"][-1]
     assert load_model(store, "plain").mixture is None
+
+
+def test_both_readings_are_recorded_and_the_song_weights_reproduce_the_song_figure(mixed: ModelStore) -> None:
+    card = mixed.read_card("m")
+    best = next(p for p in card["history"] if p["step"] == card["state"]["best_step"])
+    assert best["held_loss"] == pytest.approx(card["state"]["best_loss"])
+    song_weights = card["mixture"]["song_weights"]
+    assert len(song_weights) == BUCKETS and all(w in WEIGHTS for w in song_weights)
+    lm = load_model(mixed, "m")
+    assert lm.mixture is not None and lm.mixture.song_weights == tuple(song_weights)
+    train_text, held = split_text(TEXT, held_out=0.1)
+    network = char_probs(lm.model, lm.vocab, held, context=train_text).numpy()
+    ngram = HeldOutNgram.score(lm.mixture, held, context=train_text)
+    song = float(-np.log(lm.mixture.mix_song(network, ngram.song, ngram.buckets)).mean())
+    assert best["song_loss"] == pytest.approx(song, abs=1e-9)
+    assert best["song_loss"] < best["held_loss"]  # the held-out text repeats its phrases
+
+
+def test_the_stored_ngram_gives_exactly_the_refitted_probabilities(mixed: ModelStore) -> None:
+    folder = mixed.path("m")
+    assert (folder / NGRAM_FILE).is_file()  # written when training started
+    lm = load_model(mixed, "m")
+    train_text, held = split_text(TEXT, held_out=0.1)
+    refit = Mixture.fit(train_text, lm.vocab, order=3)
+    assert lm.mixture is not None
+    assert np.array_equal(lm.mixture.ngram_probs(held, context=train_text), refit.ngram_probs(held, context=train_text))
+    assert np.array_equal(lm.mixture.ngram.dist([1, 2]), refit.ngram.dist([1, 2]))
+
+
+def test_a_stale_or_damaged_stored_ngram_is_refitted(mixed: ModelStore) -> None:
+    folder = mixed.path("m")
+    good = (folder / NGRAM_FILE).read_bytes()
+    vocab = load_model(mixed, "m").vocab
+    events = list(vocab.chars) + list(vocab.rare)
+    assert load_ngram(folder, order=3, held_out=0.1, events=events) is not None
+    assert load_ngram(folder, order=4, held_out=0.1, events=events) is None  # another order
+    assert load_ngram(folder, order=3, held_out=0.2, events=events) is None  # another split
+    (folder / NGRAM_FILE).write_bytes(good[:100])
+    assert load_ngram(folder, order=3, held_out=0.1, events=events) is None
+    assert load_model(mixed, "m").mixture is not None  # refitted ...
+    assert load_ngram(folder, order=3, held_out=0.1, events=events) is not None  # ... and stored again
+
+
+def test_the_order_is_chosen_higher_on_text_that_needs_it() -> None:
+    rng = random.Random(0)
+    words = ["".join(rng.choices("abcdefgh", k=8)) for _ in range(40)]  # long units over a small alphabet
+    needs_context = "".join(rng.choice(words) for _ in range(2500))
+    noise = "".join(rng.choices("abcdefgh", k=20000))  # no structure beyond single characters
+    high, scores = choose_order(needs_context)
+    low, _ = choose_order(noise)
+    assert set(scores) == set(range(3, 10))
+    assert high >= 6 and low == 3
+
+
+def test_auto_order_is_chosen_on_the_training_text_and_recorded(tmp_path) -> None:
+    store = ModelStore(tmp_path)
+    new_model(store, "auto", text=TEXT, model=small(ngram=-1), train=quick(steps=4, eval_every=2))
+    train(store, "auto")
+    card = store.read_card("auto")
+    train_text, _ = split_text(TEXT, held_out=0.1)
+    order, scores = choose_order(train_text, events=list(load_model(store, "auto").vocab.chars))
+    assert card["mixture"]["order"] == order
+    assert {int(k) for k in card["mixture"]["order_scores"]} == set(scores)
+
+
+def test_composing_with_song_memory_brings_a_chorus_back(mixed: ModelStore) -> None:
+    lm = load_model(mixed, "m")
+    chorus = "雨光歌街夜\n浪梦心走\n"  # the corpus's characters, never next to each other there
+    prefix = chorus + "我在风里等你\n" + chorus[:3]
+    returns = {}
+    for memory in (True, False):
+        takes = [
+            sample_text(lm, prefix, SampleConfig(length=12, seed=s, top_k=5, song_memory=memory)) for s in range(8)
+        ]
+        returns[memory] = sum(take.startswith(chorus[3:8]) for take in takes)
+    assert returns[True] >= 4 and returns[False] == 0, returns

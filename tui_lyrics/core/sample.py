@@ -166,11 +166,13 @@ def stream_chars(
     # thread must not be left in inference mode (nor the global oneDNN flag off) between chars.
     mixture = lm.mixture
     history = mixture.history(prefix or "\n") if mixture is not None else []
+    # Song memory: the n-gram counts the prefix and every character written (core.mixture, song_memory).
+    memory = mixture.song_memory(prefix or "\n") if mixture is not None and config.song_memory else None
     newline = vocab.id_of("\n")
 
     def pick(logits: torch.Tensor, state: State) -> SampledChar:
         if mixture is not None:
-            logits = mixture.next_logits(logits, history)
+            logits = mixture.next_logits(logits, history, memory)
         peek = partial(_newline_after, model, state, newline) if controls is not None else None
         return _pick(logits, vocab, config, g, controls=controls, peek=peek)
 
@@ -200,6 +202,8 @@ def stream_chars(
             logits, state = model.step(torch.tensor([vocab.id_of(sampled.char)], device=device), state)
             if mixture is not None:
                 history = (history + mixture.history(sampled.char))[-mixture.ngram.order :]
+                if memory is not None:
+                    memory.read_text(sampled.char)
             sampled = pick(logits[0], state)
 
 
