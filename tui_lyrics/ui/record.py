@@ -60,6 +60,8 @@ class HeldPoint:
     step: int
     held_loss: float
     train_loss: float
+    song_loss: float | None = None
+    """The same scoring read with song memory (``held_loss`` is the static one)."""
 
 
 @dataclass
@@ -113,7 +115,7 @@ class RunRecord:
         if isinstance(event, progress.TrainingProgressed):
             self._progressed(event)
         elif isinstance(event, progress.HeldOutScored):
-            self.add_held(event.step, event.held_loss, event.train_loss)
+            self.add_held(event.step, event.held_loss, event.train_loss, event.song_loss)
         elif isinstance(event, progress.SamplePreviewed):
             self.sample = (event.step, event.text)
         elif isinstance(event, progress.TrainingStarted):
@@ -144,8 +146,8 @@ class RunRecord:
             return self.elapsed
         return self.elapsed + max(0.0, (now if now is not None else time.monotonic()) - self.read_at)
 
-    def add_held(self, step: int, held_loss: float, train_loss: float) -> None:
-        self.held.append(HeldPoint(step, held_loss, train_loss))
+    def add_held(self, step: int, held_loss: float, train_loss: float, song_loss: float | None = None) -> None:
+        self.held.append(HeldPoint(step, held_loss, train_loss, song_loss))
         if self.best_loss is None or held_loss < self.best_loss:
             self.best_loss = held_loss
 
@@ -156,7 +158,9 @@ class RunRecord:
                 if row.get("kind") == "train":
                     self._train_row(row, chars_per_step)
                 elif row.get("kind") == "held":
-                    self.add_held(int(row["step"]), float(row["held_loss"]), float(row["train_loss"]))
+                    song = row.get("song_loss")
+                    held = (float(row["held_loss"]), float(row["train_loss"]))
+                    self.add_held(int(row["step"]), *held, None if song is None else float(song))
             except (KeyError, TypeError, ValueError):
                 continue  # a foreign or torn row: skip it, as the store's reader does
 

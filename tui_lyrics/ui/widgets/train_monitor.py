@@ -72,6 +72,9 @@ class TrainMonitor(Vertical):
         held = [point.held_loss for point in record.held]
         best = fmt.loss(record.best_loss)
         held_caption = f"{fmt.loss(held[-1] if held else None)}  (best {best}, {len(held)} scorings)"
+        song = record.held[-1].song_loss if record.held else None
+        if song is not None:  # beside the static figure, never instead of it
+            held_caption += f"; with song memory {fmt.loss(song)}"
         self.query_one("#held-curve", LossSparkline).show(held, held_caption)
         self.query_one("#held-ppl", Digits).update(fmt.ppl_digits(held[-1] if held else None))
         self.query_one("#run-stats", Static).update(self._stats(record))
