@@ -34,6 +34,8 @@ async def _ready(pilot, screen: WriteScreen) -> None:  # type: ignore[no-untyped
 
 
 async def _candidates(pilot, screen: WriteScreen) -> None:  # type: ignore[no-untyped-def]
+    if screen.focused is screen.query_one("#line", Input):
+        await pilot.press("escape")  # out of typing, to the draft's keys
     await pilot.press("g")
     await wait_for(pilot, lambda: not screen.generating and screen.candidates, what="candidates")
 
@@ -59,8 +61,7 @@ async def test_first_line_candidates_accept_edit_and_autosave(home: Path) -> Non
         await pilot.press("e")
         field = screen.query_one("#line", Input)
         assert field.value == chosen and screen.focused is field
-        field.value = chosen[:-1] + "光"
-        await pilot.press("enter")
+        await pilot.press("backspace", "光", "enter")  # the cursor is at the line's end
         assert screen.session.draft.lines[-1].text == chosen[:-1] + "光"
         assert screen.session.draft.lines[-1].author == "both"
         saved = SongStore(home).load(screen.session.name)
@@ -74,9 +75,10 @@ async def test_chorus_insert_and_continue_then_reopen(home: Path) -> None:
         await _ready(pilot, screen)
         field = screen.query_one("#line", Input)
         for text in ("副歌第一行", "副歌第二行"):
-            field.focus()
             field.value = text
             await pilot.press("enter")
+        assert screen.focused is field  # typing goes on, line after line
+        await pilot.press("escape")
         view = screen.query_one("#draft", DraftView)
         view.highlighted = 0
         await pilot.press("c", "c")  # marks line 1, moves down, marks line 2
@@ -146,7 +148,7 @@ async def test_fill_writes_the_whole_song_to_the_template_and_export(home: Path,
         field.value = "我在车站等一场雨"
         await pilot.press("enter")
         screen.session.set_template(read_template(ref))
-        await pilot.press("f")
+        await pilot.press("escape", "f")
         await wait_for(pilot, lambda: not screen.generating, what="the song to be written")
         draft = screen.session.draft
         assert draft.text.count("\n\n") == 1 and draft.lyric_count == 4

@@ -34,7 +34,7 @@ async def draft_with_candidates(pilot: Pilot) -> None:
             break
         await pilot.pause(0.02)
     screen.query_one("#line", Input).value = "月光下的街道很安静"
-    await pilot.press("enter")
+    await pilot.press("enter", "escape")
     for _ in range(2):
         await pilot.press("g")
         for _ in range(1000):

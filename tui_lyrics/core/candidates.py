@@ -40,6 +40,8 @@ QUOTE_FLAG = 8
 """A line is flagged as quoting the corpus when it shares this many characters with it (or all of a shorter line)."""
 MIN_FLAGGED = 4
 """Lines shorter than this are never flagged: any short phrase is somewhere in a corpus."""
+MIN_FREE_CHARS = 3
+"""Without a template, a line shorter than this (a stray "列") is not offered; another is drawn."""
 RECENT_ENDS = 4
 """When ranking lines, one ending on the same character as one of this many lines before it comes last."""
 PER_LINE = 5
@@ -134,9 +136,9 @@ def stream_candidates(
 ) -> Iterator[Candidate]:
     """Up to ``k`` distinct candidate lines after ``prefix``, yielded as each is sampled.
 
-    Candidate ``i`` is drawn with seed ``seed + i``; a duplicate, or a title line in the middle of
-    a song, is dropped and another seed tried (at most ``3k`` draws), so the same draft and seed
-    give the same candidates.
+    Candidate ``i`` is drawn with seed ``seed + i``; a duplicate, a title line in the middle of a
+    song, or (without a template) a line under ``MIN_FREE_CHARS``, is dropped and another seed
+    tried (at most ``3k`` draws), so the same draft and seed give the same candidates.
     """
     config = config or SampleConfig()
     prefix = prefix if not prefix or prefix.endswith("\n") else prefix + "\n"
@@ -146,6 +148,8 @@ def stream_candidates(
             return
         found = sample_line(lm, prefix, line_config(config, slot, seed=seed + i), index=index, stop=stop)
         if found is None or found.text in seen or (prefix.strip() and _is_title(found.text)):
+            continue
+        if slot is None and len(found.text.strip()) < MIN_FREE_CHARS:
             continue
         seen.add(found.text)
         yield found

@@ -31,6 +31,7 @@ from tui_lyrics.ui.write.widgets import CandidateList, DraftView, SongPicker
 from tui_lyrics.ui.write.writer import Writer
 
 K = 5
+TYPING = "Type a line + Enter (empty: a verse break) · Esc: the keys below (g candidates…)"
 
 
 class WriteScreen(Screen):
@@ -84,7 +85,7 @@ class WriteScreen(Screen):
         yield DraftView(id="draft")
         yield Static("", id="write-status")
         yield CandidateList(id="candidates")
-        yield Input(placeholder="Type a line and press Enter (empty: a verse break)", id="line")
+        yield Input(placeholder=TYPING, id="line", select_on_focus=False)  # edit keeps the line, cursor at its end
         yield Footer()
 
     def on_mount(self) -> None:
@@ -165,6 +166,8 @@ class WriteScreen(Screen):
         text = event.value.strip()
         try:
             if self.editing is not None:
+                if not text:
+                    raise LyricsError("an empty line would be a verse break: Esc, then x deletes the line")
                 session.change(session.draft.edit(self.editing, text))
                 highlight = self.editing
             else:
@@ -173,11 +176,12 @@ class WriteScreen(Screen):
         except LyricsError as error:
             self.notify(str(error), severity="error")
             return
-        self.editing = None
+        was_editing, self.editing = self.editing is not None, None
         event.input.value = ""
-        event.input.placeholder = "Type a line and press Enter (empty: a verse break)"
+        event.input.placeholder = TYPING
         self._changed(highlight)
-        self.query_one("#draft", DraftView).focus()
+        if was_editing:  # an edit is one line; typing goes on line after line until Esc
+            self.query_one("#draft", DraftView).focus()
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -273,6 +277,7 @@ class WriteScreen(Screen):
         self.editing = index
         field = self.query_one("#line", Input)
         field.value = line.text
+        field.cursor_position = len(line.text)
         field.placeholder = f"Editing line {index + 1}: Enter keeps the change"
         field.focus()
 

@@ -69,6 +69,7 @@ class DraftView(OptionList):
         )
         if draft.lines:
             self.highlighted = min(keep if keep is not None else len(draft.lines) - 1, len(draft.lines) - 1)
+            self.call_after_refresh(self.scroll_to_highlight)  # once the new rows are laid out
 
 
 class CandidateList(OptionList):
