@@ -66,20 +66,26 @@ def _list(store: ModelStore, *, as_json: bool) -> None:
     if not rows:
         print(f"no models yet in {store.root}; train one with: lyrics-tui train CORPUS")
         return
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"models in {store.root}", title_justify="left")
-    for col in ("name", "cell", "input", "params", "corpus", "held-out ppl", "steps", "time", "status"):
-        table.add_column(col, justify="right" if col in ("params", "held-out ppl", "steps", "time") else "left")
+    table = Table(title=f"models in {store.root}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)  # fmt: skip
+    # The name is what `generate` and `train --resume` need: it is never cut; the corpus gives way first.
+    table.add_column("name", no_wrap=True, min_width=max(len(r.name) for r in rows))
+    for col, width in (("cell", 9), ("params", 6), ("corpus", 4), ("ppl", 5), ("steps", 5), ("time", 5), ("status", 6)):
+        right = col in ("params", "ppl", "steps", "time")
+        table.add_column(col, justify="right" if right else "left", no_wrap=True, overflow="ellipsis",
+                         min_width=width, max_width=12 if col == "corpus" else None)  # fmt: skip
     for r in rows:
         if r.error:
-            table.add_row(r.name, "", "", "", "", "", "", "", f"[red]unreadable: {r.error}")
+            table.add_row(r.name, "", "", "", "", "", "", f"[red]unreadable: {r.error}")
             continue
         status = "live" if r.live else ("done" if r.finished else "stopped")
         if r.read_only:
-            status += " (built-in)"
-        table.add_row(r.name, r.cell, r.input, fmt_count(r.params), r.corpus, fmt_ppl(r.best_loss),
+            status = "built-in"
+        table.add_row(r.name, f"{r.cell}/{r.input}", fmt_count(r.params), r.corpus, fmt_ppl(r.best_loss),
                       f"{r.steps:,}", fmt_duration(r.train_seconds), status)  # fmt: skip
     Console().print(table)
 
