@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tui_lyrics import __version__
-from tui_lyrics.errors import LyricsError
+from tui_lyrics.errors import LyricsError, describe_os_error
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -256,6 +256,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+    except OSError as error:  # the last resort: whatever file failed, one line naming it, never a traceback
+        print(f"lyrics-tui: error: {describe_os_error(error)}", file=sys.stderr)
+        return EXIT_ERROR
+    except MemoryError:
+        print("lyrics-tui: error: out of memory; try a smaller --batch, --seq or --hidden", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tui_lyrics.errors import LyricsError, StoreError
+from tui_lyrics.errors import LyricsError, StoreError, store_error
 from tui_lyrics.store import ModelStore, atomic_write_bytes, atomic_write_json, read_json, read_metrics, validate_name
 
 FILE = "experiment.json"
@@ -87,7 +87,10 @@ def new_experiment(
     folder = experiments_dir(home) / exp_id
     if folder.exists():
         raise StoreError(f"an experiment named {exp_id!r} already exists; resume it with --resume {exp_id}")
-    folder.mkdir(parents=True)
+    try:
+        folder.mkdir(parents=True)
+    except OSError as error:
+        raise store_error(error, "create", folder) from error
     seed = int(train.get("seed", 0))
     runs = [
         {
@@ -133,7 +136,11 @@ def open_experiment(home: Path, exp_id: str) -> Experiment:
 def list_experiments(home: Path) -> list[Experiment]:
     root = experiments_dir(home)
     found = []
-    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+    try:
+        folders = sorted(root.iterdir()) if root.is_dir() else []
+    except OSError as error:
+        raise store_error(error, "read", root) from error
+    for folder in folders:
         try:
             found.append(open_experiment(home, folder.name))
         except (StoreError, LyricsError):
@@ -150,7 +157,10 @@ def delete_experiment(home: Path, exp_id: str, *, with_models: bool = False) -> 
         for run in experiment.runs:
             if store.exists(run["model"]):
                 store.delete(run["model"])
-    shutil.rmtree(experiment.folder)
+    try:
+        shutil.rmtree(experiment.folder)
+    except OSError as error:
+        raise store_error(error, "delete", experiment.folder) from error
 
 
 def run_experiment(
@@ -276,7 +286,10 @@ def table_records(rows: list[Row]) -> list[dict[str, Any]]:
 
 def export(home: Path, experiment: Experiment, out: Path) -> list[Path]:
     """Write the table and curves as CSV and JSON into ``out``; returns the files written."""
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise store_error(error, "create", out) from error
     rows = table_records(table(home, experiment))
     all_curves = curves(home, experiment)
     files = {

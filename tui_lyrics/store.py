@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_lyrics.card import CARD_FORMAT, CARD_VERSION, ModelCard
-from tui_lyrics.errors import StoreError
+from tui_lyrics.errors import StoreError, store_error
 from tui_lyrics.folder import CARD, LOCK, METRICS, ModelFolder, fault_point, fsync_dir
 from tui_lyrics.paths import models_dir
 
@@ -38,7 +38,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     A temp file in the same folder, fsync, then ``os.replace``. On failure (a full disk)
     the temp file is removed, the old file is untouched and the OSError becomes a StoreError.
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:  # a read-only folder, a full disk or a name too long fails here, before anything is written
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise store_error(error, "write", path) from error
     try:
         os.fchmod(fd, 0o644)  # mkstemp makes 0600; a model should be as readable as any file
         with os.fdopen(fd, "wb") as handle:
@@ -54,7 +57,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(error, OSError):
-            raise StoreError(f"could not write {path}: {error.strerror or error}") from error
+            raise store_error(error, "write", path) from error
         raise
 
 
@@ -219,7 +222,7 @@ class ModelStore:
         try:
             folder.mkdir(parents=True)
         except OSError as error:
-            raise StoreError(f"cannot create {folder}: {error.strerror or error}") from error
+            raise store_error(error, "create", folder) from error
         return folder
 
     def unique_name(self, base: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -98,12 +99,13 @@ def test_user_errors_are_one_line_without_traceback(args: list[str], code: int, 
     assert needle in result.stderr and "Traceback" not in result.stderr
 
 
-def error_line(result: subprocess.CompletedProcess[str]) -> str:
-    """A failed command's one error line: exit 1, no traceback, and nothing printed after it."""
+def error_line(result: subprocess.CompletedProcess[str], *, last: bool = True) -> str:
+    """A failed command's one error line: exit 1, no traceback, and (``last``) nothing printed after it."""
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if "error:" in line]
-    assert len(errors) == 1 and result.stderr.rstrip("\n").endswith(errors[0]), result.stderr
+    assert len(errors) == 1, result.stderr
+    assert not last or result.stderr.rstrip("\n").endswith(errors[0]), result.stderr
     return errors[0]
 
 
@@ -157,6 +159,34 @@ def test_fifo_corpus_is_refused_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "songs.txt")
     line = error_line(cli("train", str(tmp_path / "songs.txt"), check=False, timeout=60))
     assert line.endswith("songs.txt is a named pipe (FIFO), not a file; give a text file, a .zip of them or a folder")
+
+
+def test_a_library_folder_that_cannot_be_made_is_one_line(corpus_file: Path, tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    line = error_line(cli("--home", str(afile), "train", str(corpus_file), "--steps", "1", *TINY, check=False))
+    expected = f"could not create {afile}/models/songs-gru: part of the path is a file, not a folder"
+    assert line == f"lyrics-tui: error: {expected}"
+    long_home = tmp_path / ("x" * 300)
+    line = error_line(cli("--home", str(long_home), "train", str(corpus_file), "--steps", "1", *TINY, check=False))
+    assert line.endswith(": the name is too long for the file system; use a shorter name or path")
+
+
+def test_a_save_that_fails_keeps_the_previous_model(tiny_model: str, home: Path) -> None:
+    """A file size limit stands in for a full disk: the checkpoint write fails (EFBIG, as ENOSPC would)."""
+    card = home / "models" / tiny_model / "card.json"
+    step = json.loads(card.read_text(encoding="utf-8"))["state"]["step"]
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))  # the weights are ~28 kB
+
+    result = cli("train", "--resume", tiny_model, "--steps", "5", check=False, preexec_fn=small_files)
+    line = error_line(result, last=False)  # the progress bar's last frame may follow it
+    assert f"{home}/models/tiny" in line and ("File too large" in line or "a file size limit" in line)
+    assert json.loads(card.read_text(encoding="utf-8"))["state"]["step"] == step
+    take = json.loads(cli("generate", tiny_model, "--seed", "1", "--length", "20", "--json").stdout)
+    assert len(take["text"]) == 20
 
 
 def test_binary_corpus_is_refused_by_name(tmp_path: Path) -> None:

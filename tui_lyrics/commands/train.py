@@ -162,7 +162,9 @@ class _Progress:
                     f"perplexity {self.held}; train loss {event.train_loss:.4f}{mark}"
                 )
         elif isinstance(event, TrainingFinished) and event.reason == "error":
-            self.progress.console.print(f"[red]{event.message}")
+            # One line however wide the terminal, and a path with [brackets] is not markup.
+            line = f"lyrics-tui: error: {event.message}"
+            self.progress.console.print(line, style="red", soft_wrap=True, markup=False, highlight=False)
 
 
 def _summary(finished: TrainingFinished, card: ModelCard) -> dict[str, Any]:

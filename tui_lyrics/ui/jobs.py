@@ -19,7 +19,7 @@ from textual.message import Message
 from tui_lyrics import progress
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.corpus import Corpus
-from tui_lyrics.errors import LyricsError
+from tui_lyrics.errors import LyricsError, describe_os_error
 from tui_lyrics.store import ModelStore, read_metrics
 from tui_lyrics.ui.engine import Engine
 from tui_lyrics.ui.messages import MetricsRead, ModelCreated, TrainingFinished, message_for
@@ -92,6 +92,8 @@ class TrainingJob:
             self._failed(str(error))
         except MemoryError:
             self._failed("out of memory: try a smaller batch, seq or hidden size")
+        except OSError as error:  # a file the engine could not read or write: what, where, what to do
+            self._failed(describe_os_error(error))
         except Exception as error:  # a bug: one line for the user, the details in a file
             self._failed(self._unexpected(error))
         finally:
