@@ -197,9 +197,12 @@ def measure(
             finally:
                 constraints.WINDOW_PENALTY = saved
             say(sweep_rows, quote_row(f"{label}, {QUOTE_LIMIT} + 8-window penalty ×{SOFT:g}", soft, base))
-        if chorus_takes:
-            chorus = BASE.replace(quote_limit=QUOTE_LIMIT, lines=8, length=400)
-            say(chorus_rows, chorus_row(f"{label}, off", draw(lm, CHORUS, chorus, chorus_takes, index)))
+        chorus = BASE.replace(quote_limit=QUOTE_LIMIT, lines=8, length=400)
+        memories = ((True, False) if lm.mixture is not None else (False,)) if chorus_takes else ()
+        for memory in memories:  # song memory is the mixture's n-gram counting the song
+            shown = ("on" if memory else "off") if lm.mixture is not None else "– (no n-gram)"
+            drawn = draw(lm, CHORUS, chorus.replace(song_memory=memory), chorus_takes, index)
+            say(chorus_rows, chorus_row(f"{label}, {shown}", drawn))
     return main_rows, sweep_rows, chorus_rows
 
 
@@ -230,7 +233,8 @@ machine: ms/char is indicative only); the whole run took {minutes:.1f} minutes.
 Model `{name}`: trained with `lyrics-tui train ../shared/corpora/jaychou_lyrics.txt.zip --name {name}
 --minutes 3 --threads 1 --seed 0` (auto preset): {model}. "network alone" is the same network with
 its n-gram dropped (what `--ngram 0` samples from). Takes: seeded (0..n-1), 200 characters after
-the prompt 我睁开双眼, `generate`'s default controls (temperature 0.8, top-k 5, repetition controls).
+the prompt 我睁开双眼, `generate`'s default controls (temperature 0.8, top-k 5, repetition controls,
+song memory on: the mixture's n-gram keeps counting the prompt and the take).
 
 **The default quote limit** ({takes} takes per row):
 
@@ -240,7 +244,8 @@ the prompt 我睁开双眼, `generate`'s default controls (temperature 0.8, top-
 
 {sweep}
 
-**Choruses** ({chorus_takes} 8-line takes after a typed 4-line chorus, quote limit on):
+**Choruses** ({chorus_takes} 8-line takes after a typed 4-line chorus, quote limit on, with the
+mixture's song memory on (the default) and off):
 
 {chorus}
 
