@@ -26,8 +26,11 @@ import os
 import re
 import shutil
 import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from tui_lyrics.card import CardError, ModelCard
 from tui_lyrics.errors import StoreError
@@ -44,6 +47,54 @@ FAULT_ENV = "LYRICS_TUI_FAULT"
 """Tests only: ``POINT`` or ``POINT:N`` kills this process (SIGKILL) at the N-th pass through POINT."""
 _SET = re.compile(r"^set-(\d{6,})-step-(\d+)$")
 _fault_count: dict[str, int] = {}
+
+
+class SaveGuard:
+    """Knows when a save is being written, so that nothing ends the process in the middle of one.
+
+    Every checkpoint commit and atomic write runs inside ``saving()``. A signal handler asks
+    ``busy`` and defers an abort with ``defer()`` (raised in the main thread as the save ends);
+    code that must end the process at once calls ``exit()``, which waits for the save in progress
+    and lets no new one start.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._deferred = False
+
+    @property
+    def busy(self) -> bool:
+        return self._depth > 0
+
+    def defer(self) -> None:
+        """Raise KeyboardInterrupt in the main thread as soon as the save in progress is written."""
+        self._deferred = True
+
+    @contextlib.contextmanager
+    def saving(self) -> Iterator[None]:
+        with self._lock:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+        if self._depth == 0 and self._deferred and threading.current_thread() is threading.main_thread():
+            self._deferred = False
+            raise KeyboardInterrupt
+
+    def wait(self) -> None:
+        """Block until no save is being written."""
+        with self._lock:
+            pass
+
+    def exit(self, code: int) -> NoReturn:
+        """End the process now, but never mid-write: wait for the save in progress, start no other."""
+        self._lock.acquire()
+        os._exit(code)
+
+
+SAVE_GUARD = SaveGuard()
 
 
 def fault_point(point: str) -> None:
@@ -250,6 +301,12 @@ class ModelFolder:
         number = int(_SET.match(newest[0].name).group(1)) + 1 if newest else 1  # type: ignore[union-attr]
         final = root / f"set-{number:06d}-step-{card.state.step}"
         temp = root / f".tmp-{final.name}-{os.getpid()}"
+        with SAVE_GUARD.saving():
+            self._commit(card, files, temp, final)
+        return final
+
+    def _commit(self, card: ModelCard, files: dict[str, bytes | Path], temp: Path, final: Path) -> None:
+        root = final.parent
         try:
             root.mkdir(exist_ok=True)
             temp.mkdir()
@@ -277,7 +334,6 @@ class ModelFolder:
         self.write_card(card)
         fsync_dir(self.path)
         self._prune()
-        return final
 
     def _prune(self) -> None:
         for old in self.sets()[KEEP_SETS:]:

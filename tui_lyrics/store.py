@@ -25,7 +25,7 @@ from typing import Any
 
 from tui_lyrics.card import CARD_FORMAT, CARD_VERSION, ModelCard
 from tui_lyrics.errors import StoreError, store_error
-from tui_lyrics.folder import CARD, LOCK, METRICS, ModelFolder, fault_point, fsync_dir
+from tui_lyrics.folder import CARD, LOCK, METRICS, SAVE_GUARD, ModelFolder, fault_point, fsync_dir
 from tui_lyrics.paths import models_dir
 
 __all__ = ["CARD", "CARD_FORMAT", "CARD_VERSION", "LOCK", "METRICS", "ModelInfo", "ModelStore"]
@@ -38,6 +38,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     A temp file in the same folder, fsync, then ``os.replace``. On failure (a full disk)
     the temp file is removed, the old file is untouched and the OSError becomes a StoreError.
     """
+    with SAVE_GUARD.saving():  # a second Ctrl-C or a hang-up waits for this write
+        _atomic_write(path, data)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
     try:  # a read-only folder, a full disk or a name too long fails here, before anything is written
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:

@@ -162,3 +162,32 @@ def test_metrics_are_cut_back_to_the_restored_step(tmp_path: Path) -> None:
     folder.metrics_path.write_text("".join(json.dumps(r) + "\n" for r in rows) + '{"step": 5, "lo', encoding="utf-8")
     folder.trim_metrics(2)
     assert [json.loads(line)["step"] for line in folder.metrics_path.read_text().splitlines()] == [1, 2]
+
+
+# -- stopping never cuts a save -------------------------------------------------------------------
+def test_a_second_ctrl_c_during_a_save_waits_for_it_then_aborts(capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import signal
+    import threading
+
+    from tui_lyrics.commands.output import install_stop_signals
+    from tui_lyrics.folder import SAVE_GUARD
+
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    stop = threading.Event()
+    finished_write = False
+    try:
+        interrupted = install_stop_signals(stop)
+        os.kill(os.getpid(), signal.SIGTERM)  # docker stop: like the first Ctrl-C
+        assert stop.is_set() and interrupted.is_set()
+        with pytest.raises(KeyboardInterrupt), SAVE_GUARD.saving():
+            os.kill(os.getpid(), signal.SIGINT)  # the second one arrives mid-save ...
+            finished_write = True  # ... and the save still runs to its end
+        assert finished_write and not SAVE_GUARD.busy
+        with pytest.raises(KeyboardInterrupt):  # outside a save it aborts at once
+            os.kill(os.getpid(), signal.SIGINT)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    err = capsys.readouterr().err
+    assert "stopping: saving…" in err and "saving… the checkpoint is being written" in err

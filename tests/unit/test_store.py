@@ -151,7 +151,7 @@ def test_an_os_error_mid_write_becomes_a_store_error_and_keeps_the_old_file(
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(StoreError, match=r"could not write .*last\.safetensors: Permission denied"):
+    with pytest.raises(StoreError, match=r"could not write .*last\.safetensors: permission denied"):
         atomic_write_bytes(path, b"new")
     monkeypatch.undo()
     assert path.read_bytes() == b"old"
@@ -184,7 +184,7 @@ def test_a_full_disk_becomes_a_clear_store_error(tmp_path: Path, monkeypatch: py
         atomic_write_bytes(path, b"x" * 1000)
     monkeypatch.undo()
     message = str(caught.value)
-    assert str(path) in message and os.strerror(errno.ENOSPC) in message
+    assert str(path) in message and "the disk is full" in message
     assert "\n" not in message
     assert path.read_bytes() == b"old"
     assert leftovers(tmp_path) == []

@@ -25,11 +25,17 @@ def install_stop_signals(stop: threading.Event) -> threading.Event:
     interrupted = threading.Event()
 
     def handler(signum: int, frame: object) -> None:
+        from tui_lyrics.folder import SAVE_GUARD
+
         if interrupted.is_set() and signum == signal.SIGINT:
+            if SAVE_GUARD.busy:  # never cut a save: abort as soon as it is written
+                SAVE_GUARD.defer()
+                note("saving… the checkpoint is being written; stopping as soon as it is")
+                return
             raise KeyboardInterrupt
         interrupted.set()
         stop.set()
-        note("stopping: saving the checkpoint… (Ctrl-C again to abort)")
+        note("stopping: saving… (Ctrl-C again to abort; a checkpoint being written is finished first)")
 
     for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if sig is not None:

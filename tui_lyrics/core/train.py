@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+
 from tui_lyrics import __version__
 from tui_lyrics.card import ModelCard, SplitSizes
 from tui_lyrics.config import DEFAULT_MAX_PARAMS, ModelConfig, TrainConfig, check_size, count_params
@@ -27,7 +28,7 @@ from tui_lyrics.core.mixture import HeldOutNgram, Mixture, Reading, read_held_ou
 from tui_lyrics.core.model import CharRNN, detach
 from tui_lyrics.core.runtime import pick_device
 from tui_lyrics.corpus import Corpus, split_text
-from tui_lyrics.errors import LyricsError
+from tui_lyrics.errors import LyricsError, StoreError
 from tui_lyrics.folder import BEST, Checkpoint, ModelFolder
 from tui_lyrics.progress import (
     Callback,
@@ -197,12 +198,14 @@ class _Run:
             if self.state.saved_step != self.state.step:
                 self._save()  # the steps are safe before the (possibly long) final score
             self._score()
+            self.state.finished = reason in ("budget", "early")
+            self._save()
         except torch.cuda.OutOfMemoryError:
             return self._fail("out of GPU memory: try a smaller --batch, --seq or --hidden")
         except _Diverged as diverged:
             return self._fail(str(diverged))
-        self.state.finished = reason in ("budget", "early")
-        self._save()
+        except StoreError as error:  # a full disk: the last committed checkpoint is kept as it was
+            return self._fail(str(error))
         return self._finish(reason)
 
     def _steps(self) -> str:

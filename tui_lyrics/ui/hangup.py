@@ -3,12 +3,11 @@
 The handler runs in the main thread whatever the event loop is doing (restoring a dead
 terminal can block it), sets the run's stop event at once and leaves the rest to a
 thread: wait (bounded) for the checkpoint, ask the app to exit, and, in a real terminal,
-leave for good if the exit itself hangs on the dead tty.
+leave for good if the exit itself hangs on the dead tty (never in the middle of a save).
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 import time
@@ -59,4 +58,6 @@ class HangUpGuard:
         if not self._headless:
             # Textual restores the terminal on exit; on a dead tty that can block forever.
             time.sleep(EXIT_GRACE_SECONDS)
-            os._exit(HANGUP_EXIT_CODE)
+            from tui_lyrics.folder import SAVE_GUARD
+
+            SAVE_GUARD.exit(HANGUP_EXIT_CODE)  # never mid-write: a save in progress is finished first
