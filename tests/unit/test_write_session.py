@@ -1,0 +1,55 @@
+"""The Write screen's plain owner of a song: requests, accepting, undo and autosave (no torch, no textual app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui_lyrics.errors import LyricsError
+from tui_lyrics.songs.draft import Draft
+from tui_lyrics.songs.store import SongStore
+from tui_lyrics.songs.template import template_from_text
+from tui_lyrics.ui.write.session import WriteSession
+
+
+def test_nothing_is_saved_until_there_is_a_line_then_every_change_is(home: Path) -> None:
+    store = SongStore(home)
+    session = WriteSession(store, "demo-zh")
+    assert session.save() is None and store.list() == []
+    session.change(session.draft.append("我在车站等一场雨"))
+    assert session.name == "demo-zh-song" and store.load("demo-zh-song").draft == session.draft
+    session.change(session.draft.mark(0, 0, "chorus"))
+    assert store.load("demo-zh-song").draft.lines[0].part == "chorus"
+    assert session.undo() and store.load("demo-zh-song").draft.lines[0].part is None
+    assert session.undo() and not session.undo()
+    other = WriteSession(store, "demo-zh")
+    other.change(other.draft.append("另一首"))
+    assert other.name == "demo-zh-song-2"
+
+
+def test_requests_for_the_next_line_and_a_rewrite(home: Path) -> None:
+    session = WriteSession(SongStore(home), "demo-zh")
+    session.change(Draft.from_text("一\n二\n三").lock(1))
+    nxt = session.request(seed=5)
+    assert (nxt.prefix, nxt.target, nxt.slot, nxt.seed) == ("一\n二\n三\n", None, None, 5)
+    again = session.request(2, seed=6)
+    assert again.prefix == "一\n二\n" and again.target == 2
+    with pytest.raises(LyricsError, match="locked"):
+        session.request(1)
+    assert session.seeds == [5, 6]  # a refused request draws no seed
+    assert session.accept("新三", again, seed=6) == 2 and session.draft.lines[2].author == "model"
+    assert session.accept("四", nxt, seed=5, verse_break=True) == 4
+    assert session.draft.text == "一\n二\n新三\n\n四\n"
+
+
+def test_a_template_verse_break_opens_a_new_verse(home: Path) -> None:
+    session = WriteSession(SongStore(home), "demo-zh")
+    session.set_template(template_from_text("雨停在傍晚的月台上\n\n铁轨把余晖拉得很长\n"))
+    session.change(session.draft.append("我在车站等一场雨啊"))
+    request = session.request(seed=1)
+    assert request.slot is not None and request.slot.verse_break and request.prefix.endswith("\n\n")
+    session.accept("风吹过旧街道的长廊", request, seed=1)
+    assert session.draft.text == "我在车站等一场雨啊\n\n风吹过旧街道的长廊\n"
+    reopened = WriteSession.open(SongStore(home), session.name or "")
+    assert reopened.draft == session.draft and reopened.seeds == [1]
