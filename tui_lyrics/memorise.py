@@ -24,7 +24,9 @@ substring may span a line break, as a quoted passage does.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import gzip
+import hashlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,9 +63,10 @@ class Memorisation:
 class CorpusIndex:
     """A suffix array over a corpus: answers "how far does this text match from here?"."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, suffixes: list[int] | None = None) -> None:
+        """``suffixes``: the suffix array, when it was stored (see ``corpus_index``); else built here."""
         self.text = text
-        self._suffixes: list[int] = _suffix_array(text)
+        self._suffixes: list[int] = _suffix_array(text) if suffixes is None else suffixes
 
     def __len__(self) -> int:
         return len(self.text)
@@ -247,7 +250,11 @@ _CACHE_LOCK = threading.Lock()
 
 
 def corpus_index(folder: Path) -> CorpusIndex | None:
-    """The index of a model's corpus copy (built once per process and file version); None if it has none."""
+    """The index of a model's corpus copy (built once per process and file version); None if it has none.
+
+    The suffix array is kept beside the corpus copy (``INDEX_FILE``), so a model opened again reads
+    it instead of sorting the corpus (seconds per million characters) before its first character.
+    """
     path = folder / "corpus.txt.gz"
     try:
         stat = path.stat()
@@ -258,11 +265,52 @@ def corpus_index(folder: Path) -> CorpusIndex | None:
         if key in _CACHE:
             return _CACHE[key]
     try:
-        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+        raw = path.read_bytes()
+        text = gzip.decompress(raw).decode("utf-8")
     except (OSError, EOFError, UnicodeDecodeError):
         return None  # a corrupt copy: the meter is simply not shown
-    index = CorpusIndex(text)
+    digest = hashlib.sha256(raw).hexdigest()
+    suffixes = _load_suffixes(folder / INDEX_FILE, digest, len(text))
+    index = CorpusIndex(text, suffixes=suffixes)
+    if suffixes is None:
+        _store_suffixes(folder / INDEX_FILE, digest, index._suffixes)
     with _CACHE_LOCK:
         _CACHE.clear()  # one model at a time is composed with: keep only the latest index
         _CACHE[key] = index
     return index
+
+
+INDEX_FILE = "corpus.index.safetensors"
+"""The corpus copy's suffix array (int32 or int64), with the copy's SHA-256 in its metadata."""
+_FORMAT = "lyrics-tui/corpus-index"
+
+
+def _load_suffixes(path: Path, digest: str, n: int) -> list[int] | None:
+    """The stored suffix array if it was built from this corpus copy; None if missing, stale or damaged."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            meta = f.metadata() or {}
+            if meta.get("format") != _FORMAT or meta.get("corpus_sha256") != digest:
+                return None
+            suffixes = f.get_tensor("suffixes")
+    except (OSError, SafetensorError, KeyError, ValueError):
+        return None
+    if suffixes.shape != (n,) or suffixes.dtype.kind != "i":
+        return None
+    return suffixes.tolist()
+
+
+def _store_suffixes(path: Path, digest: str, suffixes: list[int]) -> None:
+    """Keep the suffix array beside the corpus copy (atomically); a read-only folder just rebuilds next time."""
+    import numpy as np
+    from safetensors.numpy import save
+
+    from tui_lyrics.errors import StoreError
+    from tui_lyrics.store import atomic_write_bytes
+
+    dtype = np.int32 if len(suffixes) < 2**31 else np.int64
+    data = save({"suffixes": np.asarray(suffixes, dtype=dtype)}, metadata={"format": _FORMAT, "corpus_sha256": digest})
+    with contextlib.suppress(StoreError, OSError):
+        atomic_write_bytes(path, data)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_lyrics.memorise import WINDOW, CorpusIndex, QuoteGuard, SuffixMatch, corpus_index
+from tui_lyrics.memorise import INDEX_FILE, WINDOW, CorpusIndex, QuoteGuard, SuffixMatch, corpus_index
 
 
 def brute_matching(corpus: str, take: str) -> list[int]:
@@ -124,3 +124,30 @@ def test_the_quote_guard_bans_corpus_quotes_the_song_does_not_have() -> None:
             if len(text) >= limit:
                 expected = {c for c in "ab风\nx" if text[-limit:] + c in corpus and text[-limit:] + c not in text}
             assert guard.banned() == expected, (corpus, text, limit)
+
+
+def test_the_suffix_array_is_kept_beside_the_corpus_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tui_lyrics.memorise as memorise
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "corpus.txt.gz").write_bytes(gzip.compress("我在风里等你\n风里\n".encode()))
+    built = corpus_index(folder)
+    assert built is not None and (folder / INDEX_FILE).is_file()
+    memorise._CACHE.clear()  # a new process: the stored array is read, not rebuilt
+
+    def no_sorting(text: str) -> list[int]:
+        raise AssertionError("the suffix array was rebuilt")
+
+    with monkeypatch.context() as m:
+        m.setattr(memorise, "_suffix_array", no_sorting)
+        again = corpus_index(folder)
+    assert again is not None and again._suffixes == built._suffixes and again.measure("风里等").longest == 3
+    for damage in (b"not safetensors", None):  # a damaged file, then a copy of another corpus: rebuilt
+        memorise._CACHE.clear()
+        if damage is None:
+            (folder / "corpus.txt.gz").write_bytes(gzip.compress("另一首歌\n".encode()))
+        else:
+            (folder / INDEX_FILE).write_bytes(damage)
+        index = corpus_index(folder)
+        assert index is not None and index._suffixes == CorpusIndex(index.text)._suffixes
