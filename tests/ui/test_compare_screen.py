@@ -230,7 +230,7 @@ async def test_sorting_by_a_column(home: Path) -> None:
         assert table.sort_column == "chars_per_sec"
 
 
-async def test_deleting_removes_it_from_the_list(home: Path) -> None:
+async def test_deleting_removes_it_and_its_models(home: Path) -> None:
     write_fixed_experiment(home, name="old")
     write_fixed_experiment(home, name="new")
     async with Host(home).run_test(size=(100, 30)) as pilot:
@@ -244,7 +244,8 @@ async def test_deleting_removes_it_from_the_list(home: Path) -> None:
         await wait_until(pilot, lambda: listing.row_count == 1, what="the list to shrink")
         assert [s.id for s in listing.summaries] == ["new"]
         assert [e.id for e in ex.list_experiments(home)] == ["new"]
-        assert (home / "models" / "old-gru-embed").is_dir()  # the models stay in the library
+        assert not (home / "models" / "old-gru-embed").exists()  # its models went with it
+        assert (home / "models" / "new-gru-embed").is_dir()
 
 
 async def test_exports_write_the_files(home: Path, tmp_path: Path) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_support import wait_for
+from app_support import wait_for, write_card
 from test_training import open_setup
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.compose_takes import Take
+from tui_lyrics.ui.screens.library import LibraryScreen
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker, complete_path
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
@@ -99,3 +100,31 @@ async def test_the_corpus_field_gives_its_reason_as_you_type(tmp_path: Path, cor
 
         picker.path_input.value = str(corpus_file)
         await wait_for(pilot, lambda: picker.corpus is not None, what="a usable corpus, unsubmitted")
+
+
+async def test_a_comparisons_models_live_under_their_experiment(home: Path) -> None:
+    from test_compare_screen import write_fixed_experiment
+
+    from tui_lyrics.experiments import list_experiments
+
+    write_card(home, "my-own-model-with-a-long-name")
+    write_fixed_experiment(home, name="cmp-20261201-225301", cells=("rnn", "gru"), inputs=("embed",))
+    app = LyricsApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        await wait_for(pilot, lambda: screen.rows is not None, what="the library")
+        table = screen.query_one("#models", DataTable)
+        names = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert names == ["my-own-model-with-a-long-name", "cmp-20261201-225301"]  # never cut at 80 columns
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        names = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert names[2:] == ["└ cmp-20261201-225301-rnn-embed", "└ cmp-20261201-225301-gru-embed"]
+
+        table.move_cursor(row=1)
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: table.row_count == 1, what="the experiment and its models to go")
+        assert list_experiments(home) == [] and not (home / "models" / "cmp-20261201-225301-gru-embed").exists()

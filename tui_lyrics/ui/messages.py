@@ -115,6 +115,8 @@ class ModelsListed(Message, bubble=False):
     """The library was read from disk (in a thread)."""
 
     rows: tuple[ModelInfo, ...]
+    experiments: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Each experiment's id and the names of its models (shown grouped under it)."""
 
 
 @fact

@@ -56,7 +56,7 @@ class CompareScreen(Screen[None]):
         Binding("ctrl+r", "start", "Start", tooltip="Plan the grid and start training it"),
         Binding("ctrl+o", "browse", "Browse", tooltip="Choose the corpus in a file browser"),
         Binding("r", "resume", "Resume", tooltip="Train the experiment's unfinished models"),
-        Binding("d", "delete", "Delete", tooltip="Delete the selected experiment (its models stay)"),
+        Binding("d", "delete", "Delete", tooltip="Delete the selected experiment and its models (asks first)"),
         Binding("s", "stop", "Stop", tooltip="Stop the grid; the current model saves and it resumes later"),
         Binding("v", "next_view", "View", tooltip="Switch between the chart, the table and the samples"),
         Binding("x", "toggle_x", "Steps/time", tooltip="Plot over optimiser steps or over training time"),
@@ -306,21 +306,21 @@ class CompareScreen(Screen[None]):
     def action_delete(self) -> None:
         experiment_id = self.listing.selected_id
         if experiment_id is not None:
-            question = f"Delete the experiment {experiment_id}? Its models stay in the library."
-            dialog = ConfirmDialog(question, yes="Delete", no="Keep")
+            question = f"Delete the experiment {experiment_id} and its models? This cannot be undone."
+            dialog = ConfirmDialog(question, yes="Delete all", no="Keep")
             self.app.push_screen(dialog, partial(self._delete, experiment_id))
 
     def _delete(self, experiment_id: str, yes: bool | None) -> None:
         if not yes:
             return
         try:
-            ex.delete_experiment(self.home, experiment_id)
+            ex.delete_experiment(self.home, experiment_id, with_models=True)
         except (LyricsError, OSError) as problem:
             self.notify(str(problem), severity="error")
             return
         if self.shown == experiment_id:
             self.shown = self.experiment = None
-        self.notify(f"Deleted the experiment {experiment_id}")
+        self.notify(f"Deleted the experiment {experiment_id} and its models")
         self._list()
 
     def action_export(self) -> None:

@@ -3,6 +3,8 @@ actions on them: new, train more, compose, curves, rename, delete.
 
 The library is re-read in a thread every few seconds, so a model that a headless
 ``lyrics-tui train`` starts or finishes in another process shows up and is marked live.
+A comparison's models live with their experiment: one row per experiment, which Enter opens
+to show its models, and which ``d`` deletes together with them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import CellDoesNotExist
 
 from tui_lyrics.errors import LyricsError
+from tui_lyrics.experiments import delete_experiment, list_experiments
 from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
 from tui_lyrics.store import ModelInfo
 from tui_lyrics.ui.messages import ModelsListed
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
 
 REFRESH_SECONDS = 2.0
 COLUMNS = ("", "Name", "Cell", "Params", "Corpus", "Held ppl", "Steps", "Time")
+GROUP = "experiment:"
+"""Row keys of experiment rows start with this (a model name cannot contain a colon)."""
 EMPTY = "No models yet. Press [b]n[/b] to train one on a lyrics file (.txt, .lrc, .md, a .zip or a folder)."
 FIRST_RUN = (
     "New here? Press [b]c[/b] to compose with the built-in demo model now, or [b]n[/b] to train on your own "
@@ -62,6 +67,9 @@ class LibraryScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: tuple[ModelInfo, ...] | None = None
+        self.experiments: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        self.expanded: set[str] = set()
+        """Experiments whose models are shown under them."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -97,23 +105,54 @@ class LibraryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def reload(self) -> None:
-        self.post_message(ModelsListed(rows=tuple(self.app.store.list())))
+        rows = tuple(self.app.store.list())
+        groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        with contextlib.suppress(LyricsError, OSError):  # unreadable experiments: their models show alone
+            found = list_experiments(self.app.store.home)
+            groups = tuple((e.id, tuple(str(run.get("model", "")) for run in e.runs)) for e in found)
+        self.post_message(ModelsListed(rows=rows, experiments=groups))
 
     def on_models_listed(self, message: ModelsListed) -> None:
-        if message.rows != self.rows:
-            self.rows = message.rows
+        if message.rows != self.rows or message.experiments != self.experiments:
+            self.rows, self.experiments = message.rows, message.experiments
             self._fill(message.rows)
 
     # -- drawing ----------------------------------------------------------------------------
     def _fill(self, rows: tuple[ModelInfo, ...]) -> None:
         table = self.query_one("#models", DataTable)
-        selected = self.selected_name()
+        selected = self.selected_key()
         table.clear()
+        members = {name for _, names in self.experiments for name in names}
         for info in rows:
-            table.add_row(*self._cells(info), key=info.name)
-        if selected is not None and selected in {info.name for info in rows}:
+            if info.name not in members:
+                table.add_row(*self._cells(info), key=info.name)
+        by_name = {info.name: info for info in rows}
+        for exp_id, names in self.experiments:
+            present = [by_name[name] for name in names if name in by_name]
+            if not present:
+                continue
+            table.add_row(*self._group_cells(exp_id, present), key=GROUP + exp_id)
+            if exp_id in self.expanded:
+                for info in present:
+                    table.add_row(*self._cells(info), key=info.name)
+        if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
         self._describe()
+
+    def _group_cells(self, exp_id: str, models: list[ModelInfo]) -> tuple[Text, ...]:
+        """One row for an experiment: its id, how many models, the best held-out perplexity."""
+        scored = [info.best_loss for info in models if info.best_loss is not None]
+        mark = "▾" if exp_id in self.expanded else "▸"
+        return (
+            Text(mark),
+            Text(exp_id),
+            Text(f"{len(models)} models"),
+            Text(""),
+            Text(_cut(models[0].corpus, 16)),
+            Text(fmt_ppl(min(scored)) if scored else "", justify="right"),
+            Text(""),
+            Text(""),
+        )
 
     def _state(self, info: ModelInfo) -> str:
         if self.app.training_here(info.name) or info.live:
@@ -127,7 +166,7 @@ class LibraryScreen(Screen):
     def _cells(self, info: ModelInfo) -> tuple[Text, ...]:
         """One table row; names come from users and files, so they are never read as markup."""
         if info.error:
-            return (Text("!"), Text(_cut(info.name, 18)), Text("unreadable"), *(Text("") for _ in range(5)))
+            return (Text("!"), Text(info.name), Text("unreadable"), *(Text("") for _ in range(5)))
         numbers = (
             fmt_count(info.params),
             "",
@@ -137,15 +176,23 @@ class LibraryScreen(Screen):
         )
         cells = [Text(n, justify="right") for n in numbers]
         cells[1] = Text(_cut(info.corpus, 16))
-        return (Text(self._state(info)), Text(_cut(info.name, 18)), Text(f"{info.cell}/{info.input}"), *cells)
+        name = f"└ {info.name}" if any(info.name in names for _, names in self.experiments) else info.name
+        return (Text(self._state(info)), Text(name), Text(f"{info.cell}/{info.input}"), *cells)
 
     def _describe(self) -> None:
         own = [info for info in self.rows or () if not info.read_only]
         self.query_one("#first-run-hint").set_class(bool(own) or not self.rows, "-hidden")
         details = self.query_one("#model-details", Static)
         info = self.selected()
+        group = self.selected_group()
         if not self.rows:
             details.update(EMPTY)
+        elif group is not None:
+            count = len(dict(self.experiments).get(group, ()))
+            details.update(
+                f"[b]{escape(group)}[/b] · a comparison of {count} models · enter shows or hides them · "
+                "e opens Compare · d deletes it with its models"
+            )
         elif info is None:
             details.update("")
         elif info.error:
@@ -175,6 +222,11 @@ class LibraryScreen(Screen):
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
+        group = self.selected_group()
+        if group is not None:
+            self.expanded ^= {group}
+            self._fill(self.rows or ())
+            return
         info = self.selected()
         if info is not None and (info.live or self.app.training_here(info.name)):
             self.action_curves()
@@ -182,12 +234,22 @@ class LibraryScreen(Screen):
             self.action_compose()
 
     # -- selection --------------------------------------------------------------------------
-    def selected_name(self) -> str | None:
+    def selected_key(self) -> str | None:
         table = self.query_one("#models", DataTable)
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return key.value
+
+    def selected_name(self) -> str | None:
+        """The selected model's name (None on an experiment's row)."""
+        key = self.selected_key()
+        return None if key is None or key.startswith(GROUP) else key
+
+    def selected_group(self) -> str | None:
+        """The selected experiment's id, on an experiment's row."""
+        key = self.selected_key()
+        return key.removeprefix(GROUP) if key is not None and key.startswith(GROUP) else None
 
     def selected(self) -> ModelInfo | None:
         name = self.selected_name()
@@ -196,7 +258,9 @@ class LibraryScreen(Screen):
     def _usable(self) -> ModelInfo | None:
         """The selected model, if it can be acted on; otherwise say why."""
         info = self.selected()
-        if info is None:
+        if info is None and self.selected_group() is not None:
+            self.notify("An experiment: press enter to show its models, then pick one", severity="warning")
+        elif info is None:
             self.notify("No model selected: press n to train one", severity="warning")
         elif info.error:
             self.notify(f"{info.name} cannot be read: {info.error}", severity="error")
@@ -254,6 +318,13 @@ class LibraryScreen(Screen):
         self.reload()
 
     def action_delete(self) -> None:
+        group = self.selected_group()
+        if group is not None:
+            count = len(dict(self.experiments).get(group, ()))
+            question = f"Delete the experiment {group} and its {count} models? This cannot be undone."
+            dialog = ConfirmDialog(question, yes="Delete all", no="Keep")
+            self.app.push_screen(dialog, lambda yes: self._delete_experiment(group, yes))
+            return
         info = self.selected()
         if info is None:
             self.notify("No model selected", severity="warning")
@@ -273,4 +344,19 @@ class LibraryScreen(Screen):
             self.notify(str(error), severity="error")
             return
         self.notify(f"Deleted {info.name}")
+        self.reload()
+
+    def _delete_experiment(self, exp_id: str, yes: bool | None) -> None:
+        if not yes:
+            return
+        names = dict(self.experiments).get(exp_id, ())
+        if self.app.job is not None and self.app.job.name in names:
+            self.notify(f"{self.app.job.name!r} is being trained right now; stop it first", severity="error")
+            return
+        try:
+            delete_experiment(self.app.store.home, exp_id, with_models=True)
+        except (LyricsError, OSError) as error:
+            self.notify(str(error), severity="error")
+            return
+        self.notify(f"Deleted the experiment {exp_id} and its models")
         self.reload()
