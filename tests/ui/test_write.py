@@ -163,3 +163,13 @@ async def test_fill_writes_the_whole_song_to_the_template_and_export(home: Path,
         await pilot.press("enter")
         await pilot.pause()
         assert (tmp_path / "out.txt").read_text(encoding="utf-8") == draft.text
+
+
+async def test_a_model_that_cannot_load_is_said_not_waited_for(home: Path) -> None:
+    app = Host(model_name="no-such-model")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.writer.failed is not None, what="the load to fail")
+        await pilot.press("escape", "g")
+        status = str(screen.query_one("#write-status").render())
+        assert "Cannot load no-such-model" in status and "no model named" in status

@@ -133,6 +133,7 @@ class WriteScreen(Screen):
         self._say(f"{message.name} ready ({message.seconds:.1f} s). Type a first line, or press g for candidates.")
 
     def on_writer_failed(self, message: WriterFailed) -> None:
+        self.writer.failed = message.error
         self._say(f"Cannot load {message.name}: {message.error}")
         self.notify(message.error, severity="error")
 
@@ -187,7 +188,7 @@ class WriteScreen(Screen):
 
     def action_candidates(self, target: int | None = None, *, more: bool = False) -> None:
         if not self.writer.ready:
-            self._say(f"Still loading {self.model_name}…")
+            self._not_ready()
             return
         try:
             started = self.writer.ask(self._session(), target, more=more)
@@ -208,7 +209,7 @@ class WriteScreen(Screen):
         elif session.draft.next_slot() is None:
             self.notify("Every line of the template is written")
         elif not self.writer.ready:
-            self._say(f"Still loading {self.model_name}…")
+            self._not_ready()
         else:
             self.writer.fill(session)
             self.query_one("#candidates", CandidateList).show([])
@@ -371,6 +372,10 @@ class WriteScreen(Screen):
     def draft_lines(self) -> list[str]:
         """The song's lyric lines as shown (for tests and the status line)."""
         return [line.text for line in self._session().draft.lines if not line.is_break]
+
+    def _not_ready(self) -> None:
+        failed = self.writer.failed
+        self._say(f"Cannot load {self.model_name}: {failed}" if failed else f"Still loading {self.model_name}…")
 
     def _session(self) -> WriteSession:
         assert self.session is not None

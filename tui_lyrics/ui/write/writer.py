@@ -27,6 +27,8 @@ class Writer:
         self.lm: Any = None
         """The loaded ``core.sample.LoadedModel`` (None until the load job reports)."""
         self.index: Any = None
+        self.failed: str | None = None
+        """Why the model could not be loaded (the screen says so instead of waiting)."""
         self.number = 0
         self.request: Request | None = None
         self.candidates: list[Any] = []
@@ -81,8 +83,8 @@ class Writer:
 
     def found(self, message: CandidateFound) -> bool:
         """Keep a candidate of the current request; False for one from an abandoned request."""
-        if message.request != self.number:
-            return False
+        if message.request != self.number or any(c.text == message.candidate.text for c in self.candidates):
+            return False  # late, from an abandoned request; or already shown (asking for more can repeat one)
         self.candidates.append(message.candidate)
         return True
 
