@@ -247,6 +247,7 @@ def _suffix_array(text: str) -> list[int]:
 
 _CACHE: dict[tuple[str, int, int], CorpusIndex] = {}
 _CACHE_LOCK = threading.Lock()
+_BUILD_LOCK = threading.Lock()
 
 
 def corpus_index(folder: Path) -> CorpusIndex | None:
@@ -264,6 +265,14 @@ def corpus_index(folder: Path) -> CorpusIndex | None:
     with _CACHE_LOCK:
         if key in _CACHE:
             return _CACHE[key]
+    with _BUILD_LOCK:  # the meter's worker and a take's quote limit may ask at once: build it once
+        with _CACHE_LOCK:
+            if key in _CACHE:
+                return _CACHE[key]
+        return _open_index(folder, path, key)
+
+
+def _open_index(folder: Path, path: Path, key: tuple[str, int, int]) -> CorpusIndex | None:
     try:
         raw = path.read_bytes()
         text = gzip.decompress(raw).decode("utf-8")
