@@ -9,6 +9,7 @@ continues from its checkpoint.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -20,11 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tui_lyrics.errors import LyricsError, StoreError, store_error
+from tui_lyrics.config import DEFAULT_MAX_PARAMS as MAX_PARAMS
+from tui_lyrics.errors import LyricsError, StoreError, describe_os_error, store_error
 from tui_lyrics.store import ModelStore, atomic_write_bytes, atomic_write_json, read_json, read_metrics, validate_name
 
 FILE = "experiment.json"
 FORMAT = "lyrics-tui/experiment"
+MAX_ID = 40
+"""An experiment name's longest: its models' names add up to 16 characters and stay within 64."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ def new_experiment(
         raise LyricsError("--repeats must be at least 1")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     exp_id = validate_name(name or f"cmp-{stamp}")
+    if len(exp_id) > MAX_ID:
+        raise StoreError(f"experiment name {exp_id!r} is too long: at most {MAX_ID} characters (its models add more)")
     folder = experiments_dir(home) / exp_id
     if folder.exists():
         raise StoreError(f"an experiment named {exp_id!r} already exists; resume it with --resume {exp_id}")
@@ -92,12 +98,13 @@ def new_experiment(
     except OSError as error:
         raise store_error(error, "create", folder) from error
     seed = int(train.get("seed", 0))
+    store, taken = ModelStore(home), set[str]()
     runs = [
         {
             "cell": c,
             "input": i,
             "seed": seed + r,
-            "model": f"{exp_id}-{c}-{i}" + (f"-s{seed + r}" if repeats > 1 else ""),
+            "model": _free_name(store, f"{exp_id}-{c}-{i}" + (f"-s{seed + r}" if repeats > 1 else ""), taken),
         }
         for c in cells
         for i in inputs
@@ -123,6 +130,24 @@ def new_experiment(
     experiment = Experiment(exp_id, folder, data)
     experiment.save()
     return experiment
+
+
+def _free_name(store: ModelStore, base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``...: a name no model or folder has, so a user's model is never adopted."""
+    name, n = validate_name(base), 2
+    while name in taken or store.exists(name) or (store.root / name).exists():
+        name, n = f"{base}-{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def owns(run: dict[str, Any]) -> bool:
+    """Did this experiment make the run's model? Only then is it trained, tabled or deleted with it.
+
+    ``created`` is recorded when the experiment makes the model; a run with a status (from
+    experiments saved before ``created`` existed) was trained by it too.
+    """
+    return bool(run.get("created")) or run.get("status") is not None
 
 
 def open_experiment(home: Path, exp_id: str) -> Experiment:
@@ -155,7 +180,7 @@ def delete_experiment(home: Path, exp_id: str, *, with_models: bool = False) -> 
     if with_models:
         store = ModelStore(home)
         for run in experiment.runs:
-            if store.exists(run["model"]):
+            if owns(run) and store.exists(run["model"]):
                 store.delete(run["model"])
     try:
         shutil.rmtree(experiment.folder)
@@ -191,7 +216,9 @@ def run_experiment(
             continue
         if on_run:
             on_run(index, run)
-        if not store.exists(run["model"]):
+        if not (owns(run) and store.exists(run["model"])):
+            if store.exists(run["model"]) or (store.root / run["model"]).exists():  # made by someone else since
+                run["model"] = _free_name(store, run["model"], {r["model"] for r in experiment.runs})
             corpus = corpus or load_corpus(experiment.data["corpus"])
             # The grid compares networks, so each trains alone: an n-gram in the mix would hide
             # the differences between cells (on a small corpus it can carry most of the score).
@@ -201,8 +228,12 @@ def run_experiment(
             if config.steps:  # at least ~10 points on every held-out curve
                 config = config.replace(eval_every=min(config.eval_every, max(1, config.steps // 10)))
             create_model(store, corpus, name=run["model"], model=model, train=config)
+            run["created"] = True
+            experiment.save()
         minutes = settings["budget"].get("minutes")
-        control = TrainControl(stop=stop, eval_seconds=minutes * 6 if minutes else None)
+        control = TrainControl(
+            stop=stop, eval_seconds=minutes * 6 if minutes else None, max_params=settings.get("max_params", MAX_PARAMS)
+        )
         finished = train(store, run["model"], callback=callback, control=control)
         run["status"] = "done" if finished.reason in ("budget", "early") else finished.reason
         experiment.save()
@@ -232,7 +263,7 @@ def table(home: Path, experiment: Experiment) -> list[Row]:
     store = ModelStore(home)
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for run in experiment.runs:
-        if store.exists(run["model"]):
+        if owns(run) and store.exists(run["model"]):
             groups.setdefault((run["cell"], run["input"]), []).append(store.read_card(run["model"]))
     return [_row(cell, inp, cards) for (cell, inp), cards in groups.items()]
 
@@ -264,7 +295,7 @@ def curves(home: Path, experiment: Experiment) -> dict[str, dict[str, list[dict[
     store = ModelStore(home)
     result = {}
     for run in experiment.runs:
-        if not store.exists(run["model"]):
+        if not (owns(run) and store.exists(run["model"])):
             continue
         card = store.read_card(run["model"])
         train_points = [
@@ -282,6 +313,54 @@ TABLE_FIELDS = ("cell", "input", "params", "chars_per_sec", "train_loss", "best_
 
 def table_records(rows: list[Row]) -> list[dict[str, Any]]:
     return [{f: (list(getattr(r, f)) if f == "models" else getattr(r, f)) for f in TABLE_FIELDS} for r in rows]
+
+
+def check_outputs(*, folder: Path | None = None, png: Path | None = None) -> None:
+    """Refuse, before anything is trained, an export folder or PNG file that could not be written.
+
+    The folder may be new but its parent must exist; the PNG's name must end in .png, its folder
+    must exist, and matplotlib must be installed. Writability is tested by making a file there.
+    """
+    if folder is not None:
+        what = f"--export {folder}"
+        _check_name(folder, what)
+        if folder.exists() and not folder.is_dir():
+            raise LyricsError(f"{what}: it is a file, not a folder")
+        _check_writable(folder if folder.is_dir() else folder.parent, what)
+    if png is not None:
+        what = f"--png {png}"
+        if png.suffix.lower() != ".png":
+            raise LyricsError(f"{what}: the file name must end in .png")
+        _check_name(png, what)
+        if png.is_dir():
+            raise LyricsError(f"{what}: it is a folder; give a file name ending in .png")
+        _check_writable(png.parent, what)
+        import importlib.util
+
+        if importlib.util.find_spec("matplotlib") is None:
+            raise LyricsError("PNG export needs matplotlib: pip install 'lyrics-tui[plot]'")
+
+
+def _check_name(path: Path, what: str) -> None:
+    import os
+
+    with contextlib.suppress(OSError, ValueError):  # a parent that does not exist is reported next
+        if len(os.fsencode(path.name)) > os.pathconf(path.parent, "PC_NAME_MAX"):
+            raise LyricsError(f"{what}: the name is too long for the file system; use a shorter name")
+
+
+def _check_writable(parent: Path, what: str) -> None:
+    import os
+    import tempfile
+
+    if not parent.is_dir():
+        raise LyricsError(f"{what}: the folder {parent} does not exist")
+    try:
+        fd, probe = tempfile.mkstemp(dir=parent, prefix=".lyrics-tui-probe-")
+    except OSError as error:
+        raise LyricsError(f"{what}: {describe_os_error(error, 'write in', parent)}") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def export(home: Path, experiment: Experiment, out: Path) -> list[Path]:

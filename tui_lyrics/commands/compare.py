@@ -9,7 +9,7 @@ from typing import Any
 
 from tui_lyrics import experiments as ex
 from tui_lyrics.commands.output import install_stop_signals, note, print_json
-from tui_lyrics.config import CELLS, INPUTS, auto_preset
+from tui_lyrics.config import CELLS, DEFAULT_MAX_PARAMS, INPUTS, ModelConfig, TrainConfig, auto_preset, check_size
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_duration, fmt_ppl
 
@@ -35,6 +35,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--delete", metavar="ID", help="delete a saved experiment (its models stay)")
     p.add_argument("--export", metavar="DIR", help="also write the table and curves as CSV and JSON here")
     p.add_argument("--png", metavar="FILE", help="also plot the held-out curves to a PNG (needs lyrics-tui[plot])")
+    p.add_argument(
+        "--max-params",
+        type=int,
+        default=DEFAULT_MAX_PARAMS,
+        metavar="N",
+        help=f"refuse a network with more parameters than this (default {DEFAULT_MAX_PARAMS:,})",
+    )
 
 
 def _split(value: str, allowed: tuple[str, ...], what: str) -> list[str]:
@@ -52,16 +59,18 @@ def run_compare(args: argparse.Namespace, home: Path) -> int:
         ex.delete_experiment(home, args.delete)
         print_json({"deleted": args.delete}) if args.json else print(f"deleted experiment {args.delete!r}")
         return 0
+    export, png = (Path(p).expanduser() if p else None for p in (args.export, args.png))
+    ex.check_outputs(folder=export, png=png)  # before any training: a bad path fails now, not after an hour
     experiment = ex.open_experiment(home, args.resume) if args.resume else _plan(args, home)
     stop = threading.Event()
     interrupted = install_stop_signals(stop)
     done = _run(home, experiment, stop, quiet=args.json)
     rows = ex.table(home, experiment)
-    if args.export:
-        for path in ex.export(home, experiment, Path(args.export)):
+    if export is not None:
+        for path in ex.export(home, experiment, export):
             note(f"wrote {path}")
-    if args.png:
-        note(f"wrote {ex.export_png(home, experiment, Path(args.png))}")
+    if png is not None:
+        note(f"wrote {ex.export_png(home, experiment, png)}")
     if args.json:
         print_json({"id": experiment.id, "done": done, "table": ex.table_records(rows),
                     "samples": experiment.data["samples"]})  # fmt: skip
@@ -80,11 +89,32 @@ def _plan(args: argparse.Namespace, home: Path) -> ex.Experiment:
     cells, inputs = _split(args.cells, CELLS, "cells"), _split(args.inputs, INPUTS, "inputs")
     corpus = load_corpus(args.corpus)
     base = auto_preset(len(split_text(corpus.text)[0]))
-    model = base.model.to_dict() | {k: v for k, v in (("hidden", args.hidden), ("layers", args.layers)) if v}
-    budget = {"minutes": args.minutes} if args.minutes else {"steps": args.steps or base.train.steps}
+    given = {k: v for k, v in (("hidden", args.hidden), ("layers", args.layers)) if v is not None}
+    model = base.model.to_dict() | given
+    if args.minutes is not None:
+        budget: dict[str, float] = {"minutes": args.minutes}
+    else:
+        budget = {"steps": base.train.steps if args.steps is None else args.steps}
     train = base.train.to_dict() | {"seed": args.seed, "steps": None, "patience": 0}
-    return ex.new_experiment(home, args.corpus, cells=cells, inputs=inputs, budget=budget, model=model,
-                             train=train, repeats=args.repeats, prefix=args.prefix, name=args.name)  # fmt: skip
+    _check_plan(cells, inputs, model, {**train, **budget}, vocab=corpus.summary.distinct + 1, limit=args.max_params)
+    experiment = ex.new_experiment(home, args.corpus, cells=cells, inputs=inputs, budget=budget, model=model,
+                                   train=train, repeats=args.repeats, prefix=args.prefix, name=args.name)  # fmt: skip
+    if args.max_params != DEFAULT_MAX_PARAMS:
+        experiment.data["settings"]["max_params"] = args.max_params
+        experiment.save()
+    return experiment
+
+
+def _check_plan(
+    cells: list[str], inputs: list[str], model: dict[str, Any], train: dict[str, Any], *, vocab: int, limit: int
+) -> None:
+    """Every run's settings and size, checked before the experiment is saved or anything trained."""
+    TrainConfig.from_dict({"steps": None, **train})
+    for cell in cells:
+        for inp in inputs:
+            check_size(
+                ModelConfig.from_dict({**model, "cell": cell, "input": inp, "ngram": 0}), vocab, max_params=limit
+            )
 
 
 def _run(home: Path, experiment: ex.Experiment, stop: threading.Event, *, quiet: bool) -> bool:
