@@ -14,7 +14,7 @@ from tui_lyrics.songs.store import SongStore
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.write.screen import WriteScreen
-from tui_lyrics.ui.write.widgets import CandidateList, DraftView
+from tui_lyrics.ui.write.widgets import CandidateList, DraftView, SongPicker
 
 pytestmark = pytest.mark.demo
 REFERENCE = "雨停在傍晚的月台上\n铁轨把余晖拉得很长\n\n你忘了一把伞\n斜靠在掉漆的长椅旁\n"
@@ -68,41 +68,57 @@ async def test_first_line_candidates_accept_edit_and_autosave(home: Path) -> Non
         assert saved.draft == screen.session.draft  # every change is saved at once
 
 
-async def test_chorus_insert_and_continue_then_reopen(home: Path) -> None:
+CHORUS = ("我推开窗看见雨", "风吹过旧街道", "你说要等我到天亮", "灯火一盏一盏地亮")
+
+
+async def test_chorus_verse_insert_continue_quit_and_reopen(home: Path) -> None:
     app = Host(model_name="demo-zh")
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         await _ready(pilot, screen)
         field = screen.query_one("#line", Input)
-        for text in ("副歌第一行", "副歌第二行"):
+        for text in CHORUS:
             field.value = text
             await pilot.press("enter")
         assert screen.focused is field  # typing goes on, line after line
         await pilot.press("escape")
         view = screen.query_one("#draft", DraftView)
         view.highlighted = 0
-        await pilot.press("c", "c")  # marks line 1, moves down, marks line 2
-        assert [x.part for x in screen.session.draft.lines] == ["chorus", "chorus"]
-        await pilot.press("l")  # lock line 2
-        assert screen.session.draft.lines[1].locked
-        await pilot.press("h")
-        assert screen.session.draft.text == "副歌第一行\n副歌第二行\n\n副歌第一行\n副歌第二行\n"
+        await pilot.press("c", "c", "c", "c")  # each c marks the highlighted line and moves down
+        assert [x.part for x in screen.session.draft.lines] == ["chorus"] * 4
+        await pilot.press("l")  # lock the last chorus line
+        assert screen.session.draft.lines[3].locked
+        # a verse: a verse break, a line the model writes, one the user types
+        await pilot.press("i", "enter")
         await _candidates(pilot, screen)
         await pilot.press("1")
-        assert screen.session.draft.lyric_count == 5
-        view.highlighted = 1
+        await pilot.press("i")
+        field.value = "今天的我走过小镇"
+        await pilot.press("enter", "escape", "h")
+        text = screen.session.draft.text
+        assert text.startswith("\n".join(CHORUS) + "\n\n") and text.endswith("\n\n" + "\n".join(CHORUS) + "\n")
+        assert screen.session.draft.lyric_count == 10
+        await _candidates(pilot, screen)  # the model continues after the chorus
+        await pilot.press("1")
+        assert screen.session.draft.lyric_count == 11
+        view.highlighted = 3
         await pilot.press("r")  # a locked line is never rewritten
         assert not screen.generating
         name = screen.session.name
         draft = screen.session.draft
-    reopened = Host(song_name=name)
+    reopened = Host(model_name="demo-zh")  # quit, open the app again, reopen the song with o
     async with reopened.run_test(size=(100, 30)) as pilot:
+        await pilot.press("escape", "o")
+        await pilot.pause()
+        assert isinstance(reopened.screen, SongPicker) and reopened.screen.rows[0].name == name
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(reopened.screen, WriteScreen), what="the song")
         screen = reopened.screen
         await _ready(pilot, screen)
         assert screen.session.draft == draft and screen.session.model == "demo-zh"
         await _candidates(pilot, screen)
         await pilot.press("3")
-        assert screen.session.draft.lyric_count == 6
+        assert screen.session.draft.lyric_count == 12
 
 
 async def test_a_template_shapes_candidates(home: Path, tmp_path: Path) -> None:
