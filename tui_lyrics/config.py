@@ -180,7 +180,8 @@ class TrainConfig(_Settings):
         _check(self.min_count >= 1, "min-count must be at least 1")
         _check(self.max_vocab is None or self.max_vocab >= 2, "max-vocab must be at least 2")
         _check(self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}")
-        _check(self.threads is None or self.threads >= 1, "threads must be at least 1")
+        # torch accepts any count and then crashes (10,000,000 threads: a segmentation fault).
+        _check(self.threads is None or 1 <= self.threads <= 256, f"threads must be 1–256, not {self.threads}")
         _check(0 <= self.seed <= MAX_SEED, f"seed must be 0–{MAX_SEED}, not {self.seed}")
 
     @property
