@@ -135,6 +135,9 @@ async def test_a_template_shapes_candidates(home: Path, tmp_path: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert screen.session.draft.template is not None and len(screen.session.draft.template) == 4
+        view = screen.query_one("#draft", DraftView)
+        shape = [str(view.get_option_at_index(i).prompt).strip() for i in range(view.option_count)]
+        assert shape == ["·  9 字 · 江阳", "·  9 字 · 江阳", "", "·  6 字 · 言前", "·  9 字 · 江阳"]
         await _candidates(pilot, screen)
         assert all(c.chars == 9 and c.rhyme == "江阳" for c in screen.candidates)
         await pilot.press("1")

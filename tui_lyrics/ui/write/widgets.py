@@ -54,8 +54,23 @@ def candidate_row(number: int, cand: Any) -> Text:
     return row
 
 
+def _slots_to_come(draft: Draft) -> list[Option]:
+    """Placeholder rows for the template lines not written yet: ``   ·  9 字 · 江阳``."""
+    template = draft.template
+    if template is None:
+        return []
+    rows: list[Option] = []
+    for n in range(draft.lyric_count, len(template.slots)):
+        slot = template.slots[n]
+        if slot.verse_break and (rows or (draft.lines and not draft.lines[-1].is_break)):
+            rows.append(Option(Text(""), disabled=True))
+        rows.append(Option(Text(f"        ·  {slot.label()}", style="dim"), disabled=True))
+    return rows
+
+
 class DraftView(OptionList):
-    """The song so far, one option per line (a verse break is an empty, disabled row)."""
+    """The song so far, one option per line (a verse break is an empty row), then the template's
+    lines still to write, dimmed and not selectable, so the whole shape stays in view."""
 
     DEFAULT_CSS = """
     DraftView { height: 1fr; min-height: 4; }
@@ -67,6 +82,7 @@ class DraftView(OptionList):
         self.add_options(
             [Option(draft_row(line, draft.label(i)), id=f"line-{i}") for i, line in enumerate(draft.lines)]
         )
+        self.add_options(_slots_to_come(draft))
         if draft.lines:
             self.highlighted = min(keep if keep is not None else len(draft.lines) - 1, len(draft.lines) - 1)
             self.call_after_refresh(self.scroll_to_highlight)  # once the new rows are laid out
