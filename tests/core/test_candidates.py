@@ -77,3 +77,13 @@ def test_rewrite_reads_only_what_comes_before(demo: tuple[LoadedModel, CorpusInd
     before = list(stream_candidates(lm, draft.prefix_before(1), k=2, config=CONFIG, seed=5))
     same_start = Draft.from_text("我在车站等一场雨\n完全不同的一行")
     assert before == list(stream_candidates(lm, same_start.prefix_before(1), k=2, config=CONFIG, seed=5))
+
+
+def test_candidates_are_scored_with_song_memory(demo: tuple[LoadedModel, CorpusIndex | None]) -> None:
+    """The demo model mixes in an n-gram: with song memory (the default) it also counts the draft itself."""
+    lm, _ = demo
+    assert lm.mixture is not None and CONFIG.song_memory
+    draft = "我推开窗看见雨\n风吹过旧街道\n你说要等我到天亮\n\n我推开窗看见雨\n风吹过旧街道\n"
+    on = list(stream_candidates(lm, draft, k=3, config=CONFIG, seed=1))
+    off = list(stream_candidates(lm, draft, k=3, config=CONFIG.replace(song_memory=False), seed=1))
+    assert [(c.text, c.mean_logprob) for c in on] != [(c.text, c.mean_logprob) for c in off]
