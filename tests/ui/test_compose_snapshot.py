@@ -112,6 +112,14 @@ def test_compose_screen_snapshot(snap_compare, home: Path) -> None:  # type: ign
     assert snap_compare(Host(store), terminal_size=(80, 24), run_before=finished_take_with_alternatives)
 
 
+@pytest.mark.parametrize("size", [(60, 16), (40, 12)], ids=["60x16", "40x12"])
+def test_compose_on_a_small_terminal_shows_the_take_first(snap_compare, home: Path, size) -> None:  # type: ignore[no-untyped-def]
+    """The takes list and the extras give way; the take and its alternatives stay."""
+    store = ModelStore(home)
+    build_bigram_model(store)
+    assert snap_compare(Host(store), terminal_size=size, run_before=finished_take_with_alternatives)
+
+
 @pytest.fixture
 def bigram(home: Path) -> str:
     return build_bigram_model(ModelStore(home))

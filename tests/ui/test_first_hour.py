@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from app_support import wait_for, write_card
 from test_training import open_setup
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
@@ -11,6 +12,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.compose_takes import Take
+from tui_lyrics.ui.screens.compose import ComposeScreen
 from tui_lyrics.ui.screens.library import LibraryScreen
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker, complete_path
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
@@ -128,3 +130,23 @@ async def test_a_comparisons_models_live_under_their_experiment(home: Path) -> N
         await pilot.press("y")
         await wait_for(pilot, lambda: table.row_count == 1, what="the experiment and its models to go")
         assert list_experiments(home) == [] and not (home / "models" / "cmp-20261201-225301-gru-embed").exists()
+
+
+@pytest.mark.parametrize(("size", "classes"), [((60, 16), {"-medium", "-short"}), ((40, 12), {"-narrow", "-low"})])
+async def test_small_terminals_keep_the_take_and_the_held_out_column(
+    tiny_model: str, size: tuple[int, int], classes: set[str]
+) -> None:
+    app = LyricsApp()
+    async with app.run_test(size=size) as pilot:
+        screen = app.screen
+        assert classes <= set(screen.classes)
+        await wait_for(pilot, lambda: screen.rows is not None, what="the library")
+        table = screen.query_one("#models", DataTable)
+        assert [str(c.label) for c in table.ordered_columns][:3] == ["", "Name", "Held ppl"]  # first, never cut off
+        app.open_compose(tiny_model)
+        await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen), what="Compose")
+        compose = app.screen
+        await pilot.pause()
+        take, takes = compose.query_one("#take"), compose.query_one("#takes")
+        assert take.region.width >= size[0] * 0.6 and take.region.height >= 3
+        assert takes.display is (size[0] >= 50)  # the takes list gives way on a narrow terminal

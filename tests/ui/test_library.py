@@ -43,8 +43,8 @@ async def test_rows_show_what_the_cards_say(home: Path) -> None:
     )
     async with LyricsApp().run_test(size=(100, 30)) as pilot:
         screen = await library(pilot, 2)
-        assert cells(screen, 0) == ["·", "draft", "lstm/onehot", "48k", "songs.txt", "—", "0", "0:00"]
-        assert cells(screen, 1) == ["✓", "周杰伦风格", "gru/embed", "1.5M", "jaychou_lyrics.…", "7.4", "2,000", "12:34"]
+        assert cells(screen, 0) == ["·", "draft", "—", "0", "0:00", "lstm/onehot", "48k", "songs.txt"]
+        assert cells(screen, 1) == ["✓", "周杰伦风格", "7.4", "2,000", "12:34", "gru/embed", "1.5M", "jaychou_lyrics.…"]
         assert "not trained yet" in details(screen)
         await pilot.press("down")
         assert "held-out perplexity 7.4" in details(screen) and "finished" in details(screen)

@@ -20,7 +20,12 @@ from tui_lyrics.ui.screens.training import TrainingScreen
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker
 from tui_lyrics.ui.widgets.loss_sparkline import LossSparkline
 
-SIZES = [pytest.param((100, 30), id="100x30"), pytest.param((80, 24), id="80x24")]
+SIZES = [
+    pytest.param((100, 30), id="100x30"),
+    pytest.param((80, 24), id="80x24"),
+    pytest.param((60, 16), id="60x16"),
+    pytest.param((40, 12), id="40x12"),
+]
 
 
 @pytest.fixture

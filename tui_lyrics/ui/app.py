@@ -28,6 +28,7 @@ from tui_lyrics.fmt import fmt_ppl
 from tui_lyrics.paths import data_home
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui import messages as msg
+from tui_lyrics.ui import sizes
 from tui_lyrics.ui.compose_memory import MEMORY_FILE, ComposeMemory
 from tui_lyrics.ui.engine import Engine
 from tui_lyrics.ui.hangup import SAVE_WAIT_SECONDS, HangUpGuard
@@ -46,6 +47,8 @@ class LyricsApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "lyrics-tui"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = sizes.HORIZONTAL
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = sizes.VERTICAL
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Quit (asks first while training)"),
     ]

@@ -24,6 +24,7 @@ from tui_lyrics.config import SampleConfig
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.memorise import CorpusIndex
 from tui_lyrics.store import ModelInfo, ModelStore
+from tui_lyrics.ui import sizes
 from tui_lyrics.ui.compose_actions import ComposeActions, status_line, unknown_note
 from tui_lyrics.ui.compose_commands import BindingCommands
 from tui_lyrics.ui.compose_jobs import CharsSampled, ModelLoaded, ModelLoadFailed, TakeFinished, generate_job, load_job
@@ -63,6 +64,8 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
 
     CSS_PATH = "compose.tcss"
     AUTO_FOCUS = "#prefix"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = sizes.HORIZONTAL  # in any host app
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = sizes.VERTICAL
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "generate", "Generate"),

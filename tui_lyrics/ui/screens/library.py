@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from tui_lyrics.ui.app import LyricsApp
 
 REFRESH_SECONDS = 2.0
-COLUMNS = ("", "Name", "Cell", "Params", "Corpus", "Held ppl", "Steps", "Time")
+COLUMNS = ("", "Name", "Held ppl", "Steps", "Time", "Cell", "Params", "Corpus")
+"""Most telling first: a narrow terminal cuts the table from the right."""
 GROUP = "experiment:"
 """Row keys of experiment rows start with this (a model name cannot contain a colon)."""
 EMPTY = "No models yet. Press [b]n[/b] to train one on a lyrics file (.txt, .lrc, .md, a .zip or a folder)."
@@ -146,12 +147,12 @@ class LibraryScreen(Screen):
         return (
             Text(mark),
             Text(exp_id),
-            Text(f"{len(models)} models"),
-            Text(""),
-            Text(_cut(models[0].corpus, 16)),
             Text(fmt_ppl(min(scored)) if scored else "", justify="right"),
             Text(""),
             Text(""),
+            Text(f"{len(models)} models"),
+            Text(""),
+            Text(_cut(models[0].corpus, 16)),
         )
 
     def _state(self, info: ModelInfo) -> str:
@@ -167,17 +168,16 @@ class LibraryScreen(Screen):
         """One table row; names come from users and files, so they are never read as markup."""
         if info.error:
             return (Text("!"), Text(info.name), Text("unreadable"), *(Text("") for _ in range(5)))
-        numbers = (
-            fmt_count(info.params),
-            "",
-            fmt_ppl(info.best_loss),
-            f"{info.steps:,}",
-            fmt_duration(info.train_seconds),
-        )
-        cells = [Text(n, justify="right") for n in numbers]
-        cells[1] = Text(_cut(info.corpus, 16))
+        numbers = (fmt_ppl(info.best_loss), f"{info.steps:,}", fmt_duration(info.train_seconds))
         name = f"└ {info.name}" if any(info.name in names for _, names in self.experiments) else info.name
-        return (Text(self._state(info)), Text(name), Text(f"{info.cell}/{info.input}"), *cells)
+        return (
+            Text(self._state(info)),
+            Text(name),
+            *(Text(n, justify="right") for n in numbers),
+            Text(f"{info.cell}/{info.input}"),
+            Text(fmt_count(info.params), justify="right"),
+            Text(_cut(info.corpus, 16)),
+        )
 
     def _describe(self) -> None:
         own = [info for info in self.rows or () if not info.read_only]
