@@ -97,7 +97,8 @@ def test_template_from_txt_and_lrc(tmp_path: Path) -> None:
     txt.write_text(SONG, encoding="utf-8")
     lrc = tmp_path / "ref.lrc"
     lrc.write_text(
-        "[ti:雨]\n[ar:someone]\n[00:01.00]雨停在傍晚的月台上\n[00:05.20]铁轨把余晖拉得很长\n[00:09.00]\n"
+        "[ti:雨]\n[ar:someone]\n[00:00.00]作词 : 某人\n[00:00.50]作曲：某人\n"
+        "[00:01.00]雨停在傍晚的月台上\n[00:05.20]铁轨把余晖拉得很长\n[00:09.00]\n"
         "[00:12.00]广播里报着晚点时长\n[00:15.50][01:15.50]我把车票折成一只船\n",
         encoding="utf-8",
     )

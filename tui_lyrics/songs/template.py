@@ -7,8 +7,8 @@ see ``tui_lyrics.rhyme``). Only that shape is kept, never the reference's words.
 A line's length counts every character of the line, spaces and punctuation included, after
 trailing spaces are dropped: the count the constrained decoding (``SampleConfig.line_chars``)
 writes to, so a written line can match it exactly. ``.lrc`` time tags and header lines are
-ignored. A file holding several songs (each opened by a title line: ``《标题》`` or ``# Title``,
-as the demo corpus has them) gives one song, chosen by number or title.
+ignored, and so are credit lines (``作词：…``). A file holding several songs (each opened by a
+title line: ``《标题》`` or ``# Title``) gives one song, chosen by number or title.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ MAX_BYTES = 1024 * 1024
 MAX_SLOTS = 300
 """A template longer than this is a corpus, not a song: the user is asked to pick one song."""
 _TITLE = re.compile(r"^\s*(?:《[^》]*》|#\s+\S.*)\s*$")
+_CREDIT = re.compile(r"^\s*[\w\u4e00-\u9fff ]{1,8}\s*[:：]")
+"""A credit line (作词：…, 作曲 : …, Composer: …), as .lrc files often carry: not a lyric line."""
 
 
 class TemplateError(LyricsError):
@@ -74,6 +76,8 @@ def template_from_text(text: str, *, source: str = "", song: str | int | None = 
     pending_break = False
     for line in lines:
         line = line.rstrip()
+        if _CREDIT.match(line):
+            continue
         if not line.strip():
             pending_break = bool(slots)
             continue
