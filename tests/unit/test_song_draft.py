@@ -84,6 +84,7 @@ def test_template_from_a_file_of_titled_songs_and_errors() -> None:
     assert [s.chars for s in template_from_text(text, song=2).slots] == [5, 2]
     assert template_from_text(text, song="二").source == "《二》"
     assert template_from_text(text).slots == (Slot(2, "言前"),)  # the first song
+    assert template_from_text("我 爱你\u3000中国  \n").slots == (Slot(5, "梭波"),)  # spaces are not 字
     with pytest.raises(TemplateError, match="1 to 2"):
         template_from_text(text, song=3)
     with pytest.raises(TemplateError, match="no song titled"):

@@ -4,9 +4,9 @@ New words are written to a melody by matching the reference line for line: the s
 of characters, a blank line where it has one, and a line end in the same rhyme class (十三辙,
 see ``tui_lyrics.rhyme``). Only that shape is kept, never the reference's words.
 
-A line's length counts every character of the line, spaces and punctuation included, after
-trailing spaces are dropped: the count the constrained decoding (``SampleConfig.line_chars``)
-writes to, so a written line can match it exactly. ``.lrc`` time tags and header lines are
+A line's length (``zi_count``) counts its characters, punctuation included, spaces not (an
+.lrc file often spaces its phrases): the count the constrained decoding writes a line to
+(``SampleConfig.line_chars``), so a written line can match it exactly. ``.lrc`` time tags and header lines are
 ignored, and so are credit lines (``作词：…``). A file holding several songs (each opened by a
 title line: ``《标题》`` or ``# Title``) gives one song, chosen by number or title.
 """
@@ -30,6 +30,11 @@ _CREDIT = re.compile(r"^\s*[\w\u4e00-\u9fff ]{1,8}\s*[:：]")
 """A credit line (作词：…, 作曲 : …, Composer: …), as .lrc files often carry: not a lyric line."""
 
 
+def zi_count(line: str) -> int:
+    """A line's 字数: its characters less spaces (which .lrc files often put between phrases)."""
+    return sum(1 for c in line if not c.isspace())
+
+
 class TemplateError(LyricsError):
     """The reference song cannot be read or has no lines."""
 
@@ -47,7 +52,7 @@ class Slot:
 
     def label(self, text: str | None = None) -> str:
         """``12/12 字 · 江阳`` for a written line, ``12 字 · 江阳`` for an empty slot."""
-        count = f"{len(text.rstrip())}/{self.chars}" if text is not None else f"{self.chars}"
+        count = f"{zi_count(text)}/{self.chars}" if text is not None else f"{self.chars}"
         return f"{count} 字 · {self.rhyme or '–'}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,7 +86,7 @@ def template_from_text(text: str, *, source: str = "", song: str | int | None = 
         if not line.strip():
             pending_break = bool(slots)
             continue
-        slots.append(Slot(chars=len(line), rhyme=line_class(line), verse_break=pending_break))
+        slots.append(Slot(chars=zi_count(line), rhyme=line_class(line), verse_break=pending_break))
         pending_break = False
     if not slots:
         raise TemplateError(f"{source or 'the reference song'} has no lyric lines to make a template from")
