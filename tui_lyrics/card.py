@@ -163,9 +163,9 @@ class MixtureSpec(_Strict):
 
     order: int
     weight: float
-    song_weights: list[float] | None = field(default=None, metadata=OMIT_NONE)
-    """With song memory: the network's share per match bucket (``core.mixture.BUCKETS``), chosen on the
-    held-out text like ``weight``."""
+    song_weights: list[list[float]] | None = field(default=None, metadata=OMIT_NONE)
+    """With song memory, per match bucket (``core.mixture.BUCKETS``): the network's share and the song's own
+    n-gram's, chosen on the held-out text like ``weight``."""
     order_scores: dict[str, float] | None = field(default=None, metadata=OMIT_NONE)
     """When the order was chosen per corpus: each order's cross-entropy on a slice of the training text."""
 

@@ -188,6 +188,8 @@ def choose_order(
 
 def _lookup(keys: np.ndarray, query: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Indices of ``query`` in the sorted ``keys`` and whether each is there."""
+    if not len(keys):  # an order with no grams (an empty text)
+        return np.zeros(len(query), dtype=np.int64), np.zeros(len(query), dtype=bool)
     i = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
     return i, valid & (keys[i] == query)
 

@@ -7,15 +7,20 @@ distribution stays proper (the reference program's ``--dynamic`` does the same, 
 reproduces it). What the song added lives in small dicts on top of the fitted numpy tables,
 keyed by the song's own event codes, so reading a character costs a few dict updates.
 
+Beside it, the song's own n-gram (``OWN_ORDER``, counts of the song only, the same fixed
+discounts): where the song repeats itself (a chorus) it predicts the continuation far more
+sharply than counts diluted by the training text. The mixture weighs the two, and the network,
+by how long the current match with the song so far is (``LADDER``).
+
 Two ways in: ``song_probs`` scores a whole text left to right (held-out scoring), and
-``SongMemory`` reads one character at a time and gives the next distribution (composing).
-Both also report how long the current match with the song so far is (``LADDER``), which the
-mixture's weight depends on. Torch-free.
+``SongMemory`` reads one character at a time and gives the next distributions (composing).
+Torch-free.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,6 +28,8 @@ from tui_lyrics.ngram import KneserNey, _lookup
 
 LADDER = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
 """Match lengths: a position's match bucket is how many of these its recent text matches the song at."""
+OWN_ORDER = 9
+"""The order of the song's own n-gram (measured on Jay Chou: 5 helps less than 9)."""
 
 # One context's song counts: [added total, added backoff mass, {event: added count}, {event: training count},
 # and once it has many events, a dense (V,) array of what they add to the discounted counts, for ``dist``]
@@ -33,11 +40,39 @@ DENSE = 32  # a context with more song events than this keeps them dense too
 class _Overlay:
     """The counts one song added, per order, and the bump rule that keeps them Kneser-Ney."""
 
-    def __init__(self, kn: KneserNey) -> None:
-        self.order, self.size = kn.order, kn.size
-        self.discounts = [level.discounts.tolist() for level in kn._orders]
-        self.contexts: list[dict[str, _Context]] = [{} for _ in range(kn.order)]
-        self.seen: list[set[str]] = [set() for _ in range(kn.order)]  # grams the song has that training lacks
+    def __init__(self, kn: KneserNey, order: int | None = None) -> None:
+        """On top of ``kn``'s counts, or (``order`` given) alone: the song's own n-gram of that order,
+        with ``kn``'s discounts (its top order's above it)."""
+        self.order, self.size = order or kn.order, kn.size
+        self.discounts = [kn._orders[min(k, kn.order - 1)].discounts.tolist() for k in range(self.order)]
+        self.contexts: list[dict[str, _Context]] = [{} for _ in range(self.order)]
+        self.seen: list[set[str]] = [set() for _ in range(self.order)]  # grams the song has that training lacks
+
+    def prob(self, code: str, end: int, floor: int) -> float:
+        """The song's own n-gram: p(code[end] | code[floor:end]), from the song's counts only."""
+        w = ord(code[end])
+        p = 1.0 / self.size
+        for k in range(min(self.order, end - floor + 1)):
+            context = self.contexts[k].get(code[end - k : end])
+            if context is not None:
+                c = context[2].get(w, 0)
+                p = ((c - self.discounts[k][min(c, 3)] if c else 0.0) + context[1] * p) / context[0]
+        return p
+
+    def dist(self, code: str) -> np.ndarray:
+        """The song's own n-gram: the distribution after ``code`` (V,)."""
+        p = np.full(self.size, 1.0 / self.size)
+        for k in range(min(self.order, len(code) + 1)):
+            context = self.contexts[k].get(code[len(code) - k :])
+            if not context:
+                continue
+            p *= context[1] / context[0]
+            if context[4] is not None:
+                p += context[4] / context[0]
+            else:
+                for e, added in context[2].items():
+                    p[e] += _gain(self.discounts[k], 0, added) / context[0]
+        return p
 
     def add(self, code: str, base: list[int]) -> None:
         """Count the last event of ``code`` (the song's last events); ``base[k]``: the training count of its
@@ -106,12 +141,23 @@ class _Matches:
             seen.add(code[end - length : end])
 
 
-def song_probs(kn: KneserNey, ids: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
-    """p(ids[i] | ids[:i]) for i >= start, counting ids[i]'s n-grams after scoring it: (n,) each.
+class SongReading(NamedTuple):
+    """A text read with song memory, per character (n,) each."""
+
+    probs: np.ndarray
+    """The n-gram counting the song on top of the training text (what the reference's --dynamic reads)."""
+    buckets: np.ndarray
+    """The match bucket (``LADDER``), from the song before the character only."""
+    own: np.ndarray
+    """The song's own n-gram (``OWN_ORDER``), from the song before the character only."""
+
+
+def song_probs(kn: KneserNey, ids: np.ndarray, start: int) -> SongReading:
+    """p(ids[i] | ids[:i]) for i >= start, counting ids[i]'s n-grams after scoring it.
 
     The song is ids[start:]; contexts reach back into ids[:start] (the end of the training text),
-    and so do the first n-grams counted, as in the reference. Also each position's match bucket
-    (see ``LADDER``), computed from the song before it only.
+    and so do the first n-grams counted, as in the reference. The match buckets and the song's own
+    n-gram see the song only.
     """
     V, n = kn.size, kn.order
     levels = kn._orders
@@ -127,11 +173,12 @@ def song_probs(kn: KneserNey, ids: np.ndarray, start: int) -> tuple[np.ndarray, 
                 np.where(found, level.counts[gram], 0).tolist(),
             )
         )
-    overlay, matches = _Overlay(kn), _Matches()
+    overlay, own, matches = _Overlay(kn), _Overlay(kn, OWN_ORDER), _Matches()
     d = overlay.discounts
     code = "".join(map(chr, ids.tolist()))
-    out = np.empty(len(ids) - start)
+    out, own_out = np.empty(len(ids) - start), np.empty(len(ids) - start)
     buckets = np.empty(len(ids) - start, dtype=np.int64)
+    zeros = [0] * OWN_ORDER
     for i in range(start, len(ids)):
         w = int(ids[i])
         p = 1.0 / V
@@ -151,7 +198,9 @@ def song_probs(kn: KneserNey, ids: np.ndarray, start: int) -> tuple[np.ndarray, 
         buckets[i - start] = matches.bucket(code, i, start)
         matches.add(code, i, start)
         overlay.add(code[max(0, i - n + 1) : i + 1], [tables[k][2][i] for k in range(n)])
-    return out, buckets
+        own_out[i - start] = own.prob(code, i, start)
+        own.add(code[max(start, i - OWN_ORDER + 1) : i + 1], zeros)
+    return SongReading(out, buckets, own_out)
 
 
 class SongMemory:
@@ -160,6 +209,7 @@ class SongMemory:
     def __init__(self, kn: KneserNey) -> None:
         self.kn = kn
         self._overlay = _Overlay(kn)
+        self._own = _Overlay(kn, OWN_ORDER)
         self._matches = _Matches()
         self._tail = [0] + [-1] * (kn.order - 1)  # training id of the length-j gram ending here (j < order)
         self._code = ""  # the song's last LADDER[-1] event codes
@@ -180,6 +230,7 @@ class SongMemory:
             self._code = (self._code + chr(e))[-LADDER[-1] :]
             base = [int(kn._orders[j - 1].counts[ends[j]]) if ends[j] >= 0 else 0 for j in range(1, kn.order + 1)]
             self._overlay.add(self._code[-kn.order :], base)
+            self._own.add(self._code[-OWN_ORDER:], [0] * OWN_ORDER)
             self._tail = ends[: kn.order]
             self.read_chars += 1
 
@@ -189,6 +240,10 @@ class SongMemory:
     def bucket(self) -> int:
         """The match bucket of the next position (see ``LADDER``)."""
         return self._matches.bucket(self._code, len(self._code))
+
+    def own_dist(self) -> np.ndarray:
+        """The song's own n-gram: the distribution of the next event from the song's counts only (V,)."""
+        return self._own.dist(self._code)
 
     def dist(self) -> np.ndarray:
         """The distribution of the next event given the training text and the song so far (V,)."""

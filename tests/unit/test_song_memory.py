@@ -22,12 +22,12 @@ def test_memory_never_sees_the_character_it_scores(kn: KneserNey) -> None:
     first = "".join(rng.choices([chr(0x4E00 + i) for i in range(119)], k=400)) + "雪"
     ids = kn.encode(first + first)
     static = kn.probs_of(ids)
-    memory, _ = song_probs(kn, ids, 0)
+    memory = song_probs(kn, ids, 0).probs
     half = len(first)
     gain = np.log(memory) - np.log(static)  # per character, nats
     assert gain[half:].mean() > 2.0  # the copy is predicted from the first half
     assert abs(gain[:half].mean()) < 0.5  # the first half has nothing of itself to copy yet
-    alone, _ = song_probs(kn, kn.encode(first), 0)
+    alone = song_probs(kn, kn.encode(first), 0).probs
     assert np.array_equal(alone, memory[:half])  # nothing after a character changes its probability
 
 
@@ -35,7 +35,7 @@ def test_distributions_stay_proper_and_agree_with_the_scorer(kn: KneserNey) -> N
     song = lyrics(300, seed=3)
     song = song + "雪" + song[:150]
     ids = kn.encode(song)
-    scored, buckets = song_probs(kn, ids, 0)
+    scored, buckets, own = song_probs(kn, ids, 0)
     memory = SongMemory(kn)
     for i, event in enumerate(ids.tolist()):
         dist = memory.dist()
@@ -43,12 +43,15 @@ def test_distributions_stay_proper_and_agree_with_the_scorer(kn: KneserNey) -> N
         assert (dist > 0).all()
         assert dist[event] == pytest.approx(scored[i], rel=1e-12)
         assert memory.bucket() == buckets[i]
+        mine = memory.own_dist()  # the song's own n-gram
+        assert mine.sum() == pytest.approx(1.0, abs=1e-12) and (mine > 0).all()
+        assert mine[event] == pytest.approx(own[i], rel=1e-12)
         memory.read([event])
 
 
 def test_a_repeated_line_fills_the_match_ladder(kn: KneserNey) -> None:
     line = "".join(chr(0x4E00 + i) for i in range(40)) + "\n"  # 41 distinct characters
-    _, buckets = song_probs(kn, kn.encode(line + line), 0)
+    buckets = song_probs(kn, kn.encode(line + line), 0).buckets
     assert buckets[: len(line)].max() == 0
     assert buckets[-1] == len(LADDER)  # 40 characters into the copy: longer than the longest rung
 
@@ -60,5 +63,5 @@ def test_reproduces_the_reference_dynamic_five_gram() -> None:
     theirs, _ = reference.evaluate(reference.KNModel(train, 5), train, held, dynamic=True)
     assert theirs == pytest.approx(3.3671, abs=5e-5)
     ours = KneserNey.fit(train, order=5)
-    probs, _ = song_probs(ours, ours.encode(train[-4:] + held), 4)
+    probs = song_probs(ours, ours.encode(train[-4:] + held), 4).probs
     assert float(-np.log(probs).mean()) == pytest.approx(theirs, abs=1e-9)

@@ -44,8 +44,12 @@ def run_eval(args: argparse.Namespace, home: Path) -> int:
         mixture, ngram = lm.mixture, HeldOutNgram.score(lm.mixture, text, context=context)
         loss = _loss(mixture.mix(network, ngram.static))
         readings["static"] |= {"model": loss, "ngram": _loss(ngram.static)}
-        song = _loss(mixture.mix_song(network, ngram.song, ngram.buckets))
-        readings["song_memory"] |= {"model": song, "ngram": _loss(ngram.song)}
+        song = _loss(mixture.mix_song(network, ngram.song))
+        readings["song_memory"] |= {
+            "model": song,
+            "ngram": _loss(ngram.song.probs),
+            "song_ngram": _loss(ngram.song.own),
+        }
         readings["ngram_order"] = mixture.ngram.order
     else:
         readings["static"]["model"] = loss

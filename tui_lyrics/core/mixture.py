@@ -5,10 +5,11 @@ character plus one never-seen class). The n-gram's order and the weight ``w`` ar
 card's ``mixture``. The weight is chosen at each held-out evaluation, from a grid, as early
 stopping chooses the checkpoint; the network's own score is kept beside the mixture's.
 
-With song memory (``tui_lyrics.song_memory``) the n-gram also counts the song read so far.
-Its copy of the song overlaps what the network's state remembers, so one fixed weight mixes
-them badly; the network's share then depends on how long the recent text's match with the
-song so far is (the match bucket), one weight per bucket, chosen like ``w`` on the held-out text.
+With song memory (``tui_lyrics.song_memory``) the n-gram also counts the song read so far, and
+the song's own n-gram (the song's counts only) joins in. Their copy of the song overlaps what
+the network's state remembers, so one fixed weight mixes them badly: the shares of the network
+and of the song's own n-gram depend on how long the recent text's match with the song so far is
+(the match bucket), one pair per bucket, chosen like ``w`` on the held-out text.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ import torch
 
 from tui_lyrics.ngram import KneserNey, choose_order
 from tui_lyrics.ngram_file import load_ngram, store_ngram
-from tui_lyrics.song_memory import LADDER, SongMemory, song_probs
+from tui_lyrics.song_memory import LADDER, SongMemory, SongReading, song_probs
 from tui_lyrics.vocab import UNK_ID, CharVocab
 
 WEIGHTS = np.linspace(0.0, 1.0, 21)  # the grid the network's share is chosen from
-BUCKETS = len(LADDER) + 1  # match buckets: song_weights has one weight per bucket
+BUCKETS = len(LADDER) + 1  # match buckets: song_weights has one pair per bucket
+PAIRS = [(a, c) for a in WEIGHTS for c in WEIGHTS if a + c <= 1 + 1e-9]  # (network, song's own n-gram) shares
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,9 @@ class Mixture:
     weight: float
     own: int
     """Events 0..own-1 are the network's ids; the rest are rare characters it trains as <unk>."""
-    song_weights: tuple[float, ...] | None = None
-    """With song memory: the network's share per match bucket (``BUCKETS`` of them); None: ``weight``."""
+    song_weights: tuple[tuple[float, float], ...] | None = None
+    """With song memory, per match bucket (``BUCKETS`` of them): the network's share and the song's own
+    n-gram's (the n-gram counting the song on top of the training text has the rest); None: ``weight``."""
     order_scores: dict[int, float] | None = None
     """When the order was chosen: each order's cross-entropy on a slice of the training text (``choose_order``)."""
 
@@ -61,7 +64,7 @@ class Mixture:
         held_out: float,
         train_text: Callable[[], str],
         weight: float = 0.5,
-        song_weights: tuple[float, ...] | None = None,
+        song_weights: tuple[tuple[float, float], ...] | None = None,
         save: bool = True,
     ) -> Mixture:
         """The model's n-gram as stored in its folder (``ngram_file``), else fitted on ``train_text()``
@@ -90,13 +93,13 @@ class Mixture:
         mixture = cls.for_folder(folder, vocab, order=order, held_out=held_out, train_text=lambda: train_text)
         return dataclasses.replace(mixture, order_scores=scores)
 
-    def with_weight(self, weight: float, song_weights: tuple[float, ...] | None = None) -> Mixture:
+    def with_weight(self, weight: float, song_weights: tuple[tuple[float, float], ...] | None = None) -> Mixture:
         return dataclasses.replace(self, weight=weight, song_weights=song_weights)
 
     def to_card(self) -> dict[str, Any]:
         card: dict[str, Any] = {"order": self.ngram.order, "weight": self.weight}
         if self.song_weights is not None:
-            card["song_weights"] = list(self.song_weights)
+            card["song_weights"] = [list(pair) for pair in self.song_weights]
         if self.order_scores:
             card["order_scores"] = {str(k): round(v, 6) for k, v in self.order_scores.items()}
         return card
@@ -106,19 +109,22 @@ class Mixture:
         before = context[-(self.ngram.order - 1) :] if self.ngram.order > 1 else ""
         return self.ngram.probs_of(self.ngram.encode(before + text), start=len(before))
 
-    def song_ngram_probs(self, text: str, *, context: str = "") -> tuple[np.ndarray, np.ndarray]:
-        """With song memory: the n-gram's probability of each character of ``text`` (n,), counting
-        ``text`` as it reads it, and each position's match bucket (n,)."""
+    def song_ngram_probs(self, text: str, *, context: str = "") -> SongReading:
+        """With song memory: the n-grams' probabilities of each character of ``text``, counting ``text``
+        as they read it, and each position's match bucket (``song_memory.song_probs``)."""
         before = context[-(self.ngram.order - 1) :] if self.ngram.order > 1 else ""
         return song_probs(self.ngram, self.ngram.encode(before + text), len(before))
 
     def mix(self, network: np.ndarray, ngram: np.ndarray) -> np.ndarray:
         return self.weight * network + (1 - self.weight) * ngram
 
-    def mix_song(self, network: np.ndarray, ngram: np.ndarray, buckets: np.ndarray) -> np.ndarray:
-        """The mixture with song memory: ``ngram`` and ``buckets`` from ``song_ngram_probs``."""
-        w = np.asarray(self.song_weights)[buckets] if self.song_weights is not None else self.weight
-        return w * network + (1 - w) * ngram
+    def mix_song(self, network: np.ndarray, song: SongReading) -> np.ndarray:
+        """The mixture with song memory, per character: ``song`` from ``song_ngram_probs``."""
+        if self.song_weights is None:
+            return self.weight * network + (1 - self.weight) * song.probs
+        pairs = np.asarray(self.song_weights)[song.buckets]  # (n, 2)
+        a, c = pairs[:, 0], pairs[:, 1]
+        return a * network + c * song.own + (1 - a - c) * song.probs
 
     def song_memory(self, text: str = "") -> SongMemory:
         """A song memory that has read ``text`` (the song so far), for ``next_logits``."""
@@ -142,9 +148,12 @@ class Mixture:
         w = self.weight
         if memory is None:
             ngram = self.ngram.dist(history)
-        else:
+        elif self.song_weights is None:
             ngram = memory.dist()
-            w = self.song_weights[memory.bucket()] if self.song_weights is not None else w
+        else:
+            w, c = self.song_weights[memory.bucket()]
+            ngram = (1 - w - c) * memory.dist() + c * memory.own_dist()
+            ngram /= 1 - w if w < 1 else 1.0  # the n-gram side on its own, renormalised
         mixed = (1 - w) * ngram[: self.own]
         mixed[UNK_ID] += (1 - w) * ngram[self.own :].sum()
         mixed += w * torch.softmax(logits.float(), -1).cpu().numpy()
@@ -157,15 +166,12 @@ class HeldOutNgram:
 
     static: np.ndarray
     """Per character, given the training text only (n,)."""
-    song: np.ndarray
-    """Per character, with song memory: counting the held-out text as it reads it (n,)."""
-    buckets: np.ndarray
-    """Per character, its match bucket (n,)."""
+    song: SongReading
+    """Per character, with song memory: counting the held-out text as it reads it."""
 
     @classmethod
     def score(cls, mixture: Mixture, text: str, *, context: str) -> HeldOutNgram:
-        song, buckets = mixture.song_ngram_probs(text, context=context)
-        return cls(mixture.ngram_probs(text, context=context), song, buckets)
+        return cls(mixture.ngram_probs(text, context=context), mixture.song_ngram_probs(text, context=context))
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,7 @@ class Reading:
     song_loss: float | None = None
     """With song memory: the n-gram also counts the held-out text it has read. None: no n-gram."""
     weight: float | None = None
-    song_weights: tuple[float, ...] | None = None
+    song_weights: tuple[tuple[float, float], ...] | None = None
     ngram: float | None = None
     """The n-gram alone, static."""
     ngram_song: float | None = None
@@ -193,7 +199,7 @@ def read_held_out(network: np.ndarray, held: HeldOutNgram | None) -> Reading:
     if held is None or not math.isfinite(alone):
         return Reading(loss=alone, network=alone)
     weight, loss = best_weight(network, held.static)
-    song_weights, song_loss = best_song_weights(network, held.song, held.buckets)
+    song_weights, song_loss = best_song_weights(network, held.song)
     return Reading(
         loss=loss,
         network=alone,
@@ -201,7 +207,7 @@ def read_held_out(network: np.ndarray, held: HeldOutNgram | None) -> Reading:
         weight=weight,
         song_weights=song_weights,
         ngram=float(-np.log(held.static).mean()),
-        ngram_song=float(-np.log(held.song).mean()),
+        ngram_song=float(-np.log(held.song.probs).mean()),
     )
 
 
@@ -213,20 +219,21 @@ def best_weight(network: np.ndarray, ngram: np.ndarray) -> tuple[float, float]:
     return round(float(WEIGHTS[i]), 4), losses[i]
 
 
-def best_song_weights(network: np.ndarray, ngram: np.ndarray, buckets: np.ndarray) -> tuple[tuple[float, ...], float]:
-    """Per match bucket, the grid weight with the lowest cross-entropy there (the loss is a sum over
-    positions, so each bucket's weight is chosen on its own), and the mixture's mean cross-entropy.
-    A bucket with no positions gets the best single weight."""
-    single, _ = best_weight(network, ngram)
-    weights, total = [], 0.0
+def best_song_weights(network: np.ndarray, song: SongReading) -> tuple[tuple[tuple[float, float], ...], float]:
+    """Per match bucket, the (network, song's own n-gram) shares from ``PAIRS`` with the lowest cross-entropy
+    there (the loss is a sum over positions, so each bucket's pair is chosen on its own), and the mixture's
+    mean cross-entropy. A bucket with no positions gets the best single weight and no own n-gram."""
+    single, _ = best_weight(network, song.probs)
+    pairs, total = [], 0.0
     for b in range(BUCKETS):
-        here = buckets == b
+        here = song.buckets == b
         if not here.any():
-            weights.append(single)
+            pairs.append((single, 0.0))
             continue
+        p, q, r = network[here], song.probs[here], song.own[here]
         with np.errstate(divide="ignore"):
-            losses = [float(-np.log(w * network[here] + (1 - w) * ngram[here]).sum()) for w in WEIGHTS]
+            losses = [float(-np.log(q + a * (p - q) + c * (r - q)).sum()) for a, c in PAIRS]
         i = int(np.argmin(losses))
-        weights.append(round(float(WEIGHTS[i]), 4))
+        pairs.append((round(float(PAIRS[i][0]), 4), round(float(PAIRS[i][1]), 4)))
         total += losses[i]
-    return tuple(weights), total / len(network)
+    return tuple(pairs), total / len(network)

@@ -130,7 +130,7 @@ def _mixture(card: dict[str, Any], folder: Path, vocab: CharVocab, *, save: bool
     song = spec.get("song_weights")
     return Mixture.for_folder(
         folder, vocab, order=order, held_out=held_out, train_text=train_text, weight=weight,
-        song_weights=tuple(float(w) for w in song) if song else None, save=save,
+        song_weights=tuple((float(a), float(c)) for a, c in song) if song else None, save=save,
     )  # fmt: skip
 
 
