@@ -49,7 +49,7 @@ from tui_lyrics.memorise import corpus_index  # noqa: E402
 from tui_lyrics.resources import demo_corpus  # noqa: E402
 from tui_lyrics.rhyme import last_char  # noqa: E402
 from tui_lyrics.songs.draft import Draft  # noqa: E402
-from tui_lyrics.songs.template import Template, template_from_text  # noqa: E402
+from tui_lyrics.songs.template import Template, template_from_text, zi_count  # noqa: E402
 from tui_lyrics.store import ModelStore  # noqa: E402
 
 MODEL = "demo-zh"
@@ -132,7 +132,7 @@ def free_songs(lm: LoadedModel, tpls: list[tuple[str, Template]], songs: int) ->
 def _row(text: str, cand: Candidate | None, slot: Any) -> dict[str, Any]:
     return {
         "text": text,
-        "chars": len(text),
+        "chars": zi_count(text),
         "target_chars": None if slot is None else slot.chars,
         "target_rhyme": None if slot is None else slot.rhyme,
         "rhyme": None if cand is None else cand.rhyme,

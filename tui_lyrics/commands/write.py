@@ -103,6 +103,7 @@ def _write_song(
     stop: threading.Event,
 ) -> int:
     from tui_lyrics.core.candidates import write_song
+    from tui_lyrics.songs.template import zi_count
 
     template, seed = draft.template, int(config.seed or 0)
     assert template is not None
@@ -116,7 +117,7 @@ def _write_song(
                 song = song.append("")
             cand = written.candidate
             song = song.append(written.text, author="model", seed=None if cand is None else cand.seed)
-        row = {"text": written.text, "chars": len(written.text), "target_chars": written.slot.chars,
+        row = {"text": written.text, "chars": zi_count(written.text), "target_chars": written.slot.chars,
                "rhyme": _rhyme(written.text), "target_rhyme": written.slot.rhyme,
                "author": "user" if written.candidate is None else "model",
                **({} if written.candidate is None else _candidate_dict(written.candidate))}  # fmt: skip
