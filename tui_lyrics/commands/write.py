@@ -117,10 +117,10 @@ def _write_song(
                 song = song.append("")
             cand = written.candidate
             song = song.append(written.text, author="model", seed=None if cand is None else cand.seed)
-        row = {"text": written.text, "chars": zi_count(written.text), "target_chars": written.slot.chars,
+        row = {**({} if written.candidate is None else _candidate_dict(written.candidate)),
+               "text": written.text, "chars": zi_count(written.text), "target_chars": written.slot.chars,
                "rhyme": _rhyme(written.text), "target_rhyme": written.slot.rhyme,
-               "author": "user" if written.candidate is None else "model",
-               **({} if written.candidate is None else _candidate_dict(written.candidate))}  # fmt: skip
+               "author": "user" if written.candidate is None else "model"}  # fmt: skip
         rows.append(row)
         if not args.json:
             if written.slot.verse_break and written.number > 0:
