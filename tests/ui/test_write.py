@@ -66,6 +66,11 @@ async def test_first_line_candidates_accept_edit_and_autosave(home: Path) -> Non
         assert screen.session.draft.lines[-1].author == "both"
         saved = SongStore(home).load(screen.session.name)
         assert saved.draft == screen.session.draft  # every change is saved at once
+        await pilot.press("u")  # undo the edit
+        assert screen.session.draft.lines[-1].text == chosen and screen.session.draft.lines[-1].author == "model"
+        await pilot.press("x")  # delete the highlighted (accepted) line
+        assert screen.session.draft.text == "我在车站等一场雨\n" or screen.session.draft.text == "我在车站等一场雨\n\n"
+        assert SongStore(home).load(screen.session.name).draft == screen.session.draft
 
 
 CHORUS = ("我推开窗看见雨", "风吹过旧街道", "你说要等我到天亮", "灯火一盏一盏地亮")
