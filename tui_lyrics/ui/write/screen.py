@@ -27,7 +27,7 @@ from tui_lyrics.songs.store import SongStore
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.write.jobs import CandidateFound, CandidatesFinished, LineWritten, WriterFailed, WriterLoaded
 from tui_lyrics.ui.write.session import WriteSession
-from tui_lyrics.ui.write.widgets import CandidateList, DraftView, SongPicker
+from tui_lyrics.ui.write.widgets import CandidateList, DraftView, SongPicker, SongTitle
 from tui_lyrics.ui.write.writer import Writer
 
 K = 5
@@ -81,7 +81,7 @@ class WriteScreen(Screen):
         self.editing: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="write-title")
+        yield SongTitle(id="write-title")
         yield DraftView(id="draft")
         yield Static("", id="write-status")
         yield CandidateList(id="candidates")
@@ -401,17 +401,7 @@ class WriteScreen(Screen):
         self._refresh_title()
 
     def _refresh_title(self) -> None:
-        session = self._session()
-        template = session.draft.template
-        parts = [f"[b]{escape(session.name or 'new song')}[/b]", f"model {escape(session.model)}",
-                 f"{session.draft.lyric_count} lines"]  # fmt: skip
-        if template is not None:
-            upcoming = session.draft.next_slot()
-            parts.append(f"template {escape(template.source or '')} ({len(template)} lines)")
-            parts.append(f"next: {upcoming.label()}" if upcoming is not None else "template full")
-        if session.name is not None:
-            parts.append("saved")
-        self.query_one("#write-title", Static).update(" · ".join(parts))
+        self.query_one("#write-title", SongTitle).show(self._session())
 
     def _say(self, text: str) -> None:
         self.query_one("#write-status", Static).update(escape(text))

@@ -12,8 +12,9 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.markup import escape
 from textual.screen import ModalScreen
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_lyrics.songs.draft import Draft, Line
@@ -86,6 +87,23 @@ class DraftView(OptionList):
         if draft.lines:
             self.highlighted = min(keep if keep is not None else len(draft.lines) - 1, len(draft.lines) - 1)
             self.call_after_refresh(self.scroll_to_highlight)  # once the new rows are laid out
+
+
+class SongTitle(Static):
+    """One line above the draft: the song's name, model, length, template and what the next line must be."""
+
+    def show(self, session: Any) -> None:
+        """``session``: a ``WriteSession``."""
+        draft, template = session.draft, session.draft.template
+        parts = [f"[b]{escape(session.name or 'new song')}[/b]", f"model {escape(session.model)}",
+                 f"{draft.lyric_count} lines"]  # fmt: skip
+        if template is not None:
+            upcoming = draft.next_slot()
+            parts.append(f"template {escape(template.source or '')} ({len(template)} lines)")
+            parts.append(f"next: {upcoming.label()}" if upcoming is not None else "template full")
+        if session.name is not None:
+            parts.append("saved")
+        self.update(" · ".join(parts))
 
 
 class CandidateList(OptionList):
