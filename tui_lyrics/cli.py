@@ -188,9 +188,10 @@ def _positive(kind: type) -> Callable[[str], Any]:
 
     def parse(value: str) -> Any:
         try:
-            number = kind(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, not {value!r}") from None
+            number = kind(float(value)) if kind is int and float(value).is_integer() else kind(value)  # 2e8 too
+        except (ValueError, OverflowError):
+            word = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {word}, not {value!r}") from None
         if not (0 < number < math.inf):
             raise argparse.ArgumentTypeError(f"expected a number above 0, not {value!r}")
         return number

@@ -91,6 +91,9 @@ def test_the_demo_model_is_offered_read_only() -> None:
         (["models", "rename", "a", "../b"], 1, "no model named 'a'"),
         (["train", "x.txt", "--steps", "5", "--minutes", "2"], 2, "not allowed with argument"),
         (["generate", "x", "--top-p", "2"], 1, "top-p"),
+        (["generate", "x", "--max-params", "1.5"], 2, "--max-params: expected a whole number, not '1.5'"),
+        (["eval", "x", "--max-params", "0"], 2, "--max-params: expected a number above 0, not '0'"),
+        (["train", "x.txt", "--max-mb", "nan"], 2, "--max-mb: expected a number above 0, not 'nan'"),
     ],
 )
 def test_user_errors_are_one_line_without_traceback(args: list[str], code: int, needle: str) -> None:
