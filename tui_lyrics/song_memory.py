@@ -45,6 +45,8 @@ class _Overlay:
         with ``kn``'s discounts (its top order's above it)."""
         self.order, self.size = order or kn.order, kn.size
         self.discounts = [kn._orders[min(k, kn.order - 1)].discounts.tolist() for k in range(self.order)]
+        # what one more count adds to a context's backoff mass, by the gram's count before it (0, 1, 2; then 0)
+        self.steps = [[d[1], d[2] - d[1], d[3] - d[2]] for d in self.discounts]
         self.contexts: list[dict[str, _Context]] = [{} for _ in range(self.order)]
         self.seen: list[set[str]] = [set() for _ in range(self.order)]  # grams the song has that training lacks
 
@@ -92,24 +94,27 @@ class _Overlay:
                 self._bump(k, code[-k - 1 :], base[k])
 
     def _bump(self, k: int, gram: str, base: int) -> None:
-        context = self.contexts[k].get(gram[:-1])
+        contexts, key = self.contexts[k], gram[:-1]
+        context = contexts.get(key)
         if context is None:
-            context = self.contexts[k][gram[:-1]] = [0, 0.0, {}, {}, None]
+            context = contexts[key] = [0, 0.0, {}, {}, None]
         event = ord(gram[-1])
-        added = context[2].get(event, 0)
+        children = context[2]
+        added = children.get(event, 0)
         old = base + added
-        d = self.discounts[k]
         context[0] += 1
-        context[1] += d[min(old + 1, 3)] - d[min(old, 3)]  # d[0] is 0: a new gram adds its D1
-        context[2][event] = added + 1
-        context[3][event] = base
+        if old < 3:
+            context[1] += self.steps[k][old]  # from D(old) to D(old + 1); D(0) is 0
+        children[event] = added + 1
+        if not added:
+            context[3][event] = base
         dense = context[4]
         if dense is not None:
-            dense[event] = _gain(d, base, added + 1)
-        elif len(context[2]) > DENSE:
+            dense[event] = _gain(self.discounts[k], base, added + 1)
+        elif len(children) > DENSE:
             dense = context[4] = np.zeros(self.size)
-            for e, a in context[2].items():
-                dense[e] = _gain(d, context[3][e], a)
+            for e, a in children.items():
+                dense[e] = _gain(self.discounts[k], context[3][e], a)
 
 
 def _gain(d: list[float], base: int, added: int) -> float:
