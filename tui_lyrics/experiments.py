@@ -214,11 +214,12 @@ def run_experiment(
             return False
         if run.get("status") == "done":
             continue
+        mine = owns(run) and store.exists(run["model"])
+        if not mine and (store.exists(run["model"]) or (store.root / run["model"]).exists()):
+            run["model"] = _free_name(store, run["model"], {r["model"] for r in experiment.runs})  # taken since
         if on_run:
             on_run(index, run)
-        if not (owns(run) and store.exists(run["model"])):
-            if store.exists(run["model"]) or (store.root / run["model"]).exists():  # made by someone else since
-                run["model"] = _free_name(store, run["model"], {r["model"] for r in experiment.runs})
+        if not mine:
             corpus = corpus or load_corpus(experiment.data["corpus"])
             # The grid compares networks, so each trains alone: an n-gram in the mix would hide
             # the differences between cells (on a small corpus it can carry most of the score).

@@ -130,7 +130,9 @@ def test_a_model_made_after_the_plan_is_not_adopted_nor_deleted(home: Path, corp
     experiment = plan(home, corpus_file, cells=["gru"], inputs=["embed"], name="x")
     mine = user_model(home, tiny_model, "x-gru-embed")  # the user takes the name before the grid runs
     before = snapshot(mine)
-    assert ex.run_experiment(home, experiment)
+    started: list[str] = []
+    assert ex.run_experiment(home, experiment, on_run=lambda i, run: started.append(run["model"]))
+    assert started == ["x-gru-embed-2"]  # the app's progress names the model that trains
     assert experiment.runs[0]["model"] == "x-gru-embed-2" and experiment.runs[0]["created"]
     assert [r.models for r in ex.table(home, experiment)] == [("x-gru-embed-2",)]
     ex.delete_experiment(home, "x", with_models=True)

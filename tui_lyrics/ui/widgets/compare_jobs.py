@@ -18,7 +18,7 @@ from textual.message import Message
 
 from tui_lyrics import experiments as ex
 from tui_lyrics import progress
-from tui_lyrics.errors import LyricsError
+from tui_lyrics.errors import LyricsError, describe_os_error
 from tui_lyrics.ui.messages import fact
 from tui_lyrics.ui.widgets.compare_chart import Point, Series
 
@@ -126,6 +126,8 @@ def run_grid(home: Path, experiment: ex.Experiment, *, post: Callable[[Message],
         done, error = ex.run_experiment(home, experiment, on_run=on_run, callback=on_event, stop=stop), None
     except LyricsError as problem:
         done, error = False, str(problem)
+    except OSError as problem:  # a file that could not be read or written: what, where, what to do
+        done, error = False, describe_os_error(problem)
     except Exception as problem:  # never a traceback in the app: one line, and the grid stays resumable
         done, error = False, f"{type(problem).__name__}: {problem}"
     post(GridFinished(experiment.id, done, error))
@@ -182,6 +184,6 @@ def write_exports(
     except LyricsError as problem:
         return ExportWritten((), str(problem))
     except OSError as problem:
-        return ExportWritten((), f"cannot write there: {problem.strerror or problem}")
+        return ExportWritten((), describe_os_error(problem, "write"))
     except Exception as problem:  # e.g. a broken matplotlib: one line, never a traceback
         return ExportWritten((), f"{type(problem).__name__}: {problem}")
