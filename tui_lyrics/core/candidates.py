@@ -38,8 +38,8 @@ FREE_LINE_MAX = 40
 """Without a template a candidate line is cut after this many characters (its end then scores nothing)."""
 QUOTE_FLAG = 8
 """A line is flagged as quoting the corpus when it shares this many characters with it (or all of a shorter line)."""
-MIN_FLAGGED = 4
-"""Lines shorter than this are never flagged: any short phrase is somewhere in a corpus."""
+MIN_FLAGGED = 6
+"""Lines shorter than this are never flagged: a short phrase (下午的天) is somewhere in any corpus."""
 MIN_FREE_CHARS = 3
 """Without a template, a line shorter than this (a stray "列") is not offered; another is drawn."""
 RECENT_ENDS = 4
