@@ -251,7 +251,10 @@ class ModelStore:
         if self.exists(new) or (self.root / new).exists():
             raise StoreError(f"a model named {new!r} already exists")
         card = self.read_card(old)
-        os.rename(folder, self.root / new)
+        try:
+            os.rename(folder, self.root / new)
+        except OSError as error:
+            raise store_error(error, "rename", f"{folder} to {self.root / new}") from error
         card["name"] = new
         self.write_card(new, card)
 
@@ -259,7 +262,10 @@ class ModelStore:
         folder = self._own(name)
         # Rename first so a half-deleted folder never looks like a model.
         trash = folder.with_name(f".deleting-{folder.name}-{os.getpid()}")
-        os.rename(folder, trash)
+        try:
+            os.rename(folder, trash)
+        except OSError as error:
+            raise store_error(error, "delete", folder) from error
         shutil.rmtree(trash, ignore_errors=True)
 
     @contextlib.contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
@@ -190,6 +191,27 @@ def test_a_save_that_fails_keeps_the_previous_model(tiny_model: str, home: Path)
     assert json.loads(card.read_text(encoding="utf-8"))["state"]["step"] == step
     take = json.loads(cli("generate", tiny_model, "--seed", "1", "--length", "20", "--json").stdout)
     assert len(take["text"]) == 20
+
+
+def test_a_read_only_library_refuses_rename_and_delete_in_one_line(
+    tiny_model: str, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_lyrics.errors import StoreError
+    from tui_lyrics.store import ModelStore
+
+    def read_only(src: object, dst: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(src), None, str(dst))
+
+    monkeypatch.setattr(os, "rename", read_only)
+    store, folder = ModelStore(home), home / "models" / tiny_model
+    reason = "the file system is read-only; use another folder (--home or LYRICS_TUI_HOME)"
+    with pytest.raises(StoreError) as caught:
+        store.rename(tiny_model, "other")
+    assert str(caught.value) == f"could not rename {folder} to {home / 'models' / 'other'}: {reason}"
+    with pytest.raises(StoreError) as caught:
+        store.delete(tiny_model)
+    assert str(caught.value) == f"could not delete {folder}: {reason}"
+    assert (folder / "card.json").is_file()
 
 
 def test_binary_corpus_is_refused_by_name(tmp_path: Path) -> None:
