@@ -25,6 +25,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--name", help="name of the new model (default: from the corpus and cell)")
     p.add_argument("--resume", metavar="NAME", help="continue training this model (with a new budget: train more)")
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="take over a training lock whose holder cannot be checked from here (another machine); "
+        "a lock held on this machine is never taken",
+    )
+    p.add_argument(
         "--preset",
         default="auto",
         choices=["auto", "tiny", "small", "medium", "large"],

@@ -15,9 +15,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +156,8 @@ class ModelStore:
         self.home = home
         self.root = models_dir(home)
         self.builtin = builtin
+        self.lock_note = ""
+        """Set by ``lock``: whose dead lock it took over, if any."""
 
     @classmethod
     def open(cls, home: Path) -> ModelStore:
@@ -269,56 +269,27 @@ class ModelStore:
         shutil.rmtree(trash, ignore_errors=True)
 
     @contextlib.contextmanager
-    def lock(self, name: str) -> Iterator[Path]:
-        """Hold the training lock on a model so no other process trains it at once."""
+    def lock(self, name: str, *, force: bool = False) -> Iterator[Path]:
+        """Hold the training lock on a model so no other process trains it at once (see ``lock.py``).
+
+        ``lock_note`` then says whose dead lock was taken over, if any; ``force`` takes over a lock
+        whose holder cannot be checked from here (another machine sharing the folder).
+        """
+        from tui_lyrics.lock import holding
+
         folder = self.path(name)  # a clear StoreError for a missing model, not an OSError
         if folder.parent != self.root:
             raise StoreError(f"{name!r} is a built-in model and cannot be trained; train a copy instead")
-        lock = folder / LOCK
-        holder = _lock_holder(lock)
-        if holder is not None and _alive(holder):
-            raise StoreError(f"{name!r} is being trained by process {holder.get('pid')} on {holder.get('host')}")
-        lock.unlink(missing_ok=True)  # a stale lock from a process that died
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError as error:
-            raise StoreError(f"{name!r} was just locked by another process") from error
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}, handle)
-        try:
+        with holding(folder / LOCK, name, force=force) as held:
+            self.lock_note = held.note
             yield folder
-        finally:
-            lock.unlink(missing_ok=True)
-
-
-def _lock_holder(lock: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(lock.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None if not lock.exists() else {"pid": None, "host": None}
-    return data if isinstance(data, dict) else None
-
-
-def _alive(holder: dict[str, Any]) -> bool:
-    """Is the process that wrote a lock still running? Other hosts' locks are trusted."""
-    pid = holder.get("pid")
-    if holder.get("host") not in (None, socket.gethostname()):
-        return True
-    if not isinstance(pid, int):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def is_live(folder: Path) -> bool:
     """Is this model being trained right now, by this process or another?"""
-    holder = _lock_holder(folder / LOCK)
-    return holder is not None and _alive(holder)
+    from tui_lyrics.lock import is_held
+
+    return is_held(folder / LOCK)
 
 
 def append_metrics(folder: Path, rows: list[dict[str, Any]]) -> None:

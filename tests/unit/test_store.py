@@ -286,9 +286,10 @@ def test_a_stale_lock_from_a_dead_process_is_taken_over(store: ModelStore) -> No
 
 def test_a_lock_from_another_live_process_is_respected(store: ModelStore) -> None:
     folder = add_model(store, "m")
-    import socket
+    from tui_lyrics.lock import me, start_ticks
 
-    (folder / LOCK).write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname(), "since": 0}))
+    parent = me() | {"pid": os.getppid(), "start": start_ticks(os.getppid())}  # alive, this boot, not reused
+    (folder / LOCK).write_text(json.dumps(parent))
     assert is_live(folder)
     with pytest.raises(StoreError, match=f"process {os.getppid()}"), store.lock("m"):
         pass

@@ -81,7 +81,9 @@ def run_train(args: argparse.Namespace, home: Path) -> int:
     interrupted = install_stop_signals(control.stop)
     view = _Progress(quiet=args.json)
     with view:
-        finished = train(store, name, callback=view.on_event, control=control, train_config=train_config)
+        finished = train(
+            store, name, callback=view.on_event, control=control, train_config=train_config, force=args.force
+        )
     card = store.card(name)
     if args.json:
         print_json(_summary(finished, card))
@@ -142,6 +144,8 @@ class _Progress:
 
     def on_event(self, event: TrainEvent) -> None:
         if isinstance(event, TrainingStarted):
+            if event.note:
+                self.progress.console.print(f"lyrics-tui: {event.note}", markup=False, highlight=False)
             self.progress.start_task(self.task)
             self.progress.update(self.task, description=event.name)
             self.progress.console.print(

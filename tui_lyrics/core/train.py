@@ -101,15 +101,17 @@ def train(
     callback: Callback | None = None,
     control: TrainControl | None = None,
     train_config: TrainConfig | None = None,
+    force: bool = False,
 ) -> TrainingFinished:
     """Train ``name`` until its budget is spent or it is stopped; resume where it left off.
 
-    ``train_config`` replaces the card's settings (a new budget for "train more").
+    ``train_config`` replaces the card's settings (a new budget for "train more"); ``force`` takes
+    over a training lock whose holder cannot be checked from here.
     """
     control = control or TrainControl()
     if store.is_read_only(name):
         raise LyricsError(f"{name!r} is a built-in model and cannot be trained; train your own on its corpus")
-    with store.lock(name):
+    with store.lock(name, force=force):
         folder = store.folder(name)
         tidied = folder.tidy()
         found = folder.checkpoint()  # the newest complete checkpoint, whatever a kill left behind
@@ -117,7 +119,7 @@ def train(
         card = found.card
         if train_config is not None:
             card = card.replace(train=train_config, state=dataclasses.replace(card.state, finished=False))
-        note = "; ".join(n for n in (tidied, found.note) if n)
+        note = "; ".join(n for n in (store.lock_note, tidied, found.note) if n)
         run = _Run(store, name, card, callback or (lambda event: None), control, found=found, note=note)
         return run.loop()
 
