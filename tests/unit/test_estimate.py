@@ -17,15 +17,15 @@ def test_a_minutes_budget_is_its_own_estimate() -> None:
 
 def test_steps_need_the_measured_speed_and_add_the_scoring_share() -> None:
     assert describe(Budget("steps", 4000), seconds_per_step=None, per_epoch=10).endswith("speed…")
-    assert budget_seconds(Budget("steps", 4000), seconds_per_step=0.2, per_epoch=10) == 4000 * 0.2 * 1.1
+    assert budget_seconds(Budget("steps", 4000), seconds_per_step=0.2, per_epoch=10) == 4000 * 0.2 * 1.25
     line = describe(Budget("steps", 4000), seconds_per_step=0.2, per_epoch=10, now=NOON)
-    assert "about 15 min" in line and "12:14" in line and "4,000 steps" in line
+    assert "about 17 min" in line and "12:16" in line and "4,000 steps" in line
 
 
 def test_epochs_count_the_stream_steps() -> None:
     per_epoch = steps_per_epoch(51_000, batch=8, seq=64)
     assert per_epoch == (51_000 // 8 - 1) // 64
-    assert budget_seconds(Budget("epochs", 2), seconds_per_step=1.0, per_epoch=per_epoch) == 2 * per_epoch * 1.1
+    assert budget_seconds(Budget("epochs", 2), seconds_per_step=1.0, per_epoch=per_epoch) == 2 * per_epoch * 1.25
 
 
 def test_durations_in_words() -> None:

@@ -1,8 +1,9 @@
 """How long a training budget will take, said in words before the run starts.
 
 A minutes budget is its own answer; a budget in steps or epochs needs this machine's time per
-step, which ``core.speed`` measures in about a second. Held-out scoring by the clock adds at
-most ~10% to the training loop (``core.train``), so the estimate adds that share.
+step, which ``core.speed`` measures in about a second. The loop does more than steps: held-out
+scoring (at most ~10%, ``core.train``), sample previews and saves; runs started from the form on
+two shared cores took 1.06–1.4x the measured step time, so the estimate adds a quarter.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-SCORING_SHARE = 0.1
-"""The training loop spends at most this share of its time scoring the held-out text."""
+OVERHEAD = 0.25
+"""Time the training loop spends besides optimiser steps, as a share of them (scoring, previews, saves)."""
+SETUP_SECONDS = 5.0
+"""Reading the corpus, building the vocabulary and the n-gram, before the clock starts."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def budget_seconds(budget: Budget, *, seconds_per_step: float | None, per_epoch:
     steps = budget_steps(budget, per_epoch=per_epoch)
     if steps is None or seconds_per_step is None:
         return None
-    return steps * seconds_per_step * (1 + SCORING_SHARE)
+    return steps * seconds_per_step * (1 + OVERHEAD)
 
 
 def in_words(seconds: float) -> str:
@@ -64,12 +67,12 @@ def describe(budget: Budget, *, seconds_per_step: float | None, per_epoch: int, 
     seconds = budget_seconds(budget, seconds_per_step=seconds_per_step, per_epoch=per_epoch)
     if seconds is None:
         return "Time: measuring this machine's speed…"
-    end = ((now or _now()) + timedelta(seconds=seconds)).strftime("%H:%M")
+    end = ((now or _now()) + timedelta(seconds=seconds + SETUP_SECONDS)).strftime("%H:%M")
     if budget.kind == "minutes":
         return f"Time: {in_words(seconds)} of training, done about {end} (then it saves and stops)"
     assert seconds_per_step is not None
     steps = budget_steps(budget, per_epoch=per_epoch) or 0
     return (
         f"Time: about {in_words(seconds)} on this machine, done about {end} "
-        f"({steps:,} steps × {seconds_per_step:.2f} s measured, +10% for scoring)"
+        f"({steps:,} steps × {seconds_per_step:.2f} s measured, +25% for scoring and previews)"
     )
