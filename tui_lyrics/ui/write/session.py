@@ -15,7 +15,7 @@ from tui_lyrics.songs.draft import Draft
 from tui_lyrics.songs.store import Song, SongStore
 from tui_lyrics.songs.template import Slot, Template
 
-DEFAULT_SETTINGS = SampleConfig(quote_limit=QUOTE_LIMIT, **RECOMMENDED_CONTROLS)
+DEFAULT_SETTINGS = SampleConfig(alternatives=0, quote_limit=QUOTE_LIMIT, **RECOMMENDED_CONTROLS)
 """What the Write screen samples with: the same defaults as ``lyrics-tui write``."""
 UNDO_DEPTH = 100
 
