@@ -54,7 +54,7 @@ from tui_lyrics.store import ModelStore  # noqa: E402
 
 MODEL = "demo-zh"
 K = 5
-CONFIG = SampleConfig(quote_limit=QUOTE_LIMIT, **RECOMMENDED_CONTROLS)  # what `lyrics-tui write` uses
+CONFIG = SampleConfig(alternatives=0, quote_limit=QUOTE_LIMIT, **RECOMMENDED_CONTROLS)  # what `lyrics-tui write` uses
 TEMPLATE_STARTS = (0, 12, 24)
 """Templates: 4 verses of the demo corpus from these verse numbers (verses are blank-line separated)."""
 VERSES = 4
