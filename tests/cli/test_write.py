@@ -51,6 +51,8 @@ def test_a_whole_song_to_a_template_saved_in_the_library(home: Path, tmp_path: P
     ]
     text = cli(*args, "--seed", "4")
     assert text.stdout == (home / "songs" / "雨后" / "song.txt").read_text(encoding="utf-8")
+    again = cli(*args, "--save", "雨后", check=False)  # a kept song is never overwritten
+    assert again.returncode == 1 and "already exists" in again.stderr
     assert "3/3 written lines at the template's length" in text.stderr
 
 

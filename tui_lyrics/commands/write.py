@@ -61,6 +61,8 @@ def run_write(args: argparse.Namespace, home: Path) -> int:
     draft = _draft(args, needed=template is None).with_template(template)
     store = ModelStore.open(home)
     store.path(args.name)  # a missing model is one clear line before torch loads (~3 s)
+    if args.save is not None:
+        _check_new_song(home, args.save)
     # torch only now: every input error above is reported at once.
     from tui_lyrics.core.candidates import stream_candidates
     from tui_lyrics.core.sample import load_model, resolve_seed
@@ -150,6 +152,14 @@ def _adherence(rows: list[dict[str, Any]]) -> dict[str, int]:
         "rhymed": len(rhymed),
         "rhyme_match": sum(1 for r in rhymed if r["rhyme"] == r["target_rhyme"]),
     }
+
+
+def _check_new_song(home: Path, name: str) -> None:
+    from tui_lyrics.songs.store import SongStore
+
+    songs = SongStore(home)
+    if songs.exists(name):
+        raise LyricsError(f"a song named {name!r} already exists in {songs.root}; pick another --save name")
 
 
 def _save(args: argparse.Namespace, home: Path, draft: Draft, config: SampleConfig) -> str:
