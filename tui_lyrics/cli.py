@@ -146,6 +146,12 @@ def _add_lyric_controls(p: argparse.ArgumentParser) -> None:
         help=f"never copy more than N characters in a row from the model's corpus; the song's own text (the "
         f"prefix, a chorus coming back) is exempt (default {QUOTE_LIMIT}; 0 or off: no limit)",
     )
+    craft.add_argument(
+        "--song-memory",
+        choices=["on", "off"],
+        default="on",
+        help="the n-gram also counts the prefix and what is written, so a chorus can come back (default on)",
+    )
 
 
 def _quote_limit(value: str) -> int:

@@ -32,6 +32,10 @@ def test_each_flag_sets_its_field() -> None:
         1.5, 20, 5, 2,
     )  # fmt: skip
     assert config.length == 200  # 8 lines of at most 8 characters fit in the default
+    assert (
+        config.song_memory
+        and not sample_config(build_parser().parse_args(["generate", "m", "--song-memory", "off"]), 1).song_memory
+    )
 
 
 def test_repetition_controls_are_on_by_default_and_the_shape_sets_the_length() -> None:

@@ -24,7 +24,7 @@ def sample_config(args: argparse.Namespace, seed: int) -> SampleConfig:
         lines=args.lines, seed=seed, alternatives=0, line_chars=args.line_chars, line_tolerance=args.line_tolerance,
         verse_lines=args.verse_lines, rhyme=args.rhyme, repetition_penalty=args.repetition_penalty,
         repetition_window=args.repetition_window, no_repeat_ngram=args.no_repeat_ngram, loop_repeats=args.loop_repeats,
-        quote_limit=args.quote_limit,
+        quote_limit=args.quote_limit, song_memory=args.song_memory == "on",
     )  # fmt: skip
     shape = config.shape_chars
     if args.length is None and shape is not None and shape > DEFAULT_LENGTH:
