@@ -264,7 +264,8 @@ class ModelFolder:
             note = ""
             if skipped:
                 note = f"skipped damaged checkpoint {'; '.join(skipped)}: using step {found.card.state.step:,}"
-            return Checkpoint(found.card, found.last, found.state, found.best, note)
+            card = found.card.replace(name=self.name)  # the folder's name is the model's (renamed since?)
+            return Checkpoint(card, found.last, found.state, found.best, note)
         card = self.read_card()
         if skipped and card.state.step > 0 and not (self.path / LAST).is_file():
             raise StoreError(f"{self.name} has no complete checkpoint: {'; '.join(skipped)}")

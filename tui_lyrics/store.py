@@ -182,7 +182,7 @@ class ModelStore:
                 card = check_card(read_json(path / CARD), path / CARD)
                 rows.append(ModelInfo.from_card(card, path, live=is_live(path), read_only=read_only))
             except (StoreError, KeyError, TypeError, ValueError, AttributeError) as error:
-                rows.append(ModelInfo(name=path.name, path=path, read_only=read_only, error=str(error)))
+                rows.append(_from_checkpoint(path, read_only) or _broken(path, read_only, error))
         return rows
 
     def path(self, name: str) -> Path:
@@ -237,8 +237,14 @@ class ModelStore:
             name, n = f"{base}-{n}", n + 1
         return name
 
-    def _own(self, name: str) -> Path:
-        folder = self.path(name)
+    def own(self, name: str) -> Path:
+        """A user's model folder that may be changed: a broken one (no card, a corrupt card) included."""
+        try:
+            folder = self.path(name)
+        except StoreError:
+            folder = self.root / validate_name(name)
+            if not folder.is_dir():
+                raise
         if folder.parent != self.root:
             raise StoreError(f"{name!r} is a built-in model and cannot be changed; train a copy instead")
         if is_live(folder):
@@ -246,20 +252,24 @@ class ModelStore:
         return folder
 
     def rename(self, old: str, new: str) -> None:
-        folder = self._own(old)
+        folder = self.own(old)
         new = validate_name(new)
         if self.exists(new) or (self.root / new).exists():
             raise StoreError(f"a model named {new!r} already exists")
-        card = self.read_card(old)
+        try:
+            card = self.read_card(old)
+        except StoreError:
+            card = None  # a broken folder is renamed as it is
         try:
             os.rename(folder, self.root / new)
         except OSError as error:
             raise store_error(error, "rename", f"{folder} to {self.root / new}") from error
-        card["name"] = new
-        self.write_card(new, card)
+        if card is not None:
+            card["name"] = new
+            self.write_card(new, card)
 
     def delete(self, name: str) -> None:
-        folder = self._own(name)
+        folder = self.own(name)
         # Rename first so a half-deleted folder never looks like a model.
         trash = folder.with_name(f".deleting-{folder.name}-{os.getpid()}")
         try:
@@ -283,6 +293,23 @@ class ModelStore:
         with holding(folder / LOCK, name, force=force) as held:
             self.lock_note = held.note
             yield folder
+
+
+def _from_checkpoint(path: Path, read_only: bool) -> ModelInfo | None:
+    """A row from the newest committed checkpoint when the top-level card is damaged (it is the truth)."""
+    folder = ModelFolder(path)
+    if not folder.sets():
+        return None
+    try:
+        card = folder.checkpoint().card
+    except StoreError:
+        return None
+    return ModelInfo.from_card(card.to_dict(), path, live=is_live(path), read_only=read_only)
+
+
+def _broken(path: Path, read_only: bool, error: Exception) -> ModelInfo:
+    """A folder that is no model (no card, a corrupt one): still listed, so it can be deleted or renamed."""
+    return ModelInfo(name=path.name, path=path, read_only=read_only, error=str(error))
 
 
 def is_live(folder: Path) -> bool:

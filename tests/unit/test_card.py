@@ -103,6 +103,11 @@ def test_train_more_counts_from_where_the_model_stands() -> None:
 
 
 # -- checkpoint sets --------------------------------------------------------------------------
+def a_folder(tmp_path: Path) -> ModelFolder:
+    (tmp_path / "m").mkdir()
+    return ModelFolder(tmp_path / "m")
+
+
 def commit(folder: ModelFolder, step: int, *, best: int | None = None) -> Path:
     card = a_card(state=TrainState(step=step, best_step=best, best_loss=None if best is None else 1.0))
     files: dict[str, bytes | Path] = {LAST: st_bytes(step), STATE: st_bytes(step)}
@@ -112,7 +117,7 @@ def commit(folder: ModelFolder, step: int, *, best: int | None = None) -> Path:
 
 
 def test_sets_commit_prune_and_the_newest_complete_one_loads(tmp_path: Path) -> None:
-    folder = ModelFolder(tmp_path)
+    folder = a_folder(tmp_path)
     a_card_ = a_card()
     folder.write_card(a_card_)
     assert folder.checkpoint().card == a_card_ and folder.checkpoint().last is None
@@ -126,7 +131,7 @@ def test_sets_commit_prune_and_the_newest_complete_one_loads(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("damage", ["cut", "card", "step", "best"])
 def test_a_damaged_newer_set_falls_back_to_the_last_complete_one(tmp_path: Path, damage: str) -> None:
-    folder = ModelFolder(tmp_path)
+    folder = a_folder(tmp_path)
     folder.write_card(a_card())
     commit(folder, 5, best=5)
     newest = commit(folder, 10, best=5)
@@ -144,20 +149,20 @@ def test_a_damaged_newer_set_falls_back_to_the_last_complete_one(tmp_path: Path,
 
 
 def test_tidy_removes_leftovers_and_catches_the_card_up(tmp_path: Path) -> None:
-    folder = ModelFolder(tmp_path)
+    folder = a_folder(tmp_path)
     folder.write_card(a_card())
     commit(folder, 5)
     (folder.checkpoints_path / ".tmp-set-000002-step-10-99").mkdir()
-    (tmp_path / ".card.json.abc.tmp").write_text("half", encoding="utf-8")
+    (folder.path / ".card.json.abc.tmp").write_text("half", encoding="utf-8")
     folder.write_card(a_card())  # as if killed between the set's rename and the card's write
     note = folder.tidy()
     assert ".tmp-set-000002-step-10-99" in note and ".card.json.abc.tmp" in note
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["card.json", "checkpoints"]
+    assert sorted(p.name for p in folder.path.iterdir()) == ["card.json", "checkpoints"]
     assert folder.read_card().state.step == 5
 
 
 def test_metrics_are_cut_back_to_the_restored_step(tmp_path: Path) -> None:
-    folder = ModelFolder(tmp_path)
+    folder = a_folder(tmp_path)
     rows = [{"kind": "train", "step": s, "loss": 1.0} for s in (1, 2, 3, 4)]
     folder.metrics_path.write_text("".join(json.dumps(r) + "\n" for r in rows) + '{"step": 5, "lo', encoding="utf-8")
     folder.trim_metrics(2)
@@ -191,3 +196,18 @@ def test_a_second_ctrl_c_during_a_save_waits_for_it_then_aborts(capsys: pytest.C
             signal.signal(sig, handler)
     err = capsys.readouterr().err
     assert "stopping: saving…" in err and "saving… the checkpoint is being written" in err
+
+
+def test_a_damaged_top_card_is_listed_from_the_newest_committed_set(home: Path) -> None:
+    from tui_lyrics.store import ModelStore
+
+    store = ModelStore(home)
+    folder = ModelFolder(store.create("m"))
+    folder.write_card(a_card())
+    commit(folder, 5)
+    folder.card_path.write_text("{", encoding="utf-8")
+    [row] = store.list()
+    assert row.error is None and row.steps == 5
+    assert store.card("m").state.step == 5
+    folder.tidy()
+    assert folder.read_card().state.step == 5  # repaired from the set

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tui_lyrics.card import ModelCard
 from tui_lyrics.commands.output import print_json
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
@@ -19,9 +20,9 @@ def run_models(args: argparse.Namespace, home: Path) -> int:
     if action == "list":
         _list(store, as_json=args.json)
     elif action == "show":
-        card = store.read_card(args.name)
+        card = store.card(args.name)
         if args.json:
-            print_json(card)
+            print_json(card.to_dict())
         else:
             _show(card, store.path(args.name))
     elif action == "rename":
@@ -39,7 +40,7 @@ def _done(args: argparse.Namespace, data: dict[str, Any], message: str) -> None:
 
 
 def _confirm_delete(args: argparse.Namespace, store: ModelStore) -> None:
-    store.path(args.name)  # fail early if missing
+    store.own(args.name)  # fail early if missing, built in or being trained (a broken folder is fine)
     if args.yes:
         return
     if not sys.stdin.isatty():
@@ -54,7 +55,7 @@ def _row(info: ModelInfo) -> dict[str, Any]:
         "name": info.name, "cell": info.cell, "input": info.input, "params": info.params,
         "corpus": info.corpus, "best_loss": info.best_loss, "best_ppl": info.best_ppl, "steps": info.steps,
         "train_seconds": info.train_seconds, "finished": info.finished, "live": info.live,
-        "read_only": info.read_only, "path": str(info.path), "error": info.error,
+        "read_only": info.read_only, "path": str(info.path), "error": info.error, "broken": info.error is not None,
     }  # fmt: skip
 
 
@@ -80,7 +81,7 @@ def _list(store: ModelStore, *, as_json: bool) -> None:
                          min_width=width, max_width=12 if col == "corpus" else None)  # fmt: skip
     for r in rows:
         if r.error:
-            table.add_row(r.name, "", "", "", "", "", "", f"[red]unreadable: {r.error}")
+            table.add_row(r.name, "", "", "", "", "", "", "[red]broken")
             continue
         status = "live" if r.live else ("done" if r.finished else "stopped")
         if r.read_only:
@@ -88,21 +89,25 @@ def _list(store: ModelStore, *, as_json: bool) -> None:
         table.add_row(r.name, f"{r.cell}/{r.input}", fmt_count(r.params), r.corpus, fmt_ppl(r.best_loss),
                       f"{r.steps:,}", fmt_duration(r.train_seconds), status)  # fmt: skip
     Console().print(table)
+    for r in rows:
+        if r.error:  # a folder with no card or a corrupt one: say why, and how to get rid of it
+            fix = "" if r.read_only else f" (rename or delete it: lyrics-tui models delete {r.name!r})"
+            print(f"{r.name}: broken: {r.error}{fix}")
 
 
-def _show(card: dict[str, Any], path: Path) -> None:
-    state, corpus = card["state"], card["corpus"]
-    print(f"{card['name']}  ({path})")
-    print(f"  model    {card['model']}  {card.get('params', 0):,} parameters")
-    print(f"  corpus   {corpus.get('name')}: {corpus.get('chars', 0):,} characters, {corpus.get('lines', 0):,} lines, "
-          f"{corpus.get('distinct', 0):,} distinct, {corpus.get('encoding')}")  # fmt: skip
-    print(f"  vocab    {len(card['vocab'].get('chars', '')) + 1:,} ids (<unk> included), "
-          f"{len(card['vocab'].get('rare', {})):,} rare characters trained as <unk>")  # fmt: skip
-    budget = {k: card["train"].get(k) for k in ("steps", "epochs", "minutes") if card["train"].get(k)}
-    print(f"  training step {state.get('step', 0):,}, {fmt_duration(state.get('train_seconds'))}, budget {budget}, "
-          f"{'finished' if state.get('finished') else 'not finished'}")  # fmt: skip
-    if state.get("best_loss") is not None:
-        print(f"  best     held-out {state['best_loss']:.4f} nats/char, perplexity {fmt_ppl(state['best_loss'])} "
-              f"at step {state.get('best_step'):,}")  # fmt: skip
-    for point in card.get("history", [])[-5:]:
-        print(f"    step {point['step']:>7,}: held-out {point['held_loss']:.4f}  train {point['train_loss']:.4f}")
+def _show(card: ModelCard, path: Path) -> None:
+    state, corpus, vocab = card.state, card.corpus, card.vocab
+    print(f"{card.name}  ({path})")
+    print(f"  model    {card.model.to_dict()}  {card.params:,} parameters")
+    print(f"  corpus   {corpus.name}: {corpus.chars:,} characters, {corpus.lines:,} lines, "
+          f"{corpus.distinct:,} distinct, {corpus.encoding}")  # fmt: skip
+    print(f"  vocab    {vocab.size:,} ids (<unk> included), {len(vocab.rare):,} rare characters trained as <unk>")
+    budget = {k: getattr(card.train, k) for k in ("steps", "epochs", "minutes") if getattr(card.train, k)}
+    print(f"  training step {state.step:,}, {fmt_duration(state.train_seconds)}, budget {budget}, "
+          f"{'finished' if state.finished else 'not finished'}")  # fmt: skip
+    if state.best_loss is not None:
+        print(f"  best     held-out {state.best_loss:.4f} nats/char, perplexity {fmt_ppl(state.best_loss)} "
+              f"at step {state.best_step or 0:,}")  # fmt: skip
+    for point in card.history[-5:]:
+        train = "—" if point.train_loss is None else f"{point.train_loss:.4f}"
+        print(f"    step {point.step:>7,}: held-out {point.held_loss:.4f}  train {train}")
