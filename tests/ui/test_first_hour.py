@@ -150,3 +150,20 @@ async def test_small_terminals_keep_the_take_and_the_held_out_column(
         take, takes = compose.query_one("#take"), compose.query_one("#takes")
         assert take.region.width >= size[0] * 0.6 and take.region.height >= 3
         assert takes.display is (size[0] >= 50)  # the takes list gives way on a narrow terminal
+
+
+async def test_a_long_first_line_does_not_hide_the_take(tiny_model: str) -> None:
+    from test_compose import Host, generate, ready
+
+    from tui_lyrics.ui.widgets.compose_view import TakeView
+
+    async with Host().run_test(size=(60, 16)) as pilot:
+        screen = await ready(pilot)
+        await generate(pilot, screen, "风" * 300)
+        view = screen.query_one(TakeView)
+        first = view._row_of(0)  # the row where the model's text starts
+        assert first > view.scrollable_content_region.height  # the prefix alone overflows the view
+        assert view.scroll_offset.y + view.scrollable_content_region.height > first  # it followed the take
+        screen.show_current()  # coming back to the take shows the model's text too
+        await pilot.pause()
+        assert view.scroll_offset.y <= first < view.scroll_offset.y + view.scrollable_content_region.height

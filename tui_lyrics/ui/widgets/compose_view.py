@@ -126,11 +126,16 @@ class TakeView(ScrollView, can_focus=True):
     def show(
         self, prefix: str, chars: Sequence[TakeChar], *, unknown: frozenset[str] = frozenset(), rhyme: bool = False
     ) -> None:
-        """Replace what is shown, from the top; ``rhyme`` shows each line's rhyme class in a margin."""
+        """Replace what is shown, from where the model's text starts (a long prefix scrolls away above it,
+        its last row kept for context); ``rhyme`` shows each line's rhyme class in a margin."""
         self._prefix, self._chars, self._unknown, self._rhyme = prefix, list(chars), unknown, rhyme
         self._text = [*prefix, *(c.char for c in self._chars)]
         self._relayout(0)
-        self.scroll_home(animate=False, immediate=True, force=True)
+        if self._chars:
+            top = max(0, self._row_of(0) - 1)
+            self.scroll_to(y=top, animate=False, immediate=True, force=True)
+        else:  # a take about to stream: at the bottom, so the view follows the new characters
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
         if self.cursor is not None:
             self.cursor = min(self.cursor, len(self._chars) - 1) if self._chars else None
 
