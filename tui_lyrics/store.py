@@ -264,6 +264,7 @@ class ModelStore:
             os.rename(folder, self.root / new)
         except OSError as error:
             raise store_error(error, "rename", f"{folder} to {self.root / new}") from error
+        fsync_dir(self.root)
         if card is not None:
             card["name"] = new
             self.write_card(new, card)
@@ -276,6 +277,7 @@ class ModelStore:
             os.rename(folder, trash)
         except OSError as error:
             raise store_error(error, "delete", folder) from error
+        fsync_dir(self.root)
         shutil.rmtree(trash, ignore_errors=True)
 
     @contextlib.contextmanager

@@ -20,44 +20,51 @@ if TYPE_CHECKING:
     from tui_lyrics.ui.app import LyricsApp
 
 HANGUP_EXIT_CODE = 129
+TERMINATED_EXIT_CODE = 143
 SAVE_WAIT_SECONDS = 30.0
 EXIT_GRACE_SECONDS = 3.0
 
 
 class HangUpGuard:
-    """A SIGHUP handler for the app's lifetime (main thread, POSIX only)."""
+    """A SIGHUP (and SIGTERM: ``docker stop``, a service manager) handler for the app's lifetime.
+
+    Main thread, POSIX only. Both save the run and leave; SIGTERM exits with 143 as a killed process would.
+    """
 
     def __init__(self, app: LyricsApp) -> None:
         self.app = app
         self.installed = False
-        self._previous: Any = None
+        self._previous: dict[int, Any] = {}
         self._headless = False
 
     def install(self) -> None:
         if not hasattr(signal, "SIGHUP") or threading.current_thread() is not threading.main_thread():
             return
         self._headless = self.app.is_headless
-        self._previous = signal.signal(signal.SIGHUP, self._hung_up)
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            self._previous[sig] = signal.signal(sig, self._hung_up)
         self.installed = True
 
     def uninstall(self) -> None:
         if self.installed:
-            signal.signal(signal.SIGHUP, self._previous)
+            for sig, previous in self._previous.items():
+                signal.signal(sig, previous)
             self.installed = False
 
     def _hung_up(self, signum: int, frame: FrameType | None) -> None:
         job = self.app.job
         if job is not None:
             job.stop()  # the training loop saves and returns, whatever the UI is doing
-        threading.Thread(target=self._leave, args=(job,), name="hang-up", daemon=True).start()
+        code = TERMINATED_EXIT_CODE if signum == signal.SIGTERM else HANGUP_EXIT_CODE
+        threading.Thread(target=self._leave, args=(job, code), name="hang-up", daemon=True).start()
 
-    def _leave(self, job: Any) -> None:
+    def _leave(self, job: Any, code: int = HANGUP_EXIT_CODE) -> None:
         if job is not None:
             job.done.wait(SAVE_WAIT_SECONDS)
-        self.app.post_message(HungUp(code=HANGUP_EXIT_CODE))
+        self.app.post_message(HungUp(code=code))
         if not self._headless:
             # Textual restores the terminal on exit; on a dead tty that can block forever.
             time.sleep(EXIT_GRACE_SECONDS)
             from tui_lyrics.folder import SAVE_GUARD
 
-            SAVE_GUARD.exit(HANGUP_EXIT_CODE)  # never mid-write: a save in progress is finished first
+            SAVE_GUARD.exit(code)  # never mid-write: a save in progress is finished first
