@@ -353,6 +353,22 @@ def test_snapshot_of_the_chart_at_80x24(snap_compare, home: Path) -> None:  # ty
     assert snap_compare(Host(home, "cmp-fixed"), terminal_size=(80, 24), run_before=_finished_curves)
 
 
+@pytest.mark.parametrize("size", [(60, 16), (40, 12)], ids=["60x16", "40x12"])
+def test_snapshot_of_the_table_on_small_terminals(snap_compare, home: Path, size) -> None:  # type: ignore[no-untyped-def]
+    write_fixed_experiment(home)
+    assert snap_compare(Host(home, "cmp-fixed"), terminal_size=size, run_before=_finished_table)
+
+
+@pytest.mark.parametrize("size", [(60, 16), (40, 12)], ids=["60x16", "40x12"])
+def test_snapshot_of_the_form_on_small_terminals(snap_compare, home: Path, size) -> None:  # type: ignore[no-untyped-def]
+    async def settled(pilot: Pilot) -> None:
+        await pilot.pause()
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+
+    assert snap_compare(Host(home), terminal_size=size, run_before=settled)
+
+
 def test_the_screen_imports_no_torch() -> None:
     """Opening Compare must stay instant: torch loads only when a grid starts, in its thread."""
     code = "import sys, tui_lyrics.ui.screens.compare\nprint('torch' in sys.modules)\n"

@@ -25,6 +25,7 @@ from textual.widgets import Button, ContentSwitcher, Footer, Header, Label, Stat
 
 from tui_lyrics import experiments as ex
 from tui_lyrics.errors import LyricsError
+from tui_lyrics.ui import sizes
 from tui_lyrics.ui.messages import CorpusChecked
 from tui_lyrics.ui.widgets.compare_form import CompareForm
 from tui_lyrics.ui.widgets.compare_jobs import (
@@ -51,6 +52,8 @@ class CompareScreen(Screen[None]):
     """Compare cells and inputs under one budget: plan, run, re-open, export."""
 
     CSS_PATH = "compare.tcss"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = sizes.HORIZONTAL  # in any host app
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = sizes.VERTICAL
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the list, or leave Compare"),
         Binding("ctrl+r", "start", "Start", tooltip="Plan the grid and start training it"),
