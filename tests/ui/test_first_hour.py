@@ -167,3 +167,16 @@ async def test_a_long_first_line_does_not_hide_the_take(tiny_model: str) -> None
         screen.show_current()  # coming back to the take shows the model's text too
         await pilot.pause()
         assert view.scroll_offset.y <= first < view.scroll_offset.y + view.scrollable_content_region.height
+
+
+def test_take_previews_show_what_the_model_wrote() -> None:
+    from tui_lyrics.ui.compose_takes import TakeChar
+    from tui_lyrics.ui.widgets.compose_takelist import take_label
+
+    prefix = "我推开窗看见外面的雨"
+    takes = []
+    for number, text in ((1, "风很轻"), (2, "你不在")):
+        take = Take(number=number, model="m", prefix=prefix, settings=SampleConfig(seed=number))
+        take.chars.extend(TakeChar(char, 0.5) for char in text)
+        takes.append(take_label(take).plain.splitlines()[1])
+    assert takes == ["…风很轻", "…你不在"]  # the shared prefix would make every row read the same

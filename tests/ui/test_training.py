@@ -211,6 +211,8 @@ async def test_a_headless_run_is_watched_read_only(home: Path) -> None:
         assert screen.record is not None and screen.record.status == "watching"
         assert "another process" in str(screen.query_one("#run-title").render())
         assert screen.check_action("pause", ()) is False and screen.check_action("stop", ()) is False
+        stats = text(screen, "#run-stats")  # from its own rows and card: 600 steps left at 0.377 s a step
+        assert "step 400 / 1,000 (40%)" in stats and "ETA 3:4" in stats and "elapsed 2:3" in stats
         write_metrics(folder, steps=200)  # the other process appends more rows
         await wait_for(pilot, lambda: len(curve.points) == 12, what="the new rows")
         (folder / LOCK).unlink()
