@@ -228,7 +228,8 @@ def run_experiment(
             config = TrainConfig.from_dict({**settings["train"], **budget, "seed": run["seed"]})
             if config.steps:  # at least ~10 points on every held-out curve
                 config = config.replace(eval_every=min(config.eval_every, max(1, config.steps // 10)))
-            create_model(store, corpus, name=run["model"], model=model, train=config)
+            limit = settings.get("max_params", MAX_PARAMS)
+            create_model(store, corpus, name=run["model"], model=model, train=config, max_params=limit)
             run["created"] = True
             experiment.save()
         minutes = settings["budget"].get("minutes")

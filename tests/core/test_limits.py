@@ -36,3 +36,18 @@ def test_logits_scaled_by_the_floor_stay_finite() -> None:
     assert math.isfinite(float(scaled[:3].max())) and math.isfinite(float(torch.softmax(scaled, -1)[0]))
     with pytest.raises(RuntimeError):  # what 1e-39 did: inf logits, NaN probabilities
         _draw(logits / 1e-39, SampleConfig(top_k=0), torch.Generator().manual_seed(0))
+
+
+def test_create_model_refuses_a_huge_network_before_making_its_folder(home: Path, corpus_file: Path) -> None:
+    from tui_lyrics.config import ConfigError, TrainConfig
+    from tui_lyrics.core.train import create_model
+    from tui_lyrics.corpus import load_corpus
+
+    store, corpus = ModelStore(home), load_corpus(corpus_file)
+    huge = ModelConfig(hidden=8192, layers=8)
+    with pytest.raises(ConfigError, match=r"^the model \(8 layers of 8192 gru units, 41 characters\) has 3,0"):
+        create_model(store, corpus, name="huge", model=huge, train=TrainConfig(steps=1))
+    assert not (home / "models" / "huge").exists()
+    small = ModelConfig(layers=1, hidden=16, embed_dim=8)
+    create_model(store, corpus, name="small", model=small, train=TrainConfig(steps=1), max_params=10_000)
+    assert store.read_card("small")["params"] == count_params(small, 41) < 10_000

@@ -33,6 +33,7 @@ def sample_config(args: argparse.Namespace, seed: int) -> SampleConfig:
 
 
 def run_generate(args: argparse.Namespace, home: Path) -> int:
+    sample_config(args, 0 if args.seed is None else args.seed)  # a bad option fails before torch loads (~3 s)
     from tui_lyrics.core.runtime import pick_device
     from tui_lyrics.core.sample import load_model, resolve_seed, stream_chars
 

@@ -107,7 +107,7 @@ def _create(args: argparse.Namespace, store: ModelStore, create_model: Any) -> s
     _check_new(model, train, distinct=s.distinct, max_params=args.max_params)
     stem = Path(s.name).name.split(".")[0] or "model"
     name = args.name or store.unique_name(f"{stem}-{model.cell}")
-    return create_model(store, corpus, name=name, model=model, train=train)
+    return create_model(store, corpus, name=name, model=model, train=train, max_params=args.max_params)
 
 
 def _check_new(model: ModelConfig, train: TrainConfig, *, distinct: int, max_params: int) -> None:

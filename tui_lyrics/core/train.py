@@ -66,10 +66,22 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def create_model(store: ModelStore, corpus: Corpus, *, name: str, model: ModelConfig, train: TrainConfig) -> str:
-    """Make a model folder: the split, the vocabulary, the corpus copy and a fresh card."""
+def create_model(
+    store: ModelStore,
+    corpus: Corpus,
+    *,
+    name: str,
+    model: ModelConfig,
+    train: TrainConfig,
+    max_params: int = DEFAULT_MAX_PARAMS,
+) -> str:
+    """Make a model folder: the split, the vocabulary, the corpus copy and a fresh card.
+
+    A network over ``max_params`` is refused before the folder is made.
+    """
     train_text, held_text = split_text(corpus.text, held_out=train.held_out)
     vocab = CharVocab.build(train_text, min_count=train.min_count, max_size=train.max_vocab)
+    check_size(model, vocab.size, max_params=max_params)
     folder = ModelFolder(store.create(name))
     folder.write_corpus(corpus.text)
     card = ModelCard(
