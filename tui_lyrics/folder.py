@@ -47,6 +47,7 @@ FAULT_ENV = "LYRICS_TUI_FAULT"
 """Tests only: ``POINT`` or ``POINT:N`` kills this process (SIGKILL) at the N-th pass through POINT."""
 _SET = re.compile(r"^set-(\d{6,})-step-(\d+)$")
 _fault_count: dict[str, int] = {}
+_OWN_TEMPS = tuple(f".{name}." for name in (CARD, CORPUS, METRICS, LAST, STATE, BEST))
 
 
 class SaveGuard:
@@ -354,8 +355,9 @@ class ModelFolder:
             if not place.is_dir():
                 continue
             for entry in place.iterdir():
-                temp = entry.name.startswith(".") and entry.suffix == ".tmp"  # an atomic write cut short
-                if temp or entry.name.startswith((".tmp-", ".trash-")):
+                # Only what our own saves leave: another process may be writing a file of its own here.
+                temp = entry.name.startswith(_OWN_TEMPS) and entry.suffix == ".tmp"  # an atomic write cut short
+                if temp or entry.name.startswith((".tmp-set-", ".trash-")):
                     _remove(entry)
                     notes.append(entry.name)
         sets = self.sets()

@@ -1,11 +1,9 @@
 """The model library on disk: one folder per model, listed and read without torch.
 
-A model folder holds ``card.json`` (settings, vocabulary, corpus summary, history), the
-weights in safetensors (``last.safetensors``, ``best.safetensors``), the optimiser and RNG
-state (``state.safetensors`` + its JSON part in the card), the normalised training text
-(``corpus.txt.gz``, so training can resume anywhere) and ``metrics.jsonl`` (the live
-curve, appended while training so another process can watch). Every write is atomic and
-nothing is ever unpickled.
+What is inside one folder (card, corpus copy, checkpoint sets, metrics, lock) is owned by
+``folder.ModelFolder``; the card's type by ``card.ModelCard``; the training lock by ``lock``.
+This module lists the folders (broken ones too, so they can be renamed or deleted), names,
+creates, renames and deletes them, and writes files atomically. Nothing is ever unpickled.
 """
 
 from __future__ import annotations
