@@ -8,7 +8,6 @@ messages land here; the App folds them into the run's ``RunRecord`` and publishe
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable
 from functools import partial
@@ -315,12 +314,12 @@ def run_app(home: Path | None = None, *, exit_process: bool = True) -> int:
     if app.job is not None:  # however the app ended, the run gets to save its checkpoint
         saved = app.job.stop_and_wait(SAVE_WAIT_SECONDS)
     code = app.return_code or (result if isinstance(result, int) else 0)
-    if not saved:  # still saving after the wait: end only once the checkpoint is written, whatever it takes
-        from tui_lyrics.folder import SAVE_GUARD
+    from tui_lyrics.folder import SAVE_GUARD  # torch-free: ends the process only between saves
 
+    if not saved:  # still saving after the wait: end only once the checkpoint is written, whatever it takes
         SAVE_GUARD.exit(code) if exit_process else SAVE_GUARD.wait()
     if exit_process and saved and "torch" in sys.modules:
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(code)
+        SAVE_GUARD.exit(code)  # any file another thread is writing (a take, settings) is finished first
     return code
