@@ -317,20 +317,21 @@ def table_records(rows: list[Row]) -> list[dict[str, Any]]:
     return [{f: (list(getattr(r, f)) if f == "models" else getattr(r, f)) for f in TABLE_FIELDS} for r in rows]
 
 
-def check_outputs(*, folder: Path | None = None, png: Path | None = None) -> None:
+def check_outputs(*, folder: Path | None = None, png: Path | None = None, flags: bool = True) -> None:
     """Refuse, before anything is trained, an export folder or PNG file that could not be written.
 
     The folder may be new but its parent must exist; the PNG's name must end in .png, its folder
     must exist, and matplotlib must be installed. Writability is tested by making a file there.
+    Messages start with the flag and its value (``flags``, for the CLI) or the path alone.
     """
     if folder is not None:
-        what = f"--export {folder}"
+        what = f"--export {folder}" if flags else str(folder)
         _check_name(folder, what)
         if folder.exists() and not folder.is_dir():
             raise LyricsError(f"{what}: it is a file, not a folder")
         _check_writable(folder if folder.is_dir() else folder.parent, what)
     if png is not None:
-        what = f"--png {png}"
+        what = f"--png {png}" if flags else str(png)
         if png.suffix.lower() != ".png":
             raise LyricsError(f"{what}: the file name must end in .png")
         _check_name(png, what)

@@ -32,3 +32,31 @@ def test_an_os_error_while_training_is_a_message(tiny_model: str, home: Path, mo
         f"{home}/models/{tiny_model}/metrics.jsonl: the disk is full; free some space and try again"
     )
     assert job.done.is_set()
+
+
+def test_an_os_error_in_the_grid_is_a_message(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui_lyrics import experiments as ex
+    from tui_lyrics.ui.widgets.compare_jobs import GridFinished, run_grid
+
+    def read_only(*args: object, **kwargs: object) -> bool:
+        raise OSError(errno.EROFS, "Read-only file system", str(home / "models" / "g"))
+
+    monkeypatch.setattr(ex, "run_experiment", read_only)
+    experiment = ex.Experiment("g", home, {"runs": [], "settings": {}})
+    posted: list[object] = []
+    run_grid(home, experiment, post=posted.append, stop=threading.Event())
+    (finished,) = posted
+    assert isinstance(finished, GridFinished) and not finished.done
+    assert (
+        finished.error
+        == f"{home}/models/g: the file system is read-only; use another folder (--home or LYRICS_TUI_HOME)"
+    )
+
+
+def test_an_export_to_a_bad_path_is_one_line_and_writes_nothing(home: Path, tmp_path: Path) -> None:
+    from tui_lyrics.ui.widgets.compare_jobs import write_exports
+
+    written = write_exports(home, "nothing-yet", png=tmp_path / "chart.jpg")
+    assert written.paths == () and written.error == f"{tmp_path / 'chart.jpg'}: the file name must end in .png"
+    written = write_exports(home, "nothing-yet", folder=tmp_path / "no" / "out")
+    assert written.error == f"{tmp_path / 'no' / 'out'}: the folder {tmp_path / 'no'} does not exist"

@@ -176,6 +176,7 @@ def write_exports(
 ) -> ExportWritten:
     """CSV and JSON into ``folder``, or the PNG figure to ``png``; a missing extra is one clear line."""
     try:
+        ex.check_outputs(folder=folder, png=png, flags=False)  # a wrong extension or folder: one line, nothing written
         experiment = ex.open_experiment(home, experiment_id)
         if png is not None:
             return ExportWritten((str(ex.export_png(home, experiment, png)),))
