@@ -107,7 +107,7 @@ def check_survived(what: str, home: Path, reference: Path) -> int:
 
 
 def test_a_run_killed_at_every_write_of_a_save_and_at_random_moments_resumes_exactly(tmp_path: Path) -> None:
-    reference, cases = torture(tmp_path, FAULTS, moments=6)
+    reference, cases = torture(tmp_path, FAULTS, moments=4)
     for what, _, result in cases:
         if what.startswith("fault"):
             assert result["killed"], f"{what} was never reached"
