@@ -35,7 +35,8 @@ class CardError(StoreError):
 
 def _type_name(kind: Any) -> str:
     names = {int: "an integer", float: "a number", str: "a string", bool: "true or false", dict: "an object"}
-    return names.get(kind, getattr(kind, "__name__", str(kind)))
+    names |= {list: "a list", tuple: "a list"}
+    return names.get(typing.get_origin(kind) or kind, getattr(kind, "__name__", str(kind)))
 
 
 def _check(value: Any, kind: Any, where: str) -> Any:
@@ -47,6 +48,9 @@ def _check(value: Any, kind: Any, where: str) -> Any:
         options = typing.get_args(kind)
         if value is None and type(None) in options:
             return None
+        real = [o for o in options if o is not type(None)]
+        if len(real) == 1:  # X | None: X's own message names the inner field at fault
+            return _check(value, real[0], where)
         for option in (o for o in options if o is not type(None)):
             try:
                 return _check(value, option, where)
@@ -65,6 +69,10 @@ def _check(value: Any, kind: Any, where: str) -> Any:
             return value
     elif origin is dict or kind is dict:
         if isinstance(value, dict):
+            keys, item = typing.get_args(kind) or (Any, Any)
+            for key, v in value.items():
+                _check(key, keys, f"{where} key")
+                _check(v, item, f"{where}.{key}")
             return value
     elif origin is list or origin is tuple:
         if isinstance(value, list | tuple):

@@ -70,6 +70,11 @@ def test_a_card_round_trips() -> None:
         (lambda d: d.update(params="many"), r"card\.params must be an integer"),
         (lambda d: d.update(mixture={"order": 5, "weight": 3.0}), r"card\.mixture: mixture out of range"),
         (lambda d: d["corpus"].pop("sha256"), r"card\.corpus is missing sha256"),
+        (
+            lambda d: d.update(mixture={"order": 5, "weight": 0.5, "song_weights": [[0.1, "y"]]}),
+            r"card\.mixture\.song_weights\[0\]\[1\] must be a number, not 'y'",
+        ),
+        (lambda d: d.update(versions={"torch": 2}), r"card\.versions\.torch must be a string, not 2"),
         (lambda d: d["vocab"].update(chars=["a"]), r"card\.vocab\.chars must be a string"),
         (lambda d: d.pop("vocab"), r"card is incomplete: it has no 'vocab' section"),
         (lambda d: d.update(format_version=99), r"card has card format 99"),
