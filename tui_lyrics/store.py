@@ -210,6 +210,7 @@ class ModelStore:
         return self.folder(name).checkpoint().card
 
     def read_card(self, name: str) -> dict[str, Any]:
+        """The top-level card as a plain dict, checked only loosely (for readers not yet moved to ``card()``)."""
         path = self.path(name) / CARD
         return check_card(read_json(path), path)
 
