@@ -108,6 +108,13 @@ def _show(card: ModelCard, path: Path) -> None:
     if state.best_loss is not None:
         print(f"  best     held-out {state.best_loss:.4f} nats/char, perplexity {fmt_ppl(state.best_loss)} "
               f"at step {state.best_step or 0:,}")  # fmt: skip
+        song = next((p.song_loss for p in card.history if p.step == state.best_step), None)
+        if song is not None:  # beside the static figure, never instead of it
+            print(f"           with song memory {song:.4f} nats/char, perplexity {fmt_ppl(song)} (the n-grams also "
+                  f"count the held-out text read so far)")  # fmt: skip
+    if card.mixture is not None:
+        chosen = " (chosen on a slice of the training text)" if card.mixture.order_scores else ""
+        print(f"  n-gram   order {card.mixture.order}{chosen}, the network's weight {card.mixture.weight}")
     for point in card.history[-5:]:
         train = "—" if point.train_loss is None else f"{point.train_loss:.4f}"
         print(f"    step {point.step:>7,}: held-out {point.held_loss:.4f}  train {train}")
