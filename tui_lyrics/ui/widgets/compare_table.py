@@ -19,18 +19,19 @@ from tui_lyrics.fmt import fmt_duration, fmt_ppl
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("cell", "Cell"),
     ("input", "Input"),
-    ("params", "Params"),
-    ("chars_per_sec", "Chars/s"),
-    ("train_loss", "Train"),
     ("best_loss", "Held-out"),
     ("best_ppl", "Ppl"),
+    ("train_loss", "Train"),
     ("best_step", "Step"),
+    ("params", "Params"),
+    ("chars_per_sec", "Chars/s"),
     ("seconds", "Time"),
 )
-"""(Row attribute, header) in display order; ``KEY`` below spells the short headers out."""
+"""(Row attribute, header) in display order, the result first: a narrow terminal cuts from the right.
+``KEY`` below spells the short headers out."""
 KEY = (
-    "Train: final training loss · Held-out: best held-out loss (nats/char, ± spread over seeds) · "
-    "Ppl: its perplexity · Step: where it was reached · Time: training time"
+    "Held-out: best held-out loss (nats/char, ± spread over seeds) · Ppl: its perplexity · "
+    "Train: final training loss · Step: where the best was reached · Time: training time"
 )
 TEXT_COLUMNS = {"cell", "input"}
 
@@ -47,12 +48,12 @@ def row_cells(row: Row) -> tuple[Text, ...]:
     """A row as the table shows it; numbers right-aligned, spread as ``mean ± sd``."""
     best = _loss(row.best_loss) + (f" ± {row.best_loss_sd:.3f}" if row.best_loss_sd is not None else "")
     numbers = (
-        f"{row.params:,}",
-        f"{row.chars_per_sec:,.0f}",
-        _loss(row.train_loss),
         best,
         fmt_ppl(row.best_loss),
+        _loss(row.train_loss),
         "—" if row.best_step is None else f"{row.best_step:,}",
+        f"{row.params:,}",
+        f"{row.chars_per_sec:,.0f}",
         fmt_duration(row.seconds),
     )
     return (Text(row.cell), Text(row.input), *(Text(n, justify="right") for n in numbers))
