@@ -8,8 +8,9 @@ the UI only by posting these. Progress and previews come often, so they define
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import FrozenInstanceError, dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, dataclass_transform
 
 from textual.message import Message
 
@@ -20,21 +21,24 @@ from tui_lyrics.store import ModelInfo
 M = TypeVar("M", bound=type[Message])
 
 
+@dataclass_transform(eq_default=False)
 def fact(cls: M) -> M:
     """A dataclass Message whose fields cannot be reassigned once made.
 
     ``dataclass(frozen=True)`` would forbid every attribute, and Textual writes its own
     bookkeeping (sender, stop flags) on each message as it travels; only the fields freeze.
     """
-    cls = dataclass(eq=False)(cls)
-    frozen = frozenset(f.name for f in dataclasses.fields(cls))
+    # The same class, made a dataclass in place; Any because mypy cannot see a Message subclass
+    # as a dataclass instance nor let a method be assigned on a class.
+    made: Any = dataclass(eq=False)(cls)
+    frozen = frozenset(f.name for f in dataclasses.fields(made))
 
     def __setattr__(self: Message, name: str, value: Any) -> None:
         if name in frozen and name in self.__dict__:
             raise FrozenInstanceError(f"cannot assign to field {name!r}")
         object.__setattr__(self, name, value)
 
-    cls.__setattr__ = __setattr__  # type: ignore[assignment]
+    made.__setattr__ = __setattr__
     return cls
 
 
@@ -96,7 +100,8 @@ class TrainingFinished(Message, bubble=False):
     event: progress.TrainingFinished
 
 
-ENGINE_MESSAGES: dict[type, type[Message]] = {
+# Each message class is called with the name and the matching event.
+ENGINE_MESSAGES: dict[type, Callable[..., Message]] = {
     progress.TrainingStarted: TrainingStarted,
     progress.TrainingProgressed: TrainingProgressed,
     progress.HeldOutScored: HeldOutScored,
@@ -107,7 +112,7 @@ ENGINE_MESSAGES: dict[type, type[Message]] = {
 
 def message_for(name: str, event: progress.TrainEvent) -> Message:
     """Wrap an engine event in the matching app message."""
-    return ENGINE_MESSAGES[type(event)](name=name, event=event)  # type: ignore[call-arg]
+    return ENGINE_MESSAGES[type(event)](name=name, event=event)
 
 
 @fact

@@ -52,8 +52,8 @@ class CompareScreen(Screen[None]):
     """Compare cells and inputs under one budget: plan, run, re-open, export."""
 
     CSS_PATH = "compare.tcss"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = sizes.HORIZONTAL  # in any host app
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = sizes.VERTICAL
+    HORIZONTAL_BREAKPOINTS = sizes.HORIZONTAL  # in any host app
+    VERTICAL_BREAKPOINTS = sizes.VERTICAL
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the list, or leave Compare"),
         Binding("ctrl+r", "start", "Start", tooltip="Plan the grid and start training it"),

@@ -64,8 +64,8 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
 
     CSS_PATH = "compose.tcss"
     AUTO_FOCUS = "#prefix"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = sizes.HORIZONTAL  # in any host app
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = sizes.VERTICAL
+    HORIZONTAL_BREAKPOINTS = sizes.HORIZONTAL  # in any host app
+    VERTICAL_BREAKPOINTS = sizes.VERTICAL
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "generate", "Generate"),

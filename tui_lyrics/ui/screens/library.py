@@ -51,7 +51,7 @@ def _cut(text: str, width: int) -> str:
 class LibraryScreen(Screen):
     """The model library."""
 
-    app: LyricsApp  # type: ignore[assignment]
+    app: LyricsApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", tooltip="Train a new model on a corpus"),

@@ -9,7 +9,7 @@ Leaving the screen never stops a run: the job belongs to the App.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -57,7 +57,7 @@ RUN_ACTIONS = {"pause", "resume", "stop"}
 class TrainingScreen(Screen):
     """New model setup (``model_name`` None) or the monitor of one model."""
 
-    app: LyricsApp  # type: ignore[assignment]
+    app: LyricsApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Library", tooltip="Back to the library (training goes on)"),
@@ -163,7 +163,8 @@ class TrainingScreen(Screen):
 
     @work(thread=True, group="metrics", exit_on_error=False)
     def _read_in_thread(self, tail: MetricsTail, name: str) -> None:
-        card, rows, reset, live = None, [], False, False
+        rows: list[dict[str, Any]] = []
+        card, reset, live = None, False, False
         try:
             with contextlib.suppress(LyricsError):  # a model just deleted: its rows still count
                 card = self.app.store.read_card(name)

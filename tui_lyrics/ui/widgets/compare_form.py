@@ -135,8 +135,8 @@ class CompareForm(Vertical):
         budget = self._budget(base.train.steps or 1)
         ModelConfig.from_dict(model)  # the engine's own checks, before any folder is made
         TrainConfig.from_dict({**train, "epochs": None, "minutes": None, **budget})
-        name = self._value("name") or None
-        return GridPlan(cells, inputs, budget, model, train, repeats, self._value("prefix"), name)
+        grid_name = self._value("name") or None
+        return GridPlan(cells, inputs, budget, model, train, repeats, self._value("prefix"), grid_name)
 
     def _budget(self, default_steps: int) -> dict[str, float]:
         kind = self.query_one("#grid-budget-kind", Select).value

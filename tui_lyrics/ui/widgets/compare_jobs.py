@@ -147,8 +147,8 @@ def read_results(home: Path, experiment_id: str) -> ResultsRead:
         kinds = curves.get(run["model"])
         if kinds is None:
             continue
-        held = tuple(Point(p["step"], p["elapsed"], p["held_loss"]) for p in kinds["held"])
-        train = tuple(Point(p["step"], p["elapsed"], p["loss"]) for p in kinds["train"])
+        held = tuple(Point(int(p["step"]), p["elapsed"], p["held_loss"]) for p in kinds["held"])
+        train = tuple(Point(int(p["step"]), p["elapsed"], p["loss"]) for p in kinds["train"])
         series.append(Series(run["model"], run_label(run, repeats), held, train))
     return ResultsRead(experiment_id, experiment, tuple(rows), tuple(series))
 

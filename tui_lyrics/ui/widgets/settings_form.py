@@ -44,15 +44,16 @@ FIRST_RUN_MINUTES = {"tiny": 2, "small": 5, "medium": 10, "large": 20}
 def field_docs(cls: type) -> dict[str, str]:
     """The docstring under each field of a settings dataclass (shown as tooltips)."""
     try:
-        body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0].body  # type: ignore[attr-defined]
-    except (OSError, TypeError, SyntaxError, IndexError, AttributeError):
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
         return {}
+    body = tree.body if isinstance(tree, ast.ClassDef) else []
     docs = {}
     for node, after in itertools.pairwise(body):
-        named = isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-        documented = isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
-        if named and documented and isinstance(after.value.value, str):  # type: ignore[attr-defined]
-            docs[node.target.id] = after.value.value  # type: ignore[attr-defined]
+        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
+            continue  # not a field
+        if isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str):
+            docs[node.target.id] = after.value.value
     return docs
 
 
@@ -169,7 +170,7 @@ class SettingsForm(Vertical):
         widget = widgets.first()
         if isinstance(widget, Input):
             widget.value = _text(value)
-        else:
+        elif isinstance(widget, (Checkbox, Select)):  # the only other kinds of field it makes
             widget.value = value
 
     def set_devices(self, devices: tuple[str, ...]) -> None:
@@ -178,7 +179,9 @@ class SettingsForm(Vertical):
         options = [(f"auto ({devices[0]})" if devices else "auto", "auto"), *((d, d) for d in devices)]
         select.set_options(options)
         select.value = "auto"
-        select.mutate_reactive(Select.value)  # same value, new label: redraw it
+        # Same value, new label: redraw it. Textual's documented call; mypy objects to reading a
+        # generic class's reactive (Select[T].value) through the class.
+        select.mutate_reactive(Select.value)  # type: ignore[misc]
 
     # -- reading ----------------------------------------------------------------------------
     @property
@@ -210,6 +213,6 @@ class SettingsForm(Vertical):
             widget = self.query_one(f"#set-{f.name}")
             if isinstance(widget, Input):
                 values[f.name] = _parse(f.name, str(f.type), widget.value)
-            else:
-                values[f.name] = widget.value  # type: ignore[attr-defined]
+            elif isinstance(widget, (Checkbox, Select)):  # the only other kinds of field it makes
+                values[f.name] = widget.value
         return values
