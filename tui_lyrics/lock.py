@@ -84,7 +84,7 @@ def read_holder(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else {}
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -100,7 +100,7 @@ def holder_gone(holder: dict[str, Any]) -> bool | None:
     if not isinstance(pid, int):
         return True  # an empty or garbled lock names no one
     if boot and boot == _boot_id():  # this very boot of this machine (any container on it)
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             return True
         start = holder.get("start")
         return start is not None and start != start_ticks(pid)  # the pid now belongs to another process
@@ -109,7 +109,7 @@ def holder_gone(holder: dict[str, Any]) -> bool | None:
     if boot:
         return True  # our host name, another boot: the machine restarted since
     # An older lyrics-tui's lock (pid, host, since): a pid started after the lock was taken is reused.
-    if not _pid_alive(pid):
+    if not pid_alive(pid):
         return True
     since, start = holder.get("since"), start_ticks(pid)
     return bool(isinstance(since, int | float) and start is not None and _boot_epoch(start) > since + 1)

@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ from tui_lyrics.folder import CARD, LOCK, METRICS, SAVE_GUARD, ModelFolder, faul
 from tui_lyrics.paths import models_dir
 
 __all__ = ["CARD", "CARD_FORMAT", "CARD_VERSION", "LOCK", "METRICS", "ModelInfo", "ModelStore"]
+NEW_PREFIX = ".new-"
+"""A model being made: hidden from the library until it is complete."""
 _NAME = re.compile(r"^[\w\u4e00-\u9fff][\w.\-\u4e00-\u9fff ]{0,63}$")
 
 
@@ -218,16 +220,45 @@ class ModelStore:
         folder = self.root / validate_name(name)
         atomic_write_json(folder / CARD, card)
 
-    def create(self, name: str) -> Path:
-        """Make an empty folder for a new model; refuses a name in use."""
+    def create(self, name: str, fill: Callable[[Path], None] | None = None) -> Path:
+        """Make a folder for a new model; refuses a name in use.
+
+        With ``fill`` the folder is filled under a hidden temp name first and then renamed into
+        place: a kill or an error part-way leaves no half-made model behind, its name still free.
+        """
         folder = self.root / validate_name(name)
         if folder.exists() or self.exists(name):
             raise StoreError(f"a model named {name!r} already exists; pick another --name")
+        if fill is not None:
+            self._remove_abandoned()
+        temp = self.root / f"{NEW_PREFIX}{folder.name}-{os.getpid()}" if fill else folder
         try:
-            folder.mkdir(parents=True)
+            temp.mkdir(parents=True)
         except OSError as error:
             raise store_error(error, "create", folder) from error
+        if fill is None:
+            return folder
+        try:
+            fill(temp)
+            if folder.exists():
+                raise StoreError(f"a model named {name!r} already exists; pick another --name")
+            os.rename(temp, folder)
+            fsync_dir(self.root)
+        except BaseException as error:
+            shutil.rmtree(temp, ignore_errors=True)
+            if isinstance(error, OSError):
+                raise store_error(error, "create", folder) from error
+            raise
         return folder
+
+    def _remove_abandoned(self) -> None:
+        """Delete models that a killed process was making (their maker's pid is gone)."""
+        from tui_lyrics.lock import pid_alive
+
+        for entry in self.root.glob(f"{NEW_PREFIX}*") if self.root.is_dir() else []:
+            pid = entry.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and not pid_alive(int(pid)):
+                shutil.rmtree(entry, ignore_errors=True)
 
     def unique_name(self, base: str) -> str:
         base = validate_name(base)

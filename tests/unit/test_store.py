@@ -370,3 +370,18 @@ def test_metrics_append_and_a_torn_last_line_is_skipped(tmp_path: Path) -> None:
         handle.write('{"step": 4, "lo')
     assert [row["step"] for row in read_metrics(tmp_path)] == [1, 2, 3]
     assert read_metrics(tmp_path / "missing") == []
+
+
+def test_a_model_is_made_complete_or_not_at_all(store: ModelStore) -> None:
+    def half_then_fail(path: Path) -> None:
+        (path / "corpus.txt.gz").write_bytes(b"x")
+        raise StoreError("the disk filled up")
+
+    with pytest.raises(StoreError, match="disk filled up"):
+        store.create("m", half_then_fail)
+    assert not store.root.exists() or list(store.root.iterdir()) == []  # nothing half-made, the name is free
+    abandoned = store.root / f".new-old-{dead_pid()}"  # left by a process killed while making a model
+    abandoned.mkdir(parents=True)
+    folder = store.create("m", lambda path: (path / CARD).write_text(json.dumps(make_card("m"))))
+    assert folder == store.root / "m" and store.read_card("m")["name"] == "m"
+    assert sorted(p.name for p in store.root.iterdir()) == ["m"]

@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -39,7 +40,7 @@ from tui_lyrics.progress import (
     TrainingProgressed,
     TrainingStarted,
 )
-from tui_lyrics.store import ModelStore, append_metrics
+from tui_lyrics.store import ModelStore, append_metrics, validate_name
 from tui_lyrics.vocab import CharVocab
 
 PROGRESS_SECONDS = 0.1
@@ -82,10 +83,8 @@ def create_model(
     train_text, held_text = split_text(corpus.text, held_out=train.held_out)
     vocab = CharVocab.build(train_text, min_count=train.min_count, max_size=train.max_vocab)
     check_size(model, vocab.size, max_params=max_params)
-    folder = ModelFolder(store.create(name))
-    folder.write_corpus(corpus.text)
     card = ModelCard(
-        name=folder.name,  # validated and stripped
+        name=validate_name(name),
         created=now_iso(),
         updated=now_iso(),
         model=model,
@@ -96,8 +95,13 @@ def create_model(
         params=count_params(model, vocab.size),
         versions=versions(),
     )
-    folder.write_card(card)  # last: a folder with a card has its corpus copy
-    return folder.name
+
+    def fill(path: Path) -> None:  # in a hidden temp folder: the model appears complete or not at all
+        folder = ModelFolder(path)
+        folder.write_corpus(corpus.text)
+        folder.write_card(card)
+
+    return store.create(card.name, fill).name
 
 
 def versions() -> dict[str, str]:
