@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -115,16 +114,6 @@ async def test_delete_asks_first(home: Path, answer: str, kept: bool) -> None:
         await wait_for(pilot, lambda: pilot.app.screen is screen)
         await library(pilot, 1 if kept else 0)
     assert (home / "models" / "doomed").is_dir() == kept
-
-
-async def test_compose_opens_the_compose_screen_or_says_it_is_missing(home: Path, monkeypatch) -> None:
-    write_card(home, "tune")
-    monkeypatch.setitem(sys.modules, "tui_lyrics.ui.screens.compose", None)  # as if not written yet
-    async with LyricsApp().run_test(size=(100, 30)) as pilot:
-        await library(pilot, 1)
-        await pilot.press("c")
-        assert any("Compose is not available yet" in str(n.message) for n in pilot.app._notifications)
-        assert isinstance(pilot.app.screen, LibraryScreen)
 
 
 async def test_compose_opens_the_compose_screen_with_the_model(tiny_model: str) -> None:

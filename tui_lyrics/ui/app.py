@@ -248,13 +248,8 @@ class LyricsApp(App[int]):
         self.push_screen(TrainingScreen(name))
 
     def open_compose(self, name: str | None) -> None:
-        try:
-            from tui_lyrics.ui.screens.compose import ComposeScreen
-        except ModuleNotFoundError as error:
-            if error.name != "tui_lyrics.ui.screens.compose":
-                raise
-            self.notify("Compose is not available yet", severity="warning")
-            return
+        from tui_lyrics.ui.screens.compose import ComposeScreen  # on first use: the library paints sooner
+
         self.push_screen(ComposeScreen(store=self.store, model_name=name))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
