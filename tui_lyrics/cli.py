@@ -10,6 +10,7 @@ import argparse
 import math
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from tui_lyrics import __version__
@@ -19,7 +20,7 @@ EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 
-def _add_train(sub: argparse._SubParsersAction) -> None:
+def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("train", help="train a model on a corpus (or resume one)")
     p.add_argument("corpus", nargs="?", help="a .txt/.lrc/.md file, a .zip of them, or a folder")
     p.add_argument("--name", help="name of the new model (default: from the corpus and cell)")
@@ -81,7 +82,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     )
 
 
-def _add_generate(sub: argparse._SubParsersAction) -> None:
+def _add_generate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("generate", help="stream lyrics from a model")
     p.add_argument("name", help="model name (see `lyrics-tui models`)")
     p.add_argument("--prefix", default="", help="text to continue, e.g. 我睁开双眼")
@@ -173,7 +174,7 @@ def _ngram_order(value: str) -> int:
     raise argparse.ArgumentTypeError(f"must be 0–9 or auto, not {value!r}")
 
 
-def _add_eval(sub: argparse._SubParsersAction) -> None:
+def _add_eval(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("eval", help="held-out (or a file's) cross-entropy and perplexity")
     p.add_argument("name", help="model name")
     p.add_argument("file", nargs="?", help="score this text instead of the model's held-out part")
@@ -211,7 +212,7 @@ def _positive(kind: type) -> Callable[[str], Any]:
     return parse
 
 
-def _add_models(sub: argparse._SubParsersAction) -> None:
+def _add_models(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("models", help="list, show, rename or delete models")
     ms = p.add_subparsers(dest="action", metavar="ACTION")
     ms.add_parser("list", help="a table of models (the default)")
@@ -250,9 +251,9 @@ def _with_parents(common: argparse.ArgumentParser) -> type[argparse.ArgumentPars
     """Subcommand parsers that all take --home and --json."""
 
     class Parser(argparse.ArgumentParser):
-        def __init__(self, *args: object, **kwargs: object) -> None:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs.setdefault("parents", [common])
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            super().__init__(*args, **kwargs)
 
     return Parser
 
@@ -274,6 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except MemoryError:
         print("lyrics-tui: error: out of memory; try a smaller --batch, --seq or --hidden", file=sys.stderr)
+        return EXIT_ERROR
+    except ModuleNotFoundError as error:  # a broken install: say which package, not a traceback
+        missing = error.name or str(error)
+        print(f"lyrics-tui: error: {missing} is not installed; reinstall lyrics-tui", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -308,13 +313,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     return run_models(args, home)
 
 
-def _run_app(home: object) -> int:
-    try:
-        from tui_lyrics.ui.app import run_app
-    except ModuleNotFoundError:
-        print("lyrics-tui: the app is not built yet; use the train, generate, eval and models commands")
-        return 0
-    return run_app(home)  # type: ignore[arg-type]
+def _run_app(home: Path) -> int:
+    from tui_lyrics.ui.app import run_app
+
+    return run_app(home)
 
 
 if __name__ == "__main__":

@@ -159,6 +159,30 @@ def test_a_hand_edited_card_declaring_a_huge_size_is_refused(tiny_model: str, ho
         assert "model 'tiny' (8 layers of 8192 gru units" in line and "(raise it with --max-params " in line
 
 
+# Runs lyrics-tui as if a package were not installed: the import system finds no ``HIDE``.
+WITHOUT = """
+import sys
+HIDE = {hide!r}
+class Gone:
+    def find_spec(self, name, path=None, target=None):
+        if name == HIDE or name.startswith(HIDE + "."):
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+sys.meta_path.insert(0, Gone())
+from tui_lyrics.cli import main
+sys.exit(main({argv!r}))
+"""
+
+
+@pytest.mark.parametrize(("argv", "hide"), [([], "textual"), (["models"], "tui_lyrics.commands.models")])
+def test_a_missing_package_is_one_line_and_a_failure(home: Path, argv: list[str], hide: str) -> None:
+    """A broken install (textual gone, say) names what is missing and exits non-zero: no traceback, never 0."""
+    code = WITHOUT.format(hide=hide, argv=argv)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"lyrics-tui: error: {hide} is not installed; reinstall lyrics-tui"]
+    assert done.stdout == ""
+
+
 def test_fifo_corpus_is_refused_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "songs.txt")
     line = error_line(cli("train", str(tmp_path / "songs.txt"), check=False, timeout=60))

@@ -14,7 +14,7 @@ from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_duration, fmt_ppl
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("compare", help="train the cell x input grid under one budget and compare them")
     p.add_argument("corpus", nargs="?", help="corpus to train every model on")
     p.add_argument("--cells", default="rnn,lstm,gru", help="comma-separated cells (default rnn,lstm,gru)")
@@ -94,7 +94,7 @@ def _plan(args: argparse.Namespace, home: Path) -> ex.Experiment:
     if args.minutes is not None:
         budget: dict[str, float] = {"minutes": args.minutes}
     else:
-        budget = {"steps": base.train.steps if args.steps is None else args.steps}
+        budget = {"steps": (base.train.steps or 1) if args.steps is None else args.steps}  # as the app's form
     train = base.train.to_dict() | {"seed": args.seed, "steps": None, "patience": 0}
     _check_plan(cells, inputs, model, {**train, **budget}, vocab=corpus.summary.distinct + 1, limit=args.max_params)
     experiment = ex.new_experiment(home, args.corpus, cells=cells, inputs=inputs, budget=budget, model=model,

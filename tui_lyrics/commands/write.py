@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 MAX_DRAFT_BYTES = 1024 * 1024
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("write", help="write a song to a template, or print candidates for a draft's next line")
     p.add_argument("name", metavar="MODEL", help="model name (see `lyrics-tui models`)")
     p.add_argument("draft", nargs="?", help="the draft so far: a text file, or - for stdin (default: stdin if piped)")
