@@ -15,12 +15,14 @@ import math
 import types
 import typing
 from dataclasses import dataclass, field, fields
-from typing import Any, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.corpus import CorpusSummary
 from tui_lyrics.errors import LyricsError, StoreError
 from tui_lyrics.vocab import CharVocab
+
+_Config = TypeVar("_Config", ModelConfig, TrainConfig)
 
 CARD_FORMAT = "lyrics-tui/model"
 CARD_VERSION = 1
@@ -105,6 +107,8 @@ def check_fields(cls: type, data: Any, where: str) -> dict[str, Any]:
 class _Strict:
     """``from_dict`` that type-checks every field, ``to_dict`` that drops optional ``None``s."""
 
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]  # each subclass is a dataclass
+
     @classmethod
     def from_dict(cls, data: Any, where: str = "card") -> Self:
         values = check_fields(cls, data, where)
@@ -114,8 +118,8 @@ class _Strict:
             raise CardError(f"{where}: {error}") from error
 
     def to_dict(self) -> dict[str, Any]:
-        out = {}
-        for f in fields(self):  # type: ignore[arg-type]
+        out: dict[str, Any] = {}
+        for f in fields(self):
             value = getattr(self, f.name)
             if value is None and f.metadata.get("omit_none"):
                 continue  # a newer optional field: a card without it reads the same everywhere
@@ -190,7 +194,7 @@ class SplitSizes(_Strict):
     held_chars: int
 
 
-def _settings(cls: type, data: Any, where: str) -> Any:
+def _settings(cls: type[_Config], data: Any, where: str) -> _Config:
     values = check_fields(cls, data, where)  # types first: "2" for an int names the field
     try:
         return cls.from_dict(values)

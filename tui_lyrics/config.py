@@ -10,7 +10,7 @@ import dataclasses
 import math
 import os
 from dataclasses import dataclass, field, fields
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from tui_lyrics.errors import ConfigError
 
@@ -32,12 +32,14 @@ _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 class _Settings:
     """Shared JSON round trip and validation for the settings dataclasses."""
 
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]  # each subclass is a dataclass
+
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
+        return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"unknown {cls.__name__} setting(s): {', '.join(unknown)}")
@@ -47,11 +49,11 @@ class _Settings:
             raise ConfigError(f"bad {cls.__name__} setting: {error}") from error
 
     def replace(self, **changes: Any) -> Self:
-        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+        return dataclasses.replace(self, **changes)
 
     def _check_types(self) -> None:
         """Each value has its field's type (an int is a float too; a bool is not a number)."""
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in fields(self):
             value, kinds = getattr(self, f.name), str(f.type).replace(" ", "").split("|")
             if value is None and "None" in kinds:
                 continue
@@ -319,7 +321,7 @@ def check_size(
 
 def _round_up(n: int) -> int:
     """A round figure at or above ``n`` to suggest, e.g. 3,221,225,472 -> 4,000,000,000."""
-    scale = 10 ** (len(str(n)) - 1)
+    scale: int = 10 ** (len(str(n)) - 1)
     return -(-n // scale) * scale
 
 

@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from tui_lyrics.errors import CorpusError
 from tui_lyrics.unzip import OverLimit, read_member
@@ -56,11 +56,11 @@ class CorpusSummary:
     distinct: int  # distinct characters in the normalised text
     sha256: str  # hex SHA-256 of the normalised text encoded as UTF-8
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> CorpusSummary:
+    def from_dict(cls, d: dict[str, Any]) -> CorpusSummary:
         """Build from ``to_dict`` output; unknown or missing keys raise ValueError."""
         names = {f.name for f in fields(cls)}
         if unknown := sorted(set(d) - names):
@@ -79,7 +79,7 @@ class Corpus:
 
 
 def load_corpus(
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     min_chars: int = MIN_CHARS,

@@ -33,6 +33,8 @@ class CharVocab:
     """Training characters folded into <unk>, with their training counts."""
     singletons: int = 0
     """How many distinct characters occur exactly once in the training text."""
+    _index: dict[str, int] = field(init=False, repr=False, compare=False, default_factory=dict)
+    """Each character's id, made from ``chars`` (a field so its type is declared; never saved)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {c: i + 1 for i, c in enumerate(self.chars)})
@@ -58,13 +60,13 @@ class CharVocab:
         return self.size
 
     def __contains__(self, char: str) -> bool:
-        return char in self._index  # type: ignore[attr-defined]
+        return char in self._index
 
     def id_of(self, char: str) -> int:
-        return self._index.get(char, UNK_ID)  # type: ignore[attr-defined]
+        return self._index.get(char, UNK_ID)
 
     def encode(self, text: str) -> list[int]:
-        index = self._index  # type: ignore[attr-defined]
+        index = self._index
         return [index.get(c, UNK_ID) for c in text]
 
     def encode_array(self, text: str) -> np.ndarray:
@@ -76,7 +78,7 @@ class CharVocab:
 
     def unknown(self, text: str) -> list[str]:
         """The distinct characters of ``text`` that have no id of their own, in order."""
-        index = self._index  # type: ignore[attr-defined]
+        index = self._index
         return list(dict.fromkeys(c for c in text if c not in index))
 
     def is_known(self, char: str) -> bool:
