@@ -60,7 +60,8 @@ class Experiment:
 
     @property
     def runs(self) -> list[dict[str, Any]]:
-        return self.data["runs"]
+        runs: list[dict[str, Any]] = self.data["runs"]
+        return runs
 
     def save(self) -> None:
         atomic_write_json(self.folder / FILE, self.data)

@@ -282,7 +282,10 @@ class ModelFolder:
         found = self.checkpoint()
         files = {"best": found.best, "last": found.last}
         order = ["best", "last"] if which == "best" else ["last", "best"]
-        return next(((w, files[w]) for w in order if files[w] is not None), None)  # type: ignore[misc]
+        for which_one in order:
+            if (path := files[which_one]) is not None:
+                return which_one, path
+        return None
 
     def has_weights(self) -> bool:
         """Are there weights to sample from (without checking them: for listing)?"""
@@ -300,7 +303,8 @@ class ModelFolder:
         """
         root = self.checkpoints_path
         newest = self.sets()
-        number = int(_SET.match(newest[0].name).group(1)) + 1 if newest else 1  # type: ignore[union-attr]
+        last = _SET.match(newest[0].name) if newest else None  # sets() lists only names that match
+        number = int(last.group(1)) + 1 if last else 1
         final = root / f"set-{number:06d}-step-{card.state.step}"
         temp = root / f".tmp-{final.name}-{os.getpid()}"
         with SAVE_GUARD.saving():

@@ -241,7 +241,8 @@ def _suffix_array(text: str) -> list[int]:
         new[order] = np.concatenate(([0], np.cumsum(sorted_key[1:] != sorted_key[:-1])))
         rank = new
         if int(rank.max()) == n - 1 or k >= n:
-            return order.tolist()
+            ranked: list[int] = order.tolist()
+            return ranked
         k *= 2
 
 
@@ -308,7 +309,8 @@ def _load_suffixes(path: Path, digest: str, n: int) -> list[int] | None:
         return None
     if suffixes.shape != (n,) or suffixes.dtype.kind != "i":
         return None
-    return suffixes.tolist()
+    loaded: list[int] = suffixes.tolist()
+    return loaded
 
 
 def _store_suffixes(path: Path, digest: str, suffixes: list[int]) -> None:

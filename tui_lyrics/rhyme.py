@@ -44,6 +44,7 @@ import itertools
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any, cast
 
 CLASSES: tuple[str, ...] = (
     "发花", "梭波", "乜斜", "一七", "姑苏", "怀来", "灰堆", "遥条", "油求", "言前", "人辰", "江阳", "中东",
@@ -101,17 +102,22 @@ def class_of(char: str) -> str | None:
     return _class(char) if len(char) == 1 else None
 
 
+def _no_reading(_: str) -> Any:
+    return [None]
+
+
 @lru_cache(maxsize=65536)
 def _final(char: str) -> str | None:
     if char.isascii() or not char.isprintable() or char.isspace():
         return None  # fast path: never Chinese
     from pypinyin import Style, lazy_pinyin  # 0.3 s to import its dictionaries: only when rhyme is used
 
-    final = lazy_pinyin(char, style=Style.FINALS, strict=True, errors=lambda _: [None])[0]
+    # pypinyin passes what ``errors`` returns through: [None] marks "no reading" (its stubs say str only).
+    final = cast("str | None", lazy_pinyin(char, style=Style.FINALS, strict=True, errors=_no_reading)[0])
     if final is None:
         return None
     if final == "":
-        bare = lazy_pinyin(char, style=Style.NORMAL, errors=lambda _: [None])[0]
+        bare = lazy_pinyin(char, style=Style.NORMAL, errors=_no_reading)[0]
         return bare if bare in _BARE else None
     return final
 

@@ -20,7 +20,7 @@ Torch-free.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -33,7 +33,7 @@ OWN_ORDER = 9
 
 # One context's song counts: [added total, added backoff mass, {event: added count}, {event: training count},
 # and once it has many events, a dense (V,) array of what they add to the discounted counts, for ``dist``]
-_Context = list
+_Context = list[Any]
 DENSE = 32  # a context with more song events than this keeps them dense too
 
 

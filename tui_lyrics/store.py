@@ -362,7 +362,7 @@ def append_metrics(folder: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def read_metrics(folder: Path) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     try:
         lines = (folder / METRICS).read_text(encoding="utf-8").splitlines()
     except OSError:

@@ -38,7 +38,7 @@ def run_eval(args: argparse.Namespace, home: Path) -> int:
     if not text:
         raise LyricsError("nothing to score")
     network = char_probs(lm.model, lm.vocab, text, context=context, device=device).numpy()
-    readings: dict[str, dict[str, Any]] = {"static": {"network": _loss(network)}, "song_memory": {"network": None}}
+    readings: dict[str, Any] = {"static": {"network": _loss(network)}, "song_memory": {"network": None}}
     loss = readings["static"]["network"]
     if lm.mixture is not None:
         mixture, ngram = lm.mixture, HeldOutNgram.score(lm.mixture, text, context=context)

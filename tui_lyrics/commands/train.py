@@ -6,7 +6,9 @@ Ctrl-C, a hang-up or SIGTERM asks the engine to stop; it saves and the command e
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from tui_lyrics.card import ModelCard
@@ -94,7 +96,7 @@ def run_train(args: argparse.Namespace, home: Path) -> int:
     return 130 if interrupted.is_set() else 0
 
 
-def _create(args: argparse.Namespace, store: ModelStore, create_model: Any) -> str:
+def _create(args: argparse.Namespace, store: ModelStore, create_model: Callable[..., str]) -> str:
     from tui_lyrics.corpus import load_corpus, split_text
 
     if not args.corpus:
@@ -139,8 +141,10 @@ class _Progress:
         self.progress.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(*exc)
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.progress.__exit__(kind, error, trace)
 
     def on_event(self, event: TrainEvent) -> None:
         if isinstance(event, TrainingStarted):

@@ -206,7 +206,9 @@ def song_from_dict(data: Any, *, where: str = "song.json") -> Song:
         raise SongError(f"{where}: {error}") from error
 
 
-def _object(data: Any, where: str, *, required: set[str] | None = None, optional: set[str] = frozenset()) -> dict:
+def _object(
+    data: Any, where: str, *, required: set[str] | None = None, optional: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SongError(f"{where} must be a JSON object, not {type(data).__name__}")
     if required is None:
