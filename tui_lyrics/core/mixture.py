@@ -124,7 +124,8 @@ class Mixture:
             return self.weight * network + (1 - self.weight) * song.probs
         pairs = np.asarray(self.song_weights)[song.buckets]  # (n, 2)
         a, c = pairs[:, 0], pairs[:, 1]
-        return a * network + c * song.own + (1 - a - c) * song.probs
+        mixed: np.ndarray = a * network + c * song.own + (1 - a - c) * song.probs
+        return mixed
 
     def song_memory(self, text: str = "") -> SongMemory:
         """A song memory that has read ``text`` (the song so far), for ``next_logits``."""

@@ -9,6 +9,8 @@ the report's one-hot GRU (its V x 3H input product).
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 from torch import _VF, Tensor, nn
@@ -76,6 +78,7 @@ class CharRNN(nn.Module):
         for layer in range(len(hs), self.config.layers):
             w = rnn._flat_weights[4 * layer : 4 * layer + 4]  # w_ih, w_hh, b_ih, b_hh
             if cell == "lstm":
+                assert c0 is not None  # an LSTM's state is (h, c)
                 x, c = torch.lstm_cell(x, (h0[layer], c0[layer]), *w)
                 cs.append(c)
             else:
@@ -102,6 +105,7 @@ class CharRNN(nn.Module):
             rest = rnn._flat_weights[4:]
             args = (rest, True, layers - 1, rnn.dropout, self.training, False, True)
             if cell == "lstm":
+                assert c0 is not None and c_first is not None  # an LSTM's state is (h, c)
                 out, h_up, c_up = _VF.lstm(out, (h0[1:], c0[1:]), *args)
                 h, c = torch.cat([h_first[None], h_up]), torch.cat([c_first[None], c_up])
             else:
@@ -115,7 +119,8 @@ def _first_layer(
 ) -> tuple[Tensor, Tensor, Tensor | None]:
     """The first layer's recurrence over x (B, T, G*H), its input product already done;
     PyTorch's gate order and formulas, so weights move freely between the two paths."""
-    w_hh, b_hh = rnn.weight_hh_l0, rnn.bias_hh_l0
+    # Registered by nn.RNNBase at run time: mypy sees only Module.__getattr__ (Tensor | Module).
+    w_hh, b_hh = cast(Tensor, rnn.weight_hh_l0), cast(Tensor, rnn.bias_hh_l0)
     outs = []
     for t in range(x.shape[1]):
         gx, gh = x[:, t], torch.addmm(b_hh, h, w_hh.t())  # (B, G*H) each
@@ -126,6 +131,7 @@ def _first_layer(
             n = torch.tanh(xn + r * hn)
             h = n + z * (h - n)  # (1 - z) * n + z * h
         elif cell == "lstm":
+            assert c is not None  # an LSTM's state is (h, c)
             i, f, g, o = (gx + gh).chunk(4, 1)
             c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h = torch.sigmoid(o) * torch.tanh(c)

@@ -18,7 +18,7 @@ from torch import nn
 from tui_lyrics.card import ModelCard, TrainState
 from tui_lyrics.config import TrainConfig, default_threads
 from tui_lyrics.core.checkpoint import load_tensors, optimizer_from_tensors, optimizer_to_tensors
-from tui_lyrics.core.model import State, state_from_tensors, state_tensors
+from tui_lyrics.core.model import CharRNN, State, state_from_tensors, state_tensors
 from tui_lyrics.errors import LyricsError, StoreError
 from tui_lyrics.folder import BEST, LAST, STATE, Checkpoint, ModelFolder, tensor_metadata
 
@@ -58,7 +58,7 @@ def tensor_bytes(tensors: dict[str, torch.Tensor], *, step: int, kind: str) -> b
 
 
 def restore_checkpoint(
-    found: Checkpoint, *, model: nn.Module, optimizer: torch.optim.Optimizer, batch: int, device: torch.device
+    found: Checkpoint, *, model: CharRNN, optimizer: torch.optim.Optimizer, batch: int, device: torch.device
 ) -> State | None:
     """Put back the weights, optimiser, RNG and carried state of a checkpoint that has taken steps.
 

@@ -145,7 +145,7 @@ def _fast_single_steps(model: CharRNN) -> Iterator[None]:
     cpu = next(model.parameters()).device.type == "cpu"
     # Only the enabled flag: mkldnn.flags() also sets allow_tf32, which warns on CPU builds.
     was = torch.backends.mkldnn.enabled
-    torch.backends.mkldnn.enabled = not cpu
+    torch.backends.mkldnn.enabled = not cpu  # type: ignore[assignment]  # torch types it as its descriptor
     try:
         with torch.inference_mode():
             yield
@@ -243,7 +243,7 @@ def _pick(
     if controls is not None:
         work, used = controls.adjust(logits, peek)  # the model's logits, restricted and reweighted
     index = int(torch.argmax(work)) if config.temperature == 0 else _draw(work / config.temperature, config, g)
-    alts = ()
+    alts: tuple[tuple[str, float], ...] = ()
     if config.alternatives:
         probs, ids = torch.topk(own, min(config.alternatives, vocab.size - 1))
         alts = tuple((vocab.chars[i - 1], p) for i, p in zip(ids.tolist(), probs.tolist(), strict=True))

@@ -353,7 +353,7 @@ class _Run:
         state.scored_step = state.step
         if best:
             state.best_loss, state.best_step = held, state.step
-            if self.mixture is not None:
+            if self.mixture is not None and weight is not None:  # a weight is read whenever there is an n-gram
                 self.card["mixture"] = self.mixture.with_weight(weight, reading.song_weights).to_card()
             # The next save writes these weights as best: best_step == step says they are the current ones.
         point = {"step": state.step, "held_loss": held, "train_loss": state.train_loss, "elapsed": self.clock.elapsed()}
