@@ -87,3 +87,18 @@ def test_candidates_are_scored_with_song_memory(demo: tuple[LoadedModel, CorpusI
     on = list(stream_candidates(lm, draft, k=3, config=CONFIG, seed=1))
     off = list(stream_candidates(lm, draft, k=3, config=CONFIG.replace(song_memory=False), seed=1))
     assert [(c.text, c.mean_logprob) for c in on] != [(c.text, c.mean_logprob) for c in off]
+
+
+def test_a_marked_chorus_comes_back_among_the_candidates() -> None:
+    """After a verse, a chorus line is among the candidates of a model built to repeat, with the default
+    repetition controls on (a whole line returning is wanted); no candidate stutters inside its line."""
+    from tests.core.test_constraints import ESCAPES, LOOP, bigram_model, stutters
+
+    looping = bigram_model(LOOP + ESCAPES, smoothing=0.1)
+    chorus = ["我在风里等你", "天空海阔心情好", "月光洒在路上", "春花秋月何时了"]
+    draft = Draft.from_text("\n".join([*chorus, "", "风里海阔天空", "心情在路上"])).mark(0, 3, "chorus")
+    assert [line.text for line in draft.chorus()] == chorus
+    found = [c.text for seed in range(0, 20, 5) for c in stream_candidates(looping, draft.text, k=5, seed=seed,
+                                                                           config=CONFIG)]  # fmt: skip
+    assert set(found) & set(chorus), found
+    assert all(stutters(text, CONFIG.no_repeat_ngram) == [] for text in found)

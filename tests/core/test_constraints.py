@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from tests.core.test_sample import next_char_logits
-from tui_lyrics.config import ModelConfig, SampleConfig
+from tui_lyrics.config import RECOMMENDED_CONTROLS, ModelConfig, SampleConfig
 from tui_lyrics.core import constraints
 from tui_lyrics.core.constraints import MAX_PERIOD, MIN_LOOP_SPAN, LyricControls
 from tui_lyrics.core.model import CharRNN
@@ -163,9 +163,46 @@ def test_the_penalty_reduces_repeats_on_a_model_built_to_loop(looping: LoadedMod
     assert share(repetition_penalty=2.0) < 0.75 * plain
 
 
+def stutters(text: str, n: int = 4) -> list[str]:
+    """N-grams used twice within one line."""
+    found = []
+    for line in text.split("\n"):
+        grams = [line[i : i + n] for i in range(len(line) - n + 1)]
+        found += [g for i, g in enumerate(grams) if g in grams[:i]]
+    return found
+
+
 def test_ngram_blocking_leaves_no_repeated_ngram_within_lines(looping: LoadedModel) -> None:
+    """An n-gram comes back only inside a line that comes back whole from its start (a chorus line)."""
     text = sample_text(looping, "", SampleConfig(length=300, seed=0, no_repeat_ngram=4))
-    assert repeated_4gram_share(text) == 0.0
+    assert stutters(text) == []
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        again = [line[j : j + 4] for j in range(len(line) - 3) if any(line[j : j + 4] in x for x in lines[:i])]
+        if again:  # only a line that follows an earlier one from its first character (not the one just before)
+            assert any(x.startswith(line[: line.index(again[-1]) + 4]) for x in lines[: i - 1]), line
+
+
+CHORUS = "我在风里等你\n天空海阔心情好\n"
+
+
+@pytest.mark.parametrize("controls", [{"no_repeat_ngram": 4}, RECOMMENDED_CONTROLS])
+def test_a_chorus_line_comes_back_through_the_repetition_controls(looping: LoadedModel, controls: dict) -> None:
+    """A whole line returning is a chorus, not a repeat to block: the model built to loop brings it back."""
+    config = SampleConfig(length=200, lines=4, **controls)
+    takes = [sample_text(looping, CHORUS + "月光洒在路上\n", config.replace(seed=s)) for s in range(4)]
+    assert any("我在风里等你" in take.split("\n") for take in takes), takes
+    assert all(stutters(take) == [] for take in takes)
+
+
+def test_a_stutter_inside_a_line_is_still_blocked() -> None:
+    """A unit looping inside a line stays banned, even where the line follows an earlier one that had it."""
+    stutter = bigram_model("啦啦啦啦啦啦啦啦啦啦\n" * 5 + "我爱你们大家好\n", smoothing=0.01)
+    prompt = "啦啦啦啦啦啦啦\n我爱你们\n"  # a typed line with the stutter, then another
+    assert "啦啦啦啦啦" in sample_text(stutter, prompt, SampleConfig(length=60, seed=0))  # left alone, it stutters
+    for seed in range(3):
+        text = sample_text(stutter, prompt, SampleConfig(length=60, seed=seed, no_repeat_ngram=4))
+        assert stutters(text) == [] and "啦啦啦啦啦" not in text and "啦啦啦" in text
 
 
 def periodic_runs(text: str, repeats: int) -> list[str]:

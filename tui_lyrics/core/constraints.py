@@ -36,6 +36,14 @@ The controls, in priority order (a lower one gives way when it would leave no ch
    exempt: every line needs one). Dividing probabilities, not logits, keeps it independent of the
    logits' offset.
 
+**A chorus is not a stutter.** A whole line coming back (a chorus) is wanted; a unit looping
+inside a line is not. So while the line so far is the beginning of an earlier line of the
+prompt or the take (from its first character), the character that continues that earlier line
+is exempt from n-gram blocking by other lines; an n-gram used earlier in the *same* line is
+still banned, and the line just before is not followed (a line twice in a row is a stutter at
+the scale of lines). The repetition penalty, soft and over the last few lines only, still
+applies: a chorus coming back right after itself is discouraged, one after a verse is not.
+
 **One-step lookahead.** Where a line may or must end at the next step, each of the top
 ``LOOKAHEAD`` candidates ``c`` is weighted by the model's probability that the line goes on
 legally after it: ``P(newline | c)`` where the newline will be forced, ``1 - P(newline | c)``
@@ -109,6 +117,13 @@ class LyricControls:
         self.line = ""
         self.verse = 0
         self.ngrams: dict[str, set[str]] = {}
+        self.line_ngrams: dict[str, set[str]] = {}
+        """The n-grams of the current line only (a stutter: banned even where a chorus line is followed)."""
+        self.lines: list[str] = []
+        """The distinct lines completed so far (prompt and take), which may come back as a chorus."""
+        self.following: list[str] = []
+        """The earlier lines the current line is, so far, the beginning of (never the line just before it)."""
+        self.last = ""
         self._rhymes = self._rhyme_mask()
         limit = config.quote_limit if corpus is not None else 0
         self.quotes = QuoteGuard(corpus, limit) if corpus is not None and limit else None
@@ -165,7 +180,8 @@ class LyricControls:
         loop = self._loop_chars()
         if loop:
             restrict(self._without(loop), "loop")
-        blocked = self._blocked()
+        chorus = self.chorus_next()
+        blocked = self._blocked(chorus)
         if blocked:
             restrict(self._without(blocked), "ngram")
         work = work.masked_fill(~allowed, -math.inf)
@@ -185,14 +201,22 @@ class LyricControls:
                 guard.feed(char)
         if char != "\n":
             self.line += char
+            at = len(self.line) - 1
+            self.following = [x for x in self.following if len(x) > at and x[at] == char]
             n = self.config.no_repeat_ngram
             if n and len(self.line) >= n:
                 self.ngrams.setdefault(self.line[-n:-1], set()).add(char)
+                self.line_ngrams.setdefault(self.line[-n:-1], set()).add(char)
             return None
+        self.line_ngrams = {}
         if not self.line:
             self.verse = 0  # a blank line: a new verse begins
+            self.following = [x for x in self.lines if x != self.last]
             return None
-        done, self.line = self.line, ""
+        done, self.line, self.last = self.line, "", self.line
+        if done not in self.lines:
+            self.lines.append(done)
+        self.following = [x for x in self.lines if x != done]  # the same line twice in a row is no chorus
         self.verse += 1
         cls = line_class(done) if self.rhyme_on else None
         if self.follow and self.target is None and cls is not None:
@@ -259,11 +283,18 @@ class LyricControls:
             work[ids] -= math.log(WINDOW_PENALTY)
         return bool(ids)
 
-    def _blocked(self) -> set[str]:
+    def chorus_next(self) -> set[str]:
+        """The characters that continue an earlier line the current line so far is the beginning of."""
+        at = len(self.line)
+        return {x[at] for x in self.following if len(x) > at}
+
+    def _blocked(self, chorus: set[str]) -> set[str]:
+        """N-grams used before (except where they continue a chorus line) or earlier in this line (always)."""
         n = self.config.no_repeat_ngram
         if not n or len(self.line) < n - 1:
             return set()
-        return self.ngrams.get(self.line[len(self.line) - (n - 1) :], set())
+        key = self.line[len(self.line) - (n - 1) :]
+        return (self.ngrams.get(key, set()) - chorus) | self.line_ngrams.get(key, set())
 
     def _penalise(self, work: torch.Tensor) -> bool:
         penalty = self.config.repetition_penalty
