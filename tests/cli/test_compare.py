@@ -25,7 +25,7 @@ TINY_TRAIN = {"batch": 4, "seq": 16, "eval_every": 2, "patience": 0, "seed": 0}
 def plan(home: Path, corpus_file: Path, **kwargs: object) -> ex.Experiment:
     options = {"cells": ["rnn", "lstm", "gru"], "inputs": ["embed", "onehot"], "budget": {"steps": 4},
                "model": TINY_MODEL, "train": TINY_TRAIN, "prefix": "我"} | kwargs  # fmt: skip
-    return ex.new_experiment(home, str(corpus_file), **options)  # type: ignore[arg-type]
+    return ex.new_experiment(home, str(corpus_file), **options)
 
 
 def test_grid_finishes_with_six_rows_from_the_cards(home: Path, corpus_file: Path) -> None:

@@ -152,7 +152,7 @@ def test_messages_are_frozen_facts() -> None:
                                         chars_per_sec=1.0, lr=1e-3, elapsed=1.0, fraction=0.1, eta=None)  # fmt: skip
     message = TrainingProgressed(name="a", event=event)
     with pytest.raises(FrozenInstanceError):
-        message.name = "b"  # type: ignore[misc]
+        message.name = "b"
     assert message.can_replace(TrainingProgressed(name="a", event=event))
     assert not message.can_replace(TrainingProgressed(name="b", event=event))
 

@@ -344,24 +344,24 @@ async def _finished_curves(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-def test_snapshot_of_a_finished_experiment(snap_compare, home: Path) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_of_a_finished_experiment(snap_compare, home: Path) -> None:
     write_fixed_experiment(home)
     assert snap_compare(Host(home, "cmp-fixed"), terminal_size=(100, 30), run_before=_finished_table)
 
 
-def test_snapshot_of_the_chart_at_80x24(snap_compare, home: Path) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_of_the_chart_at_80x24(snap_compare, home: Path) -> None:
     write_fixed_experiment(home)
     assert snap_compare(Host(home, "cmp-fixed"), terminal_size=(80, 24), run_before=_finished_curves)
 
 
 @pytest.mark.parametrize("size", [(60, 16), (40, 12)], ids=["60x16", "40x12"])
-def test_snapshot_of_the_table_on_small_terminals(snap_compare, home: Path, size) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_of_the_table_on_small_terminals(snap_compare, home: Path, size) -> None:
     write_fixed_experiment(home)
     assert snap_compare(Host(home, "cmp-fixed"), terminal_size=size, run_before=_finished_table)
 
 
 @pytest.mark.parametrize("size", [(60, 16), (40, 12)], ids=["60x16", "40x12"])
-def test_snapshot_of_the_form_on_small_terminals(snap_compare, home: Path, size) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_of_the_form_on_small_terminals(snap_compare, home: Path, size) -> None:
     async def settled(pilot: Pilot) -> None:
         await pilot.pause()
         for field in pilot.app.screen.query(Input):

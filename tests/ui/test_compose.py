@@ -403,7 +403,7 @@ def test_nudge_steps_along_the_ladders() -> None:
 
 def _take(prefix: str = "我", text: str = "风雨\n你好\n", **kw: object) -> Take:
     chars = [TakeChar(c, 0.5, ((c, 0.5), ("星", 0.3))) for c in text]
-    return Take(1, "m", prefix, SampleConfig(seed=7, length=10, lines=3), chars=chars, **kw)  # type: ignore[arg-type]
+    return Take(1, "m", prefix, SampleConfig(seed=7, length=10, lines=3), chars=chars, **kw)
 
 
 def test_a_branch_keeps_the_text_before_and_spends_the_rest_of_the_budget() -> None:
@@ -429,7 +429,7 @@ def test_session_moves_and_deletes() -> None:
     session = TakeSession()
     for _ in range(3):
         session.add(Take(session.next_number(), "m", "", SampleConfig(seed=1)))
-    assert session.move(-1).number == 2 and session.move(-5).number == 1  # type: ignore[union-attr]
+    assert session.move(-1).number == 2 and session.move(-5).number == 1
     session.delete_current()
     assert session.current is not None and session.current.number == 2
     assert session.next_number() == 4

@@ -106,14 +106,14 @@ async def finished_take_with_alternatives(pilot: Pilot) -> None:
     await pilot.press("a", *["right"] * 6)
 
 
-def test_compose_screen_snapshot(snap_compare, home: Path) -> None:  # type: ignore[no-untyped-def]
+def test_compose_screen_snapshot(snap_compare, home: Path) -> None:
     store = ModelStore(home)
     build_bigram_model(store)
     assert snap_compare(Host(store), terminal_size=(80, 24), run_before=finished_take_with_alternatives)
 
 
 @pytest.mark.parametrize("size", [(60, 16), (40, 12)], ids=["60x16", "40x12"])
-def test_compose_on_a_small_terminal_shows_the_take_first(snap_compare, home: Path, size) -> None:  # type: ignore[no-untyped-def]
+def test_compose_on_a_small_terminal_shows_the_take_first(snap_compare, home: Path, size) -> None:
     """The takes list and the extras give way; the take and its alternatives stay."""
     store = ModelStore(home)
     build_bigram_model(store)

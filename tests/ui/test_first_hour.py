@@ -19,7 +19,7 @@ from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
 
 def estimate(screen: object) -> str:
-    return str(screen.query_one("#budget-estimate", Label).render())  # type: ignore[attr-defined]
+    return str(screen.query_one("#budget-estimate", Label).render())
 
 
 async def test_the_form_offers_minutes_and_says_how_long_a_budget_takes(corpus_file: Path) -> None:

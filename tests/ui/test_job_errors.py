@@ -24,7 +24,7 @@ def test_an_os_error_while_training_is_a_message(tiny_model: str, home: Path, mo
     engine = SimpleNamespace(ready=threading.Event(), error=None)
     engine.ready.set()
     posted: list[object] = []
-    job = TrainingJob(TrainPlan(tiny_model), store=ModelStore(home), engine=engine, post=posted.append)  # type: ignore[arg-type]
+    job = TrainingJob(TrainPlan(tiny_model), store=ModelStore(home), engine=engine, post=posted.append)
     job.run()
     finished = posted[-1]
     assert isinstance(finished, TrainingFinished) and finished.event.reason == "error"

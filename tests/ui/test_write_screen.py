@@ -26,14 +26,14 @@ class Host(App[None]):
         self.kwargs = kwargs
 
     def on_mount(self) -> None:
-        self.push_screen(WriteScreen(store=ModelStore.open(data_home()), **self.kwargs))  # type: ignore[arg-type]
+        self.push_screen(WriteScreen(store=ModelStore.open(data_home()), **self.kwargs))
 
 
-async def _ready(pilot, screen: WriteScreen) -> None:  # type: ignore[no-untyped-def]
+async def _ready(pilot, screen: WriteScreen) -> None:
     await wait_for(pilot, lambda: screen.lm is not None, what="the model to load")
 
 
-async def _candidates(pilot, screen: WriteScreen) -> None:  # type: ignore[no-untyped-def]
+async def _candidates(pilot, screen: WriteScreen) -> None:
     if screen.focused is screen.query_one("#line", Input):
         await pilot.press("escape")  # out of typing, to the draft's keys
     await pilot.press("g")

@@ -48,7 +48,7 @@ async def draft_with_candidates(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-def test_write_screen_snapshot(snap_compare, home: Path) -> None:  # type: ignore[no-untyped-def]
+def test_write_screen_snapshot(snap_compare, home: Path) -> None:
     store = ModelStore(home)
     build_bigram_model(store)
     assert snap_compare(Host(store), terminal_size=(80, 24), run_before=draft_with_candidates)

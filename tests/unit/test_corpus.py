@@ -347,9 +347,9 @@ def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     real_open = os.open
 
     def deny(target: object, *args: object, **kwargs: object) -> int:
-        if Path(target) == path:  # type: ignore[arg-type]
+        if Path(target) == path:
             raise PermissionError(13, "Permission denied", str(target))
-        return real_open(target, *args, **kwargs)  # type: ignore[arg-type]
+        return real_open(target, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", deny)  # the tests run as root, for whom chmod 000 denies nothing
     with pytest.raises(CorpusError, match=r"cannot read .*locked\.txt: permission denied"):

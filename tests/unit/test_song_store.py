@@ -62,7 +62,7 @@ def _data() -> dict:
         (lambda d: d.update(format_version=99), "format 99"),
     ],
 )
-def test_strict_reading_names_the_field(change, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_strict_reading_names_the_field(change, message: str) -> None:
     data = _data()
     change(data)
     with pytest.raises(SongError, match=message):
