@@ -240,9 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", help=home_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_with_parents(common))
     from tui_lyrics.commands.compare import add_parser as _add_compare
+    from tui_lyrics.commands.songs import add_parser as _add_songs
     from tui_lyrics.commands.write import add_parser as _add_write
 
-    for add in (_add_train, _add_generate, _add_eval, _add_models, _add_compare, _add_write):
+    for add in (_add_train, _add_generate, _add_eval, _add_models, _add_compare, _add_write, _add_songs):
         add(sub)
     return parser
 
@@ -304,6 +305,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tui_lyrics.commands.write import run_write
 
         return run_write(args, home)
+    if args.command == "songs":
+        from tui_lyrics.commands.songs import run_songs
+
+        return run_songs(args, home)
     if args.command == "compare":
         from tui_lyrics.commands.compare import run_compare
 
