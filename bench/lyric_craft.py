@@ -249,7 +249,7 @@ def run_original(args: argparse.Namespace, store: ModelStore) -> int:
         {"mixture": mixture, "network alone": network},
         takes=args.takes, sweep_takes=args.sweep_takes, chorus_takes=args.chorus_takes,
     )  # fmt: skip
-    card = mixture.card
+    card = mixture.card.to_dict()
     text = ot.SECTION.format(
         date=datetime.date.today().isoformat(),
         machine=f"{platform.machine()}, {os.cpu_count()} cores",
@@ -267,7 +267,7 @@ def run_original(args: argparse.Namespace, store: ModelStore) -> int:
 
 
 def write(args: argparse.Namespace, lm: LoadedModel, ref: dict[str, Any], rows: list[str]) -> None:
-    card = lm.card
+    card = lm.card.to_dict()
     state = card["state"]
     header = (
         "| configuration | rhyme pairs | follow line 1 | in class | line error (chars) | 4-gram repeats "

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tui_lyrics.card import ModelCard
 from tui_lyrics.config import DEFAULT_MAX_PARAMS as MAX_PARAMS
 from tui_lyrics.errors import LyricsError, StoreError, describe_os_error, store_error
 from tui_lyrics.store import ModelStore, atomic_write_bytes, atomic_write_json, read_json, read_metrics, validate_name
@@ -264,31 +265,33 @@ def _sample_all(store: ModelStore, experiment: Experiment) -> None:
 def table(home: Path, experiment: Experiment) -> list[Row]:
     """The comparison, read from each model's card; repeats are averaged with their spread."""
     store = ModelStore(home)
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, str], list[ModelCard]] = {}
     for run in experiment.runs:
         if owns(run) and store.exists(run["model"]):
-            groups.setdefault((run["cell"], run["input"]), []).append(store.read_card(run["model"]))
+            groups.setdefault((run["cell"], run["input"]), []).append(store.card(run["model"]))
     return [_row(cell, inp, cards) for (cell, inp), cards in groups.items()]
 
 
-def _row(cell: str, inp: str, cards: list[dict[str, Any]]) -> Row:
+def _row(cell: str, inp: str, cards: list[ModelCard]) -> Row:
     def mean(values: list[float | None]) -> float | None:
         known = [v for v in values if v is not None]
         return statistics.fmean(known) if known else None
 
-    states = [c["state"] for c in cards]
-    best = [s.get("best_loss") for s in states]
+    states = [c.state for c in cards]
+    best = [s.best_loss for s in states]
     known_best = [b for b in best if b is not None]
     return Row(
         cell=cell,
         input=inp,
-        params=int(cards[0].get("params", 0)),
-        chars_per_sec=mean([s.get("chars", 0) / max(1e-9, s.get("train_seconds", 0.0)) for s in states]) or 0.0,
-        train_loss=mean([s.get("train_loss") for s in states]),
+        params=cards[0].params,
+        chars_per_sec=mean([s.chars / max(1e-9, s.train_seconds) for s in states]) or 0.0,
+        train_loss=mean([s.train_loss for s in states]),
         best_loss=mean(best),
-        best_step=round(mean([s.get("best_step") for s in states]) or 0) if known_best else None,
-        seconds=mean([s.get("train_seconds", 0.0) for s in states]) or 0.0,
-        models=tuple(c["name"] for c in cards),
+        best_step=round(mean([None if s.best_step is None else float(s.best_step) for s in states]) or 0)
+        if known_best
+        else None,
+        seconds=mean([s.train_seconds for s in states]) or 0.0,
+        models=tuple(c.name for c in cards),
         best_loss_sd=statistics.stdev(known_best) if len(known_best) > 1 else None,
     )
 
@@ -300,13 +303,13 @@ def curves(home: Path, experiment: Experiment) -> dict[str, dict[str, list[dict[
     for run in experiment.runs:
         if not (owns(run) and store.exists(run["model"])):
             continue
-        card = store.read_card(run["model"])
+        card = store.card(run["model"])
         train_points = [
             {"step": m["step"], "loss": m["loss"], "elapsed": m["elapsed"]}
             for m in read_metrics(store.path(run["model"]))
             if m.get("kind") == "train"
         ]
-        result[run["model"]] = {"held": card.get("history", []), "train": train_points}
+        result[run["model"]] = {"held": [p.to_dict() for p in card.history], "train": train_points}
     return result
 
 

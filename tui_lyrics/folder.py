@@ -171,6 +171,14 @@ class Checkpoint:
     note: str = ""
     """Set when a newer checkpoint was damaged and an older one is used instead (says which and why)."""
 
+    def weights(self, which: str = "best") -> tuple[str, Path] | None:
+        """The weights to sample from: ``best`` if there are any, else ``last`` (or the other way round)."""
+        files = {"best": self.best, "last": self.last}
+        for one in ["best", "last"] if which == "best" else ["last", "best"]:
+            if (path := files[one]) is not None:
+                return one, path
+        return None
+
 
 def read_card_file(path: Path) -> ModelCard:
     try:
@@ -279,13 +287,7 @@ class ModelFolder:
 
     def weights(self, which: str = "best") -> tuple[str, Path] | None:
         """The weights to sample from: ``best`` if there are any, else ``last`` (or the other way round)."""
-        found = self.checkpoint()
-        files = {"best": found.best, "last": found.last}
-        order = ["best", "last"] if which == "best" else ["last", "best"]
-        for which_one in order:
-            if (path := files[which_one]) is not None:
-                return which_one, path
-        return None
+        return self.checkpoint().weights(which)
 
     def has_weights(self) -> bool:
         """Are there weights to sample from (without checking them: for listing)?"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import numpy as np
@@ -86,12 +87,16 @@ def test_sampling_uses_the_mixture_and_replays(mixed: ModelStore) -> None:
 
 
 def test_a_corrupt_mixture_in_the_card_is_a_clear_error(mixed: ModelStore) -> None:
-    card = mixed.read_card("m")
-    for bad, message in (({"order": "x", "weight": 0.5}, "corrupt mixture"), ({"order": 5, "weight": 2}, "range")):
-        mixed.write_card("m", {**card, "mixture": bad})
+    sets = mixed.folder("m").sets()  # a load reads the checkpoint's card, and falls back to an older set
+    cards = [json.loads((s / "card.json").read_text(encoding="utf-8")) for s in sets]
+    bad_ones = (({"order": "x", "weight": 0.5}, "mixture.order must be an int"), ({"order": 5, "weight": 2}, "range"))
+    for bad, message in bad_ones:
+        for path, card in zip(sets, cards, strict=True):
+            (path / "card.json").write_text(json.dumps({**card, "mixture": bad}), encoding="utf-8")
         with pytest.raises(StoreError, match=message):
             load_model(mixed, "m")
-    mixed.write_card("m", card)
+    for path, card in zip(sets, cards, strict=True):
+        (path / "card.json").write_text(json.dumps(card), encoding="utf-8")
 
 
 def test_order_zero_trains_the_network_alone(tmp_path) -> None:

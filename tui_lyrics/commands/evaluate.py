@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from tui_lyrics.commands.output import print_json
-from tui_lyrics.config import TrainConfig
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.store import ModelStore
 
@@ -32,9 +31,10 @@ def run_eval(args: argparse.Namespace, home: Path) -> int:
     if args.file:
         text, context, source = load_corpus(args.file, min_chars=1).text, "", args.file
     else:
-        held = TrainConfig.from_dict(lm.card["train"]).held_out
-        context, text = split_text(load_corpus_copy(store.path(args.name)), held_out=held)
-        source = f"held-out part of {lm.card['corpus'].get('name', 'its corpus')}"
+        card = lm.card
+        assert card is not None  # load_model gives the model's card
+        context, text = split_text(load_corpus_copy(store.path(args.name)), held_out=card.train.held_out)
+        source = f"held-out part of {card.corpus.name or 'its corpus'}"
     if not text:
         raise LyricsError("nothing to score")
     network = char_probs(lm.model, lm.vocab, text, context=context, device=device).numpy()

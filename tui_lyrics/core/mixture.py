@@ -19,11 +19,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
+from tui_lyrics.card import MixtureSpec
 from tui_lyrics.ngram import KneserNey, choose_order
 from tui_lyrics.ngram_file import load_ngram, store_ngram
 from tui_lyrics.song_memory import LADDER, SongMemory, SongReading, song_probs
@@ -79,14 +79,21 @@ class Mixture:
 
     @classmethod
     def for_training(
-        cls, folder: Path, vocab: CharVocab, train_text: str, *, order: int, held_out: float, card: Any = None
+        cls,
+        folder: Path,
+        vocab: CharVocab,
+        train_text: str,
+        *,
+        order: int,
+        held_out: float,
+        card: MixtureSpec | None = None,
     ) -> Mixture:
         """The mixture a training run scores with. ``order`` < 0: chosen per corpus on a slice at the end
         of the training text (``ngram.choose_order``), unless the card's ``mixture`` already has one."""
         scores = None
-        if isinstance(card, dict) and isinstance(card.get("order"), int):
-            order = card["order"]  # a resumed run keeps its n-gram
-            scores = {int(k): float(v) for k, v in (card.get("order_scores") or {}).items()} or None
+        if card is not None:
+            order = card.order  # a resumed run keeps its n-gram
+            scores = {int(k): v for k, v in (card.order_scores or {}).items()} or None
         elif order < 0:
             events = list(vocab.chars) + list(vocab.rare)
             order, scores = choose_order(train_text, events=events)
@@ -96,13 +103,13 @@ class Mixture:
     def with_weight(self, weight: float, song_weights: tuple[tuple[float, float], ...] | None = None) -> Mixture:
         return dataclasses.replace(self, weight=weight, song_weights=song_weights)
 
-    def to_card(self) -> dict[str, Any]:
-        card: dict[str, Any] = {"order": self.ngram.order, "weight": self.weight}
-        if self.song_weights is not None:
-            card["song_weights"] = [list(pair) for pair in self.song_weights]
-        if self.order_scores:
-            card["order_scores"] = {str(k): round(v, 6) for k, v in self.order_scores.items()}
-        return card
+    def to_card(self) -> MixtureSpec:
+        return MixtureSpec(
+            order=self.ngram.order,
+            weight=self.weight,
+            song_weights=None if self.song_weights is None else [list(pair) for pair in self.song_weights],
+            order_scores={str(k): round(v, 6) for k, v in self.order_scores.items()} if self.order_scores else None,
+        )
 
     def ngram_probs(self, text: str, *, context: str = "") -> np.ndarray:
         """The n-gram's probability of each character of ``text`` after ``context`` (n,)."""

@@ -16,15 +16,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import torch
 
-from tui_lyrics.config import DEFAULT_MAX_PARAMS, ModelConfig, SampleConfig, check_size
+from tui_lyrics.card import ModelCard
+from tui_lyrics.config import DEFAULT_MAX_PARAMS, SampleConfig, check_size
 from tui_lyrics.core.constraints import LyricControls
 from tui_lyrics.core.mixture import Mixture
 from tui_lyrics.core.model import CharRNN, State
-from tui_lyrics.folder import ModelFolder
 from tui_lyrics.memorise import CorpusIndex, corpus_index
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import UNK_ID, CharVocab
@@ -52,7 +51,8 @@ class LoadedModel:
     name: str
     model: CharRNN
     vocab: CharVocab
-    card: dict[str, Any]
+    card: ModelCard | None
+    """None for weights still being trained (``preview``); ``load_model`` always gives the card."""
     weights: str
     """Which checkpoint was loaded: best or last."""
     mixture: Mixture | None = None
@@ -83,16 +83,12 @@ def load_model(
     from tui_lyrics.core.checkpoint import load_weights
     from tui_lyrics.errors import StoreError
 
-    card = store.read_card(name)
     folder = store.path(name)
-    try:
-        vocab = CharVocab.from_dict(card["vocab"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise StoreError(f"{folder / 'card.json'} has a corrupt vocabulary ({error})") from error
-    config = ModelConfig.from_dict(card["model"])
-    check_size(config, vocab.size, max_params=max_params, what=f"model {name!r}")
-    model = CharRNN(config, vocab.size)
-    found = ModelFolder(folder).weights(which)  # the newest committed checkpoint's
+    checkpoint = store.folder(name).checkpoint()  # the newest committed one: its card and its weights
+    card, vocab = checkpoint.card, checkpoint.card.vocab
+    check_size(card.model, vocab.size, max_params=max_params, what=f"model {name!r}")
+    model = CharRNN(card.model, vocab.size)
+    found = checkpoint.weights(which)
     if found is None:
         raise StoreError(f"{name!r} has no weights yet: train it first")
     chosen, weights_path = found
@@ -103,31 +99,24 @@ def load_model(
     )
 
 
-def _mixture(card: dict[str, Any], folder: Path, vocab: CharVocab, *, save: bool = True) -> Mixture | None:
+def _mixture(card: ModelCard, folder: Path, vocab: CharVocab, *, save: bool = True) -> Mixture | None:
     """The model's n-gram, if training chose a mixture: stored beside the weights, else refitted from its
-    corpus copy (and stored, ``save``)."""
-    from tui_lyrics.config import TrainConfig
+    corpus copy (and stored, ``save``). The card checked the mixture's order and weight when it was read."""
     from tui_lyrics.core.runtime import load_corpus_copy
     from tui_lyrics.corpus import split_text
     from tui_lyrics.errors import StoreError
 
-    spec = card.get("mixture")
+    spec = card.mixture
     if spec is None:
         return None
-    try:
-        order, weight = int(spec["order"]), float(spec["weight"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise StoreError(f"{folder / 'card.json'} has a corrupt mixture ({error})") from error
-    if not (1 <= order <= 9 and 0.0 <= weight <= 1.0):
-        raise StoreError(f"{folder / 'card.json'} has a mixture out of range: order {order}, weight {weight}")
-    held_out = TrainConfig.from_dict(card["train"]).held_out
+    order, weight, held_out = spec.order, spec.weight, card.train.held_out
 
     def train_text() -> str:  # only when the stored n-gram is missing or stale (ngram_file)
         if not (folder / "corpus.txt.gz").is_file():
             raise StoreError(f"{folder.name} has lost its corpus copy (corpus.txt.gz), which its n-gram is fitted from")
         return split_text(load_corpus_copy(folder), held_out=held_out)[0]
 
-    song = spec.get("song_weights")
+    song = spec.song_weights
     return Mixture.for_folder(
         folder, vocab, order=order, held_out=held_out, train_text=train_text, weight=weight,
         song_weights=tuple((float(a), float(c)) for a, c in song) if song else None, save=save,
@@ -271,7 +260,7 @@ def preview(model: CharRNN, vocab: CharVocab, *, seed: int, length: int = 60) ->
     was_training = model.training
     model.eval()
     try:
-        lm = LoadedModel(name="", model=model, vocab=vocab, card={}, weights="live")
+        lm = LoadedModel(name="", model=model, vocab=vocab, card=None, weights="live")
         config = SampleConfig(length=length, lines=1, seed=seed, alternatives=0)
         return sample_text(lm, "", config).strip()
     finally:

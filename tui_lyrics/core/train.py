@@ -178,7 +178,7 @@ class _Run:
         if model_config.ngram:  # below 0: the order is chosen on a slice of the training text
             self.mixture = Mixture.for_training(
                 self.folder, self.vocab, self.train_text, order=model_config.ngram, held_out=self.cfg.held_out,
-                card=self.card.get("mixture"),
+                card=typed.mixture,
             )  # fmt: skip
             self.held_ngram = HeldOutNgram.score(self.mixture, self.held_text, context=self.train_text)
         self.optimizer = _optimizer(self.model, self.cfg)
@@ -354,7 +354,7 @@ class _Run:
         if best:
             state.best_loss, state.best_step = held, state.step
             if self.mixture is not None and weight is not None:  # a weight is read whenever there is an n-gram
-                self.card["mixture"] = self.mixture.with_weight(weight, reading.song_weights).to_card()
+                self.card["mixture"] = self.mixture.with_weight(weight, reading.song_weights).to_card().to_dict()
             # The next save writes these weights as best: best_step == step says they are the current ones.
         point = {"step": state.step, "held_loss": held, "train_loss": state.train_loss, "elapsed": self.clock.elapsed()}
         if self.mixture is not None:
