@@ -19,7 +19,7 @@ from tui_lyrics.ui.widgets.loss_sparkline import LossSparkline
 
 def fast_app() -> LyricsApp:
     app = LyricsApp()
-    app.preview_seconds, app.eval_seconds = 0.3, 0.4
+    app.runs.preview_seconds, app.runs.eval_seconds = 0.3, 0.4
     return app
 
 

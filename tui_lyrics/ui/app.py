@@ -1,20 +1,20 @@
-"""The Textual app: the library as home screen, one training job at a time, and the engine
-imported in the background after the first frame.
+"""The Textual app: the library as home screen, the run service, and the engine imported in
+the background after the first frame.
 
-The job runs in a thread worker started here, on the App, so it outlives any screen. Its
-messages land here; the App folds them into the run's ``RunRecord`` and publishes
-``run_changed`` for whichever screen is showing it.
+Every run (a training, a compare grid) is owned by ``self.runs`` (``ui/runs.py``), whose thread
+workers run on the App so they outlive any screen. A training's messages land here; the App
+folds them into the run's ``RunRecord`` and publishes ``run_changed`` for whichever screen is
+showing it.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -31,8 +31,9 @@ from tui_lyrics.ui import sizes
 from tui_lyrics.ui.compose_memory import MEMORY_FILE, ComposeMemory
 from tui_lyrics.ui.engine import Engine
 from tui_lyrics.ui.hangup import SAVE_WAIT_SECONDS, HangUpGuard
-from tui_lyrics.ui.jobs import EVAL_SECONDS, PREVIEW_SECONDS, TrainingJob, TrainPlan
+from tui_lyrics.ui.jobs import TrainingJob, TrainPlan
 from tui_lyrics.ui.record import RunRecord
+from tui_lyrics.ui.runs import RunService
 from tui_lyrics.ui.screens.library import LibraryScreen
 from tui_lyrics.ui.screens.training import TrainingScreen
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
@@ -56,16 +57,11 @@ class LyricsApp(App[int]):
         super().__init__()
         self.store = ModelStore.open(data_home(home))  # with the built-in demo model
         self.engine = Engine()
-        self.job: TrainingJob | None = None
-        """The training run in progress (one at a time)."""
-        self.record: RunRecord | None = None
-        """What the latest run of this app looks like (kept after it ends)."""
-        self.preview_seconds = PREVIEW_SECONDS
-        self.eval_seconds = EVAL_SECONDS
+        self.runs = RunService(self, store=self.store, engine=self.engine)
+        """The one owner of every run: the single training, a compare grid."""
         self.run_changed: Signal[RunRecord] = Signal(self, "run-changed")
         self.library_changed: Signal[str] = Signal(self, "library-changed")
         self.engine_loaded: Signal[Engine] = Signal(self, "engine-loaded")
-        self._quit_when_saved = False
         self.compose_memory = ComposeMemory.load(self.store.home / MEMORY_FILE)
         """Compose's takes of this session and its settings per model, kept between visits."""
         self.hang_up = HangUpGuard(self)
@@ -81,8 +77,17 @@ class LyricsApp(App[int]):
 
     def on_unmount(self) -> None:
         self.hang_up.uninstall()
-        if self.job is not None:
-            self.job.stop()  # the loop saves and returns; the thread pool waits for it
+        self.runs.stop_all()  # each loop saves and returns; the thread pool waits for it
+
+    @property
+    def job(self) -> TrainingJob | None:
+        """The training run in progress (one at a time), owned by the run service."""
+        return self.runs.training
+
+    @property
+    def record(self) -> RunRecord | None:
+        """What the latest training of this app looks like (kept after it ends)."""
+        return self.runs.record
 
     # -- the engine -----------------------------------------------------------------------
     def on_engine_loaded(self, message: msg.EngineLoaded) -> None:
@@ -93,43 +98,34 @@ class LyricsApp(App[int]):
 
     # -- training -------------------------------------------------------------------------
     def start_training(self, plan: TrainPlan) -> bool:
-        """Start a run in a thread worker; refuses while another is going."""
-        if self.job is not None:
-            self.notify(f"{self.job.name!r} is training; stop it first", severity="warning")
-            return False
-        self.job = TrainingJob(
-            plan,
-            store=self.store,
-            engine=self.engine,
-            post=self.post_message,
-            preview_seconds=self.preview_seconds,
-            eval_seconds=self.eval_seconds,
-        )
-        self.record = RunRecord(plan.name)
-        self._train_in_thread(self.job)
-        self._publish()
-        return True
+        """Start a run through the run service (no question asked); refuses while another trains."""
+        started = self.runs.start_training(plan)
+        if started:
+            self._publish()
+        return started
 
-    @work(thread=True, group="training", exit_on_error=False, description="training")
-    def _train_in_thread(self, job: TrainingJob) -> None:
-        job.run()
+    def ask_to_train(self, plan: TrainPlan, then: Callable[[], object] | None = None) -> None:
+        """Start ``plan``, asking first while a grid runs; ``then`` follows a start."""
+
+        def start() -> None:
+            if self.start_training(plan) and then is not None:
+                then()
+
+        if self.runs.training is not None:
+            start()  # refused with a notice: one training at a time
+        else:
+            self.runs.ask_then(f"training {plan.name!r}", start)
 
     def pause_training(self) -> None:
-        if self.job is not None and self.record is not None and self.record.active:
-            self.job.pause()
-            self.record.status = "paused"
+        if self.runs.pause_training():
             self._publish()
 
     def resume_training(self) -> None:
-        if self.job is not None and self.record is not None and self.record.status == "paused":
-            self.job.resume()
-            self.record.status = "running"
+        if self.runs.resume_training():
             self._publish()
 
     def stop_training(self) -> None:
-        if self.job is not None and self.record is not None:
-            self.job.stop()
-            self.record.status = "stopping"
+        if self.runs.stop_training():
             self._publish()
 
     def train_more(self, name: str) -> None:
@@ -164,8 +160,7 @@ class LyricsApp(App[int]):
         self._begin(TrainPlan(name, train=card.budget_from_here("steps", extra)))
 
     def _begin(self, plan: TrainPlan) -> None:
-        if self.start_training(plan):
-            self._show_run(plan.name)
+        self.ask_to_train(plan, partial(self._show_run, plan.name))
 
     def _show_run(self, name: str) -> None:
         screen = self.screen
@@ -173,7 +168,9 @@ class LyricsApp(App[int]):
             self.open_training(name)
 
     def training_here(self, name: str) -> bool:
-        return self.job is not None and self.job.name == name
+        """Is ``name`` this app's single training? (``runs.training_here`` counts a grid's model too.)"""
+        job = self.runs.training
+        return job is not None and job.name == name
 
     def on_training_started(self, message: msg.TrainingStarted) -> None:
         self._apply(message.name, message.event)
@@ -189,13 +186,10 @@ class LyricsApp(App[int]):
 
     def on_training_finished(self, message: msg.TrainingFinished) -> None:
         self._apply(message.name, message.event)
-        if self.job is not None and self.job.name == message.name:
-            self.job = None
+        if self.runs.training_finished(message.name):
             self._show_status()
         self._announce(message.event)
         self.library_changed.publish(message.name)
-        if self._quit_when_saved:
-            self.exit(0)
 
     def on_model_created(self, message: msg.ModelCreated) -> None:
         self.library_changed.publish(message.name)
@@ -269,28 +263,35 @@ class LyricsApp(App[int]):
 
     # -- leaving ----------------------------------------------------------------------------
     async def action_quit(self) -> None:
-        if self.job is None and not self.compose_memory.unsaved:
+        running = self.runs.describe()
+        if not running and not self.compose_memory.unsaved:
             self.exit(0)
             return
-        if self.job is None:
+        if not running:
             count = "1 take is" if self.compose_memory.unsaved == 1 else f"{self.compose_memory.unsaved} takes are"
             question = f"{count} not saved (W in Compose saves all). Quit and lose them?"
             dialog = ConfirmDialog(question, yes="Quit without saving", no="Cancel")
             self.push_screen(dialog, lambda yes: self.exit(0) if yes else None)
             return
-        question = f"{self.job.name!r} is training. Stop it (its checkpoint is saved) and quit?"
+        what = " and ".join(running)
+        question = f"{what[0].upper()}{what[1:]}. Stop (every model in training is saved) and quit?"
         self.push_screen(ConfirmDialog(question, yes="Stop, save and quit", no="Cancel"), self._quit_answered)
 
     def _quit_answered(self, stop: bool | None) -> None:
         if not stop:
             return
-        if self.job is None:
+        if not self.runs.active:
             self.exit(0)
             return
-        self._quit_when_saved = True
         self.stop_training()
-        self.notify("Saving the checkpoint…")
-        self.set_timer(SAVE_WAIT_SECONDS, partial(self.exit, 0))
+        self.runs.stop_all()
+        self.notify("Saving the checkpoints…")
+        self.run_worker(self._exit_when_saved, thread=True, group="quit", exit_on_error=False)
+
+    def _exit_when_saved(self) -> None:
+        """Worker body: wait (bounded) for every run's save, then leave; ``run_app`` waits again if need be."""
+        self.runs.wait_saved(SAVE_WAIT_SECONDS)
+        self.call_from_thread(self.exit, 0)
 
     def on_hung_up(self, message: msg.HungUp) -> None:
         self.exit(return_code=message.code)
@@ -305,9 +306,8 @@ def run_app(home: Path | None = None, *, exit_process: bool = True) -> int:
     """
     app = LyricsApp(home)
     result = app.run()
-    saved = True
-    if app.job is not None:  # however the app ended, the run gets to save its checkpoint
-        saved = app.job.stop_and_wait(SAVE_WAIT_SECONDS)
+    # However the app ended, every run (a training, a grid's current model) gets to save its checkpoint.
+    saved = app.runs.stop_and_wait(SAVE_WAIT_SECONDS)
     code = app.return_code or (result if isinstance(result, int) else 0)
     from tui_lyrics.folder import SAVE_GUARD  # torch-free: ends the process only between saves
 

@@ -52,15 +52,12 @@ class HangUpGuard:
             self.installed = False
 
     def _hung_up(self, signum: int, frame: FrameType | None) -> None:
-        job = self.app.job
-        if job is not None:
-            job.stop()  # the training loop saves and returns, whatever the UI is doing
+        self.app.runs.stop_all()  # every run (a training, a grid) saves and returns, whatever the UI is doing
         code = TERMINATED_EXIT_CODE if signum == signal.SIGTERM else HANGUP_EXIT_CODE
-        threading.Thread(target=self._leave, args=(job, code), name="hang-up", daemon=True).start()
+        threading.Thread(target=self._leave, args=(code,), name="hang-up", daemon=True).start()
 
-    def _leave(self, job: Any, code: int = HANGUP_EXIT_CODE) -> None:
-        if job is not None:
-            job.done.wait(SAVE_WAIT_SECONDS)
+    def _leave(self, code: int = HANGUP_EXIT_CODE) -> None:
+        self.app.runs.wait_saved(SAVE_WAIT_SECONDS)
         self.app.post_message(HungUp(code=code))
         if not self._headless:
             # Textual restores the terminal on exit; on a dead tty that can block forever.

@@ -2,14 +2,15 @@
 
 Two panes. Setup: the saved experiments (open, resume, delete) and the form of a new one.
 Results (``CompareResults``): the grid's progress over three views of the experiment, one
-chart of every model's curves, the table, and the samples side by side. The grid runs in a
-thread worker that talks by message only (``compare_jobs``); the figures always come back
-from the model cards. Leaving the screen stops the grid; it saves and resumes from the list.
+chart of every model's curves, the table, and the samples side by side. The grid is started,
+stopped and saved by the app's run service (``ui/runs.py``), which asks first while a training
+runs; its thread talks to this screen by message only (``compare_jobs``); the figures always
+come back from the model cards. Leaving the screen leaves the grid training (the library shows
+it, quitting saves it); opening Compare again shows it.
 """
 
 from __future__ import annotations
 
-import threading
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -24,10 +25,12 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Label, Static, TabbedContent
 
 from tui_lyrics import experiments as ex
+from tui_lyrics.corpus import Corpus
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.ui import sizes
 from tui_lyrics.ui.messages import CorpusChecked
-from tui_lyrics.ui.widgets.compare_form import CompareForm
+from tui_lyrics.ui.runs import RunService, runs_of
+from tui_lyrics.ui.widgets.compare_form import CompareForm, GridPlan
 from tui_lyrics.ui.widgets.compare_jobs import (
     ExperimentsListed,
     ExportWritten,
@@ -37,7 +40,6 @@ from tui_lyrics.ui.widgets.compare_jobs import (
     ResultsRead,
     list_summaries,
     read_results,
-    run_grid,
     write_exports,
 )
 from tui_lyrics.ui.widgets.compare_list import ExperimentList
@@ -78,8 +80,7 @@ class CompareScreen(Screen[None]):
         self.experiment: ex.Experiment | None = None
         """The shown experiment as last read from disk (None while it is read)."""
         self.running: str | None = None
-        """The experiment whose grid is training in this screen's worker."""
-        self.stop_event = threading.Event()
+        """The experiment whose grid this screen started and shows as training."""
         self.last_run: GridRunStarted | None = None
         """The latest run the grid began, to redraw its progress when its experiment is shown again."""
         self._placed_focus = False
@@ -101,14 +102,23 @@ class CompareScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        grid = self.runs.attach_grid(self.post_message)  # a grid started earlier goes on reporting here
+        if grid is not None:
+            self.running, self.last_run = grid.experiment_id, grid.last_run
         self._list()
-        if self.start_id is not None:
+        if self.start_id is None and self.running is not None:
+            self.show_experiment(self.running)
+        elif self.start_id is not None:
             self.show_experiment(self.start_id)
         else:
             self.query_one("#corpus-path").focus()
 
     def on_unmount(self) -> None:
-        self.stop_event.set()  # the current model saves; the grid resumes from the list
+        self.runs.detach_grid(self.post_message)  # the grid goes on training: the run service owns it
+
+    @property
+    def runs(self) -> RunService:
+        return runs_of(self.app)
 
     @property
     def pane(self) -> str:
@@ -186,17 +196,19 @@ class CompareScreen(Screen[None]):
 
     # -- running the grid -----------------------------------------------------------------------
     def _begin(self, experiment: ex.Experiment) -> None:
+        """Start the grid through the run service, which asks first while a training runs."""
+        self.runs.ask_then(f"the grid {experiment.id}", partial(self._start_grid, experiment))
+
+    def _start_grid(self, experiment: ex.Experiment) -> None:
+        if self.running is not None or not self.is_attached:
+            return
+        if self.runs.start_grid(experiment, home=self.home, post=self.post_message) is None:
+            return
         self.running = experiment.id
-        self.stop_event = threading.Event()
         self.show_experiment(experiment.id)
         self.results.set_status(f"[b]{escape(experiment.id)}[/b] · loading the engine…")
         self.results.set_progress(0, len(experiment.runs))
-        self._run_grid(experiment, self.stop_event)
         self._list()
-
-    @work(thread=True, exclusive=True, group="compare-grid", exit_on_error=False, description="compare grid")
-    def _run_grid(self, experiment: ex.Experiment, stop: threading.Event) -> None:
-        run_grid(self.home, experiment, post=self.post_message, stop=stop)
 
     def on_grid_run_started(self, message: GridRunStarted) -> None:
         self.last_run = message
@@ -250,8 +262,8 @@ class CompareScreen(Screen[None]):
     def action_back(self) -> None:
         if self.pane == "cmp-setup":
             if self.running is not None:
-                self.notify(f"Stopping {self.running}: the current model saves; r resumes it here later.")
-            self.dismiss()  # unmounting stops the grid
+                self.notify(f"{self.running} goes on training: the library shows it; Compare shows it again.")
+            self.dismiss()
             return
         self._switch("cmp-setup")
         self._list()
@@ -270,11 +282,19 @@ class CompareScreen(Screen[None]):
             self.notify(f"{self.running} is training; stop it first (s)", severity="warning")
             return
         corpus = self.query_one(CorpusPicker).corpus
-        error = self.query_one("#cmp-error", Static)
         try:
             if corpus is None:
                 raise LyricsError("choose a usable corpus first")
             plan = self.query_one(CompareForm).read(corpus)
+        except LyricsError as problem:
+            self.query_one("#cmp-error", Static).update(f"✗ {escape(str(problem))}")
+            return
+        # Asked before anything is written: a cancelled grid leaves no experiment behind.
+        self.runs.ask_then("a comparison grid", partial(self._plan, corpus, plan))
+
+    def _plan(self, corpus: Corpus, plan: GridPlan) -> None:
+        error = self.query_one("#cmp-error", Static)
+        try:
             experiment = ex.new_experiment(
                 self.home, corpus.summary.path, cells=plan.cells, inputs=plan.inputs, budget=plan.budget,
                 model=plan.model, train=plan.train, repeats=plan.repeats, prefix=plan.prefix, name=plan.name,
@@ -283,7 +303,7 @@ class CompareScreen(Screen[None]):
             error.update(f"✗ {escape(str(problem))}")
             return
         error.update("")
-        self._begin(experiment)
+        self._start_grid(experiment)
 
     def action_resume(self) -> None:
         experiment_id = self.listing.selected_id if self.pane == "cmp-setup" else self.shown
@@ -293,7 +313,7 @@ class CompareScreen(Screen[None]):
             self.notify(str(problem), severity="error")
 
     def action_stop(self) -> None:
-        self.stop_event.set()
+        self.runs.stop_grid()
         self.results.set_status(f"[b]{escape(self.running or '')}[/b] · stopping: saving the current model…")
         self.refresh_bindings()
 

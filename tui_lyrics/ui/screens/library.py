@@ -144,19 +144,20 @@ class LibraryScreen(Screen):
         """One row for an experiment: its id, how many models, the best held-out perplexity."""
         scored = [info.best_loss for info in models if info.best_loss is not None]
         mark = "▾" if exp_id in self.expanded else "▸"
+        live = any(info.live or self.app.runs.training_here(info.name) for info in models)
         return (
             Text(mark),
             Text(exp_id),
             Text(fmt_ppl(min(scored)) if scored else "", justify="right"),
             Text(""),
             Text(""),
-            Text(f"{len(models)} models"),
+            Text(f"{len(models)} models" + (" ●" if live else "")),
             Text(""),
             Text(_cut(models[0].corpus, 16)),
         )
 
     def _state(self, info: ModelInfo) -> str:
-        if self.app.training_here(info.name) or info.live:
+        if self.app.runs.training_here(info.name) or info.live:
             return "●"
         if info.error:
             return "!"
@@ -205,6 +206,8 @@ class LibraryScreen(Screen):
             state = "built-in, read-only"
         elif self.app.training_here(info.name):
             state = "[b]● training in this app[/b]"
+        elif self.app.runs.training_here(info.name):
+            state = "[b]● training in this app's comparison grid[/b] (v to watch)"
         elif info.live:
             state = "[b]● being trained by another process[/b] (v to watch)"
         else:
@@ -228,7 +231,7 @@ class LibraryScreen(Screen):
             self._fill(self.rows or ())
             return
         info = self.selected()
-        if info is not None and (info.live or self.app.training_here(info.name)):
+        if info is not None and (info.live or self.app.runs.training_here(info.name)):
             self.action_curves()
         else:
             self.action_compose()
@@ -335,7 +338,7 @@ class LibraryScreen(Screen):
     def _delete(self, info: ModelInfo, yes: bool | None) -> None:
         if not yes:
             return
-        if self.app.training_here(info.name):
+        if self.app.runs.training_here(info.name):
             self.notify(f"{info.name!r} is being trained right now; stop it first", severity="error")
             return
         try:
@@ -350,8 +353,9 @@ class LibraryScreen(Screen):
         if not yes:
             return
         names = dict(self.experiments).get(exp_id, ())
-        if self.app.job is not None and self.app.job.name in names:
-            self.notify(f"{self.app.job.name!r} is being trained right now; stop it first", severity="error")
+        busy = sorted(self.app.runs.live_names() & set(names))
+        if busy:
+            self.notify(f"{busy[0]!r} is being trained right now; stop it first", severity="error")
             return
         try:
             delete_experiment(self.app.store.home, exp_id, with_models=True)

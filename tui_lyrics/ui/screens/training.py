@@ -9,6 +9,7 @@ Leaving the screen never stops a run: the job belongs to the App.
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -287,8 +288,7 @@ class TrainingScreen(Screen):
         except LyricsError as error:
             self.query_one("#setup-error", Static).update(f"✗ {escape(str(error))}")
             return
-        if self.app.start_training(TrainPlan(name, corpus=corpus, model=model, train=train)):
-            self.show_model(name)
+        self.app.ask_to_train(TrainPlan(name, corpus=corpus, model=model, train=train), partial(self.show_model, name))
 
     def action_browse(self) -> None:
         self.query_one(CorpusPicker).browse()
