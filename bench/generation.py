@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -22,6 +23,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import CORPORA, PY, canonical_corpus, median, run, shown
+
+QUOTE_LIMIT = 12  # tui_lyrics.config.QUOTE_LIMIT: what `generate` and the app use
 
 PREFIX = "我睁开双眼"
 TAKES = 5
@@ -41,10 +44,16 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         name = create_model(store, corpus, name=args.cell, model=model, train=TrainConfig(steps=2, eval_every=1))
         train(store, name)
         lm = load_model(store, name)
-        firsts, rates = [], []
+        firsts, rates, cpu_rates, base_rates = [], [], [], []
         for take in range(TAKES + 1):  # take 0 warms up the kernels; it is reported apart
-            config = SampleConfig(length=args.chars, seed=take, top_k=5)
+            config = SampleConfig(
+                length=args.chars, seed=take, top_k=5, quote_limit=args.quote_limit, song_memory=not args.no_song_memory
+            )
+            # the same take with the mixture alone, right before: a baseline under the same load
+            base = config.replace(quote_limit=0, song_memory=False)
             started = time.perf_counter()
+            base_rates.append(sum(1 for _ in stream_chars(lm, PREFIX, base)) / (time.perf_counter() - started))
+            started, cpu = time.perf_counter(), time.process_time()
             chars = stream_chars(lm, PREFIX, config)
             next(chars)
             first = time.perf_counter() - started
@@ -52,13 +61,20 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
             total = time.perf_counter() - started
             firsts.append(first)
             rates.append(n / total)
+            cpu_rates.append(n / (time.process_time() - cpu))
     return {
         "cell": args.cell,
         "params": lm.model.params,
         "cold_first_ms": 1000 * firsts[0],
         "first_ms": 1000 * median(firsts[1:]),
         "chars_per_s": median(rates[1:]),
+        "cpu_chars_per_s": median(cpu_rates[1:]),
+        "mixture_alone_chars_per_s": median(base_rates[1:]),
+        "ratio_to_mixture_alone": median([r / b for r, b in zip(rates[1:], base_rates[1:], strict=True)]),
+        "load_1min": os.getloadavg()[0],
         "mixture": lm.mixture is not None,
+        "song_memory": not args.no_song_memory,
+        "quote_limit": args.quote_limit,
     }
 
 
@@ -76,6 +92,8 @@ def main() -> None:
     parser.add_argument("--cell", default="gru")
     parser.add_argument("--ngram", type=int, default=5, help="the mixture's n-gram order (0: network alone)")
     parser.add_argument("--chars", type=int, default=500)
+    parser.add_argument("--quote-limit", type=int, default=QUOTE_LIMIT, help="the quote limit (0: off)")
+    parser.add_argument("--no-song-memory", action="store_true", help="the n-gram sees only its last few characters")
     print(json.dumps(child(parser.parse_args())))
 
 

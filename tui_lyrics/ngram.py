@@ -39,6 +39,10 @@ class _Order:
     first: np.ndarray  # first[c]:first[c + 1] are the grams that follow context c
 
 
+SHORT = 256
+"""Texts shorter than this are encoded through the index dict (building ``ids_of``'s table costs more)."""
+
+
 class KneserNey:
     """An interpolated modified Kneser-Ney character model of a given order."""
 
@@ -101,6 +105,9 @@ class KneserNey:
         return cls(events, levels)
 
     def encode(self, text: str) -> np.ndarray:
+        if len(text) < SHORT:  # a character or a line while composing: the dict, not a sorted code table
+            index = self.index
+            return np.array([index.get(c, 0) for c in text], dtype=np.int64)
         return ids_of(text, self.events)
 
     def probs_of(self, ids: np.ndarray, start: int = 0) -> np.ndarray:
