@@ -123,3 +123,16 @@ def test_songs_modules_do_not_import_torch() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_a_template_from_verses_of_an_untitled_file() -> None:
+    """A corpus file without titles (like the demo's) gives its template by verses: 'verses 2-3'."""
+    text = "一二三\n四五六七\n\n雨停在月台上\n风吹\n\n铁轨很长\n\n末一行\n"
+    t = template_from_text(text, source="c.txt", song="verses 2-3")
+    assert [(s.chars, s.verse_break) for s in t.slots] == [(6, False), (2, False), (4, True)]
+    assert t.source == "c.txt verses 2–3"
+    assert [s.chars for s in template_from_text(text, song="verse 4").slots] == [3]
+    with pytest.raises(TemplateError, match="4 verse"):
+        template_from_text(text, song="verses 3-9")
+    with pytest.raises(TemplateError, match="verses 1-4"):
+        template_from_text("一行\n" * 400)

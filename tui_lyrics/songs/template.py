@@ -93,7 +93,8 @@ def template_from_text(text: str, *, source: str = "", song: str | int | None = 
     if len(slots) > MAX_SLOTS:
         raise TemplateError(
             f"{source or 'the reference text'} has {len(slots)} lines: a template is one song of at most "
-            f"{MAX_SLOTS}; pick one (titled 《...》 or '# ...' in the file) or cut the file to one song"
+            f"{MAX_SLOTS}; pick one (by title or number when the file titles its songs 《...》 or '# ...', else by "
+            "its verses, e.g. 'verses 1-4': --song in `write`, FILE#verses 1-4 in the app) or cut the file to one song"
         )
     shown = f"{source} {title}".strip() if title else source
     return Template(slots=tuple(slots), source=shown)
@@ -117,6 +118,20 @@ def read_template(path: str | Path, *, song: str | int | None = None) -> Templat
     return template_from_text(normalise(text, lrc=file.suffix.lower() == ".lrc"), source=file.name, song=song)
 
 
+_VERSES = re.compile(r"^\s*verses?\s+(\d+)(?:\s*[-–]\s*(\d+))?\s*$", re.IGNORECASE)
+
+
+def _verses(lines: list[str]) -> list[list[str]]:
+    """The verses of a song's lines: runs of non-blank lines."""
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
 def _songs(text: str) -> list[tuple[str, list[str]]]:
     """The songs of a text: (title, lines); a text with no title line is one untitled song."""
     songs: list[tuple[str, list[str]]] = []
@@ -136,6 +151,15 @@ def _pick_song(songs: list[tuple[str, list[str]]], song: str | int | None, sourc
         raise TemplateError(f"{where} has no lyric lines to make a template from")
     if song is None:
         return songs[0]
+    verses = _VERSES.match(song) if isinstance(song, str) else None
+    if verses:  # verses A-B of the first song (the whole text when it has no titles)
+        first, last = int(verses[1]), int(verses[2] or verses[1])
+        title, lines = songs[0]
+        blocks = _verses(lines)
+        if not 1 <= first <= last <= len(blocks):
+            raise TemplateError(f"{where} has {len(blocks)} verse(s): choose verses from 1 to {len(blocks)}")
+        picked = [x for block in blocks[first - 1 : last] for x in (*block, "")][:-1]
+        return f"{title} verses {first}–{last}".strip(), picked
     if isinstance(song, int) or song.strip().isdigit():
         n = int(song)
         if not 1 <= n <= len(songs):

@@ -327,7 +327,11 @@ class WriteScreen(Screen):
         from tui_lyrics.ui.widgets.dialogs import PromptDialog
 
         self.app.push_screen(
-            PromptDialog("A reference song (.txt or .lrc) to write to (empty: no template):", ok="Use"),
+            PromptDialog(
+                "A reference song (.txt or .lrc) to write to; from a file of several, FILE#2 or FILE#verses 1-4 "
+                "(empty: no template):",
+                ok="Use",
+            ),
             self._template_chosen,
         )
 
@@ -336,8 +340,11 @@ class WriteScreen(Screen):
             return
         from tui_lyrics.songs.template import read_template
 
+        raw, song = path.strip(), ""
+        if "#" in raw and not Path(raw).expanduser().exists():  # FILE#2, FILE#verses 1-4: one song of several
+            raw, _, song = raw.rpartition("#")
         try:
-            template = read_template(path.strip()) if path.strip() else None
+            template = read_template(raw.strip(), song=song.strip() or None) if raw.strip() else None
         except LyricsError as error:
             self.notify(str(error), severity="error")
             return
