@@ -114,7 +114,12 @@ class RunService:
             "both will run slower. Start anyway?"
         )
         dialog = ConfirmDialog(question, yes="Start anyway", no="Cancel")
-        self.app.push_screen(dialog, lambda yes: start() if yes else None)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                start()
+
+        self.app.push_screen(dialog, answered)
 
     # -- the single training ------------------------------------------------------------------
     def start_training(self, plan: TrainPlan) -> bool:
