@@ -123,6 +123,8 @@ class ModelInfo:
     read_only: bool = False
     error: str | None = None
     """Why the card could not be read; the row is still listed so the user can delete it."""
+    song_loss: float | None = None
+    """Held-out loss with song memory at the best step (the n-grams also count the held-out text read so far)."""
 
     @property
     def best_ppl(self) -> float | None:
@@ -145,6 +147,9 @@ class ModelInfo:
             train_seconds=float(state.get("train_seconds", 0.0)),
             updated=card.get("updated", ""),
             finished=bool(state.get("finished", False)),
+            song_loss=next(
+                (p.get("song_loss") for p in card.get("history", []) if p.get("step") == state.get("best_step")), None
+            ),
             **extra,
         )
 

@@ -11,6 +11,7 @@ from tui_lyrics.card import ModelCard
 from tui_lyrics.commands.output import print_json
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
+from tui_lyrics.progress import perplexity
 from tui_lyrics.store import ModelInfo, ModelStore
 
 
@@ -53,7 +54,10 @@ def _confirm_delete(args: argparse.Namespace, store: ModelStore) -> None:
 def _row(info: ModelInfo) -> dict[str, Any]:
     return {
         "name": info.name, "cell": info.cell, "input": info.input, "params": info.params,
-        "corpus": info.corpus, "best_loss": info.best_loss, "best_ppl": info.best_ppl, "steps": info.steps,
+        "corpus": info.corpus, "best_loss": info.best_loss, "best_ppl": info.best_ppl,
+        "song_memory_loss": info.song_loss,
+        "song_memory_ppl": None if info.song_loss is None else perplexity(info.song_loss),
+        "steps": info.steps,
         "train_seconds": info.train_seconds, "finished": info.finished, "live": info.live,
         "read_only": info.read_only, "path": str(info.path), "error": info.error, "broken": info.error is not None,
     }  # fmt: skip
@@ -75,20 +79,26 @@ def _list(store: ModelStore, *, as_json: bool) -> None:
                   collapse_padding=True)  # fmt: skip
     # The name is what `generate` and `train --resume` need: it is never cut; the corpus gives way first.
     table.add_column("name", no_wrap=True, min_width=max(len(r.name) for r in rows))
-    for col, width in (("cell", 9), ("params", 6), ("corpus", 4), ("ppl", 5), ("steps", 5), ("time", 5), ("status", 6)):
-        right = col in ("params", "ppl", "steps", "time")
+    # ppl: the static held-out figure; song ppl: the same text read with song memory (never one for the other)
+    columns = (("cell", 9), ("params", 6), ("corpus", 4), ("ppl", 5), ("song", 4), ("steps", 5), ("time", 5),
+               ("status", 6))  # fmt: skip
+    for col, width in columns:
+        right = col in ("params", "ppl", "song", "steps", "time")
         table.add_column(col, justify="right" if right else "left", no_wrap=True, overflow="ellipsis",
                          min_width=width, max_width=12 if col == "corpus" else None)  # fmt: skip
     for r in rows:
         if r.error:
-            table.add_row(r.name, "", "", "", "", "", "", "[red]broken")
+            table.add_row(r.name, "", "", "", "", "", "", "", "[red]broken")
             continue
         status = "live" if r.live else ("done" if r.finished else "stopped")
         if r.read_only:
             status = "built-in"
-        table.add_row(r.name, f"{r.cell}/{r.input}", fmt_count(r.params), r.corpus, fmt_ppl(r.best_loss),
+        song = "" if r.song_loss is None else fmt_ppl(r.song_loss)
+        table.add_row(r.name, f"{r.cell}/{r.input}", fmt_count(r.params), r.corpus, fmt_ppl(r.best_loss), song,
                       f"{r.steps:,}", fmt_duration(r.train_seconds), status)  # fmt: skip
     Console().print(table)
+    if any(r.song_loss is not None for r in rows):
+        print("ppl: held-out perplexity, static; song: the same text read with song memory (it counts what it read)")
     for r in rows:
         if r.error:  # a folder with no card or a corrupt one: say why, and how to get rid of it
             fix = "" if r.read_only else f" (rename or delete it: lyrics-tui models delete {r.name!r})"
