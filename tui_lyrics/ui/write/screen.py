@@ -130,7 +130,8 @@ class WriteScreen(Screen):
 
     def on_writer_loaded(self, message: WriterLoaded) -> None:
         self.writer.lm, self.writer.index = message.model, message.index
-        self._say(f"{message.name} ready ({message.seconds:.1f} s). Type a first line, or press g for candidates.")
+        hint = "g: candidates for the next line" if self._session().draft.lines else "Type a first line, or press g"
+        self._say(f"{message.name} ready ({message.seconds:.1f} s). {hint}.")
 
     def on_writer_failed(self, message: WriterFailed) -> None:
         self.writer.failed = message.error

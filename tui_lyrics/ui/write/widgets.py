@@ -96,7 +96,7 @@ class SongTitle(Static):
         """``session``: a ``WriteSession``."""
         draft, template = session.draft, session.draft.template
         parts = [f"[b]{escape(session.name or 'new song')}[/b]", f"model {escape(session.model)}",
-                 f"{draft.lyric_count} lines"]  # fmt: skip
+                 f"{draft.lyric_count} line{'' if draft.lyric_count == 1 else 's'}"]  # fmt: skip
         if template is not None:
             upcoming = draft.next_slot()
             parts.append(f"template {escape(template.source or '')} ({len(template)} lines)")
