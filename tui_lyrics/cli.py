@@ -101,7 +101,7 @@ def _add_generate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _add_lyric_controls(p: argparse.ArgumentParser) -> None:
-    from tui_lyrics.config import QUOTE_LIMIT
+    from tui_lyrics.config import QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC
     from tui_lyrics.config import RECOMMENDED_CONTROLS as rec
 
     craft = p.add_argument_group("lyric controls (constrained decoding: the model's own probabilities, restricted)")
@@ -142,10 +142,10 @@ def _add_lyric_controls(p: argparse.ArgumentParser) -> None:
     craft.add_argument(
         "--quote-limit",
         type=_quote_limit,
-        default=QUOTE_LIMIT,
         metavar="N",
         help=f"never copy more than N characters in a row from the model's corpus; the song's own text (the "
-        f"prefix, a chorus coming back) is exempt (default {QUOTE_LIMIT}; 0 or off: no limit)",
+        f"prefix, a chorus coming back) is exempt (default {QUOTE_LIMIT} for Chinese, Japanese or Korean models, "
+        f"{QUOTE_LIMIT_ALPHABETIC} for alphabetic ones; 0 or off: no limit)",
     )
     craft.add_argument(
         "--song-memory",

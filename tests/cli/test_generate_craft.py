@@ -129,12 +129,14 @@ def test_generate_json_reports_the_quote_limit(tiny_model: str, capsys: pytest.C
     assert json.loads(out)["quote_limit"] == {"limit": 0, "checked": False, "acted": 0, "lifted": 0}
 
 
-def test_without_a_corpus_copy_generate_says_the_limit_was_not_applied(
-    tiny_model: str, home: Path, capsys: pytest.CaptureFixture[str]
+def test_without_a_corpus_index_generate_says_the_limit_was_not_applied(
+    tiny_model: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = ModelStore(home)  # a network alone: a mixture would need the corpus copy for its n-gram
-    store.write_card(tiny_model, {k: v for k, v in store.read_card(tiny_model).items() if k != "mixture"})
-    (home / "models" / tiny_model / "corpus.txt.gz").unlink()
+    import tui_lyrics.core.sample
+    import tui_lyrics.memorise
+
+    for module in (tui_lyrics.core.sample, tui_lyrics.memorise):  # as for a model without a corpus copy
+        monkeypatch.setattr(module, "corpus_index", lambda folder: None)
     code, _, err = generate(capsys, tiny_model, "--seed", "2", "--length", "20")
     assert code == 0 and "no corpus copy: the quote limit could not be applied" in err
     code, out, _ = generate(capsys, tiny_model, "--json", "--seed", "2", "--length", "20")

@@ -125,3 +125,14 @@ async def test_the_quote_limit_starts_on_and_o_switches_it(tiny_model: str, home
         index = corpus_index(home / "models" / tiny_model)
         assert index is not None and index.measure("我在风" + take.text).longest <= 3
         assert "corpus quotes ≤3 chars" in take.describe()
+
+
+def test_a_default_quote_limit_follows_the_models_script() -> None:
+    from tui_lyrics.config import QUOTE_LIMIT_ALPHABETIC
+    from tui_lyrics.ui.widgets.compose_controls import fit_quote_limit
+
+    english = "abcdefghijklmnopqrstuvwxyz"
+    assert fit_quote_limit(DEFAULT_SETTINGS, english).quote_limit == QUOTE_LIMIT_ALPHABETIC
+    assert fit_quote_limit(fit_quote_limit(DEFAULT_SETTINGS, english), "我在风里").quote_limit == QUOTE_LIMIT
+    assert fit_quote_limit(DEFAULT_SETTINGS.replace(quote_limit=30), english).quote_limit == 30  # chosen: kept
+    assert fit_quote_limit(DEFAULT_SETTINGS.replace(quote_limit=0), english).quote_limit == 0

@@ -164,3 +164,12 @@ def test_presets_grow_with_the_corpus() -> None:
 def test_unknown_preset_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown preset 'huge'"):
         preset("huge")
+
+
+def test_the_default_quote_limit_follows_the_script() -> None:
+    from tui_lyrics.config import QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC, default_quote_limit
+
+    assert default_quote_limit("我在风里等你abc\n ") == QUOTE_LIMIT  # mostly Han, a few Latin letters
+    assert default_quote_limit("ROMEO: what light\n") == QUOTE_LIMIT_ALPHABETIC
+    assert default_quote_limit("사랑해요") == default_quote_limit("さくら") == QUOTE_LIMIT
+    assert default_quote_limit("") == default_quote_limit("123 !?") == QUOTE_LIMIT_ALPHABETIC

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_lyrics.commands.output import note, print_json
-from tui_lyrics.config import SampleConfig
+from tui_lyrics.config import QUOTE_LIMIT, SampleConfig, default_quote_limit
 from tui_lyrics.store import ModelStore
 
 DEFAULT_LENGTH = 200
@@ -24,7 +24,8 @@ def sample_config(args: argparse.Namespace, seed: int) -> SampleConfig:
         lines=args.lines, seed=seed, alternatives=0, line_chars=args.line_chars, line_tolerance=args.line_tolerance,
         verse_lines=args.verse_lines, rhyme=args.rhyme, repetition_penalty=args.repetition_penalty,
         repetition_window=args.repetition_window, no_repeat_ngram=args.no_repeat_ngram, loop_repeats=args.loop_repeats,
-        quote_limit=args.quote_limit, song_memory=args.song_memory == "on",
+        quote_limit=QUOTE_LIMIT if args.quote_limit is None else args.quote_limit,
+        song_memory=args.song_memory == "on",
     )  # fmt: skip
     shape = config.shape_chars
     if args.length is None and shape is not None and shape > DEFAULT_LENGTH:
@@ -42,6 +43,8 @@ def run_generate(args: argparse.Namespace, home: Path) -> int:
     store = ModelStore.open(home)
     device = pick_device(args.device)
     lm = load_model(store, args.name, which=args.weights, device=device, max_params=args.max_params)
+    if args.quote_limit is None:  # the default depends on the script: a Chinese character is about a word
+        config = config.replace(quote_limit=default_quote_limit(lm.vocab.chars))
     unknown = lm.vocab.unknown(args.prefix)
     if unknown and not args.json:
         note(f"not in {args.name!r}'s vocabulary, read as <unk>: {' '.join(unknown)}")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Input
 
-from tui_lyrics.config import SampleConfig
+from tui_lyrics.config import QUOTE_LIMIT, SampleConfig, default_quote_limit
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.ui.compose_takes import (
     DONE,
@@ -106,6 +106,7 @@ class ComposeActions(_Base):
         lm: Any
         session: TakeSession
         settings: SampleConfig
+        vocab: CharVocab | None
         seed: Seed
         choosing: bool
         generating: int | None
@@ -222,7 +223,8 @@ class ComposeActions(_Base):
 
     def action_toggle_quote_limit(self) -> None:
         """The quote limit off, or back on at the default: no stretch of the corpus longer than it."""
-        self.settings = toggle_quote_limit(self.settings)
+        default = default_quote_limit(self.vocab.chars) if self.vocab is not None else QUOTE_LIMIT
+        self.settings = toggle_quote_limit(self.settings, default)
         self._show_controls()
 
     def action_toggle_seed(self) -> None:

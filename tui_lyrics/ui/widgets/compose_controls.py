@@ -9,6 +9,7 @@ their own.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -16,7 +17,13 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig
+from tui_lyrics.config import (
+    QUOTE_LIMIT,
+    QUOTE_LIMIT_ALPHABETIC,
+    RECOMMENDED_CONTROLS,
+    SampleConfig,
+    default_quote_limit,
+)
 from tui_lyrics.rhyme import CLASSES
 
 DEFAULT_SETTINGS = SampleConfig(**RECOMMENDED_CONTROLS, quote_limit=QUOTE_LIMIT)
@@ -72,9 +79,16 @@ def toggle_repetition(config: SampleConfig) -> SampleConfig:
     return config.replace(**(REPETITION_OFF if repetition_on(config) else RECOMMENDED_CONTROLS))
 
 
-def toggle_quote_limit(config: SampleConfig) -> SampleConfig:
-    """``config`` with the quote limit off, or (when off) at the default limit."""
-    return config.replace(quote_limit=0 if config.quote_limit else QUOTE_LIMIT)
+def toggle_quote_limit(config: SampleConfig, default: int = QUOTE_LIMIT) -> SampleConfig:
+    """``config`` with the quote limit off, or (when off) at ``default`` (the model's: see ``default_quote_limit``)."""
+    return config.replace(quote_limit=0 if config.quote_limit else default)
+
+
+def fit_quote_limit(config: SampleConfig, chars: Iterable[str]) -> SampleConfig:
+    """``config`` with a default quote limit set to the default for a model of vocabulary ``chars``."""
+    if config.quote_limit not in (QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC):
+        return config  # off, or a limit the writer chose
+    return config.replace(quote_limit=default_quote_limit(chars))
 
 
 def quote_label(config: SampleConfig) -> str:
