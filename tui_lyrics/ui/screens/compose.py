@@ -32,7 +32,7 @@ from tui_lyrics.ui.compose_memory import ComposeMemory
 from tui_lyrics.ui.compose_meter import INDEXING, ComposeMeter
 from tui_lyrics.ui.compose_takes import GENERATING, STOPPED, Take, TakeSession
 from tui_lyrics.ui.widgets.compose_alternatives import AlternativesPanel
-from tui_lyrics.ui.widgets.compose_controls import DEFAULT_SETTINGS, SampleControls, Seed
+from tui_lyrics.ui.widgets.compose_controls import DEFAULT_SETTINGS, SampleControls, Seed, fit_quote_limit
 from tui_lyrics.ui.widgets.compose_dialogs import model_summary
 from tui_lyrics.ui.widgets.compose_prefix import PrefixInput
 from tui_lyrics.ui.widgets.compose_takelist import TakeList
@@ -173,7 +173,9 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
         recalled = self.memory.recall(name) if self.memory is not None else None
         if recalled is not None:
             self.settings = recalled
-            self._show_controls()
+        else:  # a default quote limit follows the model's script (8 Chinese characters, 16 letters)
+            self.settings = fit_quote_limit(self.settings, self.vocab.chars)
+        self._show_controls()
         self.model_name, self.info, self.lm = name, info, None
         self.about = f"{name} · {model_summary(info, shape=shape)}"
         line.update(f"Loading {self.about}…")
