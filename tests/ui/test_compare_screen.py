@@ -26,9 +26,9 @@ from tui_lyrics import experiments as ex
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.fmt import fmt_duration, fmt_ppl
 from tui_lyrics.store import CARD_FORMAT, CARD_VERSION
-from tui_lyrics.ui.screens.compare import CompareScreen
-from tui_lyrics.ui.widgets.compare_list import ExperimentList
-from tui_lyrics.ui.widgets.compare_table import COLUMNS, CompareTable, row_key
+from tui_lyrics.ui.compare.experiment_list import ExperimentList
+from tui_lyrics.ui.compare.screen import CompareScreen
+from tui_lyrics.ui.compare.table import COLUMNS, CompareTable, row_key
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
 

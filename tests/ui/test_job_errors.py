@@ -36,7 +36,7 @@ def test_an_os_error_while_training_is_a_message(tiny_model: str, home: Path, mo
 
 def test_an_os_error_in_the_grid_is_a_message(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tui_lyrics import experiments as ex
-    from tui_lyrics.ui.widgets.compare_jobs import GridFinished, run_grid
+    from tui_lyrics.ui.compare.jobs import GridFinished, run_grid
 
     def read_only(*args: object, **kwargs: object) -> bool:
         raise OSError(errno.EROFS, "Read-only file system", str(home / "models" / "g"))
@@ -54,7 +54,7 @@ def test_an_os_error_in_the_grid_is_a_message(home: Path, monkeypatch: pytest.Mo
 
 
 def test_an_export_to_a_bad_path_is_one_line_and_writes_nothing(home: Path, tmp_path: Path) -> None:
-    from tui_lyrics.ui.widgets.compare_jobs import write_exports
+    from tui_lyrics.ui.compare.jobs import write_exports
 
     written = write_exports(home, "nothing-yet", png=tmp_path / "chart.jpg")
     assert written.paths == () and written.error == f"{tmp_path / 'chart.jpg'}: the file name must end in .png"

@@ -144,7 +144,7 @@ async def test_the_hint_goes_once_the_user_has_a_model(home: Path) -> None:
 
 
 async def test_e_opens_the_experiments(home: Path) -> None:
-    from tui_lyrics.ui.screens.compare import CompareScreen
+    from tui_lyrics.ui.compare.screen import CompareScreen
 
     async with LyricsApp().run_test(size=(100, 30)) as pilot:
         await library(pilot, 0)

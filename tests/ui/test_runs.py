@@ -18,8 +18,8 @@ from textual.widgets import Checkbox, DataTable
 from tui_lyrics import experiments as ex
 from tui_lyrics.store import LOCK, ModelStore
 from tui_lyrics.ui.app import LyricsApp
+from tui_lyrics.ui.compare.screen import CompareScreen
 from tui_lyrics.ui.runs import GridRun
-from tui_lyrics.ui.screens.compare import CompareScreen
 from tui_lyrics.ui.screens.library import LibraryScreen
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 

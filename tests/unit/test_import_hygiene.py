@@ -17,7 +17,7 @@ TORCH_FREE = [
     "tui_lyrics.progress",
     "tui_lyrics.paths",
     "tui_lyrics.errors",
-    "tui_lyrics.ui.screens.compare",
+    "tui_lyrics.ui.compare.screen",
     "tui_lyrics.rhyme",
     "tui_lyrics.memorise",
     "tui_lyrics.cli",

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 from tui_lyrics import experiments as ex
+from tui_lyrics.ui.compare.jobs import GridRunStarted, run_grid
 from tui_lyrics.ui.jobs import EVAL_SECONDS, PREVIEW_SECONDS, TrainingJob, TrainPlan
 from tui_lyrics.ui.record import RunRecord
-from tui_lyrics.ui.widgets.compare_jobs import GridRunStarted, run_grid
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:

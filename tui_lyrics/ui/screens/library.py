@@ -287,7 +287,7 @@ class LibraryScreen(Screen):
             self.app.push_screen(WriteScreen(store=self.app.store, model_name=info.name))
 
     def action_experiments(self) -> None:
-        from tui_lyrics.ui.screens.compare import CompareScreen  # loaded on demand
+        from tui_lyrics.ui.compare.screen import CompareScreen  # loaded on demand
 
         self.app.push_screen(CompareScreen(home=self.app.store.home))
 

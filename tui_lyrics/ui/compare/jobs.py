@@ -19,8 +19,8 @@ from textual.message import Message
 from tui_lyrics import experiments as ex
 from tui_lyrics import progress
 from tui_lyrics.errors import LyricsError, describe_os_error
+from tui_lyrics.ui.compare.chart import Point, Series
 from tui_lyrics.ui.messages import fact
-from tui_lyrics.ui.widgets.compare_chart import Point, Series
 
 
 @fact

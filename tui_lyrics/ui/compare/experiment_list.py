@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from tui_lyrics.ui.widgets.compare_jobs import Summary
+from tui_lyrics.ui.compare.jobs import Summary
 
 LIST_COLUMNS = ("", "Experiment", "Created (UTC)", "Runs", "Budget", "Corpus")
 

@@ -15,10 +15,10 @@ from textual.widgets import ProgressBar, Static, TabbedContent, TabPane, Tabs
 
 from tui_lyrics import experiments as ex
 from tui_lyrics import progress
-from tui_lyrics.ui.widgets.compare_chart import CompareChart, Point, Series
-from tui_lyrics.ui.widgets.compare_jobs import GridEventReceived, GridRunStarted, ResultsRead, budget_text, run_label
-from tui_lyrics.ui.widgets.compare_samples import CompareSamples
-from tui_lyrics.ui.widgets.compare_table import KEY, CompareTable
+from tui_lyrics.ui.compare.chart import CompareChart, Point, Series
+from tui_lyrics.ui.compare.jobs import GridEventReceived, GridRunStarted, ResultsRead, budget_text, run_label
+from tui_lyrics.ui.compare.samples import CompareSamples
+from tui_lyrics.ui.compare.table import KEY, CompareTable
 
 VIEWS = ("tab-curves", "tab-table", "tab-samples")
 

@@ -4,7 +4,7 @@ Two panes. Setup: the saved experiments (open, resume, delete) and the form of a
 Results (``CompareResults``): the grid's progress over three views of the experiment, one
 chart of every model's curves, the table, and the samples side by side. The grid is started,
 stopped and saved by the app's run service (``ui/runs.py``), which asks first while a training
-runs; its thread talks to this screen by message only (``compare_jobs``); the figures always
+runs; its thread talks to this screen by message only (``jobs.py``); the figures always
 come back from the model cards. Leaving the screen leaves the grid training (the library shows
 it, quitting saves it); opening Compare again shows it.
 """
@@ -28,10 +28,9 @@ from tui_lyrics import experiments as ex
 from tui_lyrics.corpus import Corpus
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.ui import sizes
-from tui_lyrics.ui.messages import CorpusChecked
-from tui_lyrics.ui.runs import RunService, runs_of
-from tui_lyrics.ui.widgets.compare_form import CompareForm, GridPlan
-from tui_lyrics.ui.widgets.compare_jobs import (
+from tui_lyrics.ui.compare.experiment_list import ExperimentList
+from tui_lyrics.ui.compare.form import CompareForm, GridPlan
+from tui_lyrics.ui.compare.jobs import (
     ExperimentsListed,
     ExportWritten,
     GridEventReceived,
@@ -42,8 +41,9 @@ from tui_lyrics.ui.widgets.compare_jobs import (
     read_results,
     write_exports,
 )
-from tui_lyrics.ui.widgets.compare_list import ExperimentList
-from tui_lyrics.ui.widgets.compare_results import CompareResults, all_done
+from tui_lyrics.ui.compare.results import CompareResults, all_done
+from tui_lyrics.ui.messages import CorpusChecked
+from tui_lyrics.ui.runs import RunService, runs_of
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
 
