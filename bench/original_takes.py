@@ -37,7 +37,7 @@ from pathlib import Path
 
 import torch
 
-from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig
+from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig, default_quote_limit
 from tui_lyrics.core import constraints
 from tui_lyrics.core.sample import LoadedModel, stream_chars
 from tui_lyrics.memorise import CorpusIndex
@@ -48,10 +48,11 @@ PREFIX = "我睁开双眼"
 CHORUS = "月光落在旧窗台\n我把心事写成海\n你说风会带你来\n我在原地等花开\n"
 """A typed 4-line chorus (written for this bench, not from any corpus)."""
 TAKE_CHARS = 200
-SWEEP = (8, 10, 16)
+SWEEP = (8, 10, 12, 16)
 """Quote limits tried on the mixture beside the default, to choose it."""
 SOFT = 20.0
-"""The 8-window penalty tried on top of the default limit (``constraints.WINDOW_PENALTY``; off in the product)."""
+"""The 8-window penalty tried on top of a limit of SOFT_LIMIT (``constraints.WINDOW_PENALTY``; off in the product)."""
+SOFT_LIMIT = 12
 BASE = SampleConfig(length=TAKE_CHARS, alternatives=0, **RECOMMENDED_CONTROLS)
 
 
@@ -161,6 +162,20 @@ CHORUS_HEADER = (
 )
 
 
+def chorus_configs(lm: LoadedModel) -> list[tuple[str, SampleConfig]]:
+    """Song memory on and off (the mixture's n-gram counting the song), with and without the repetition
+    controls (whose n-gram blocking also stops a chorus line coming back); the quote limit on."""
+    chorus = BASE.replace(quote_limit=default_quote_limit(lm.vocab.chars), lines=8, length=400)
+    plain = chorus.replace(repetition_penalty=1.0, no_repeat_ngram=0, loop_repeats=0)
+    memories = (True, False) if lm.mixture is not None else (False,)
+    out = []
+    for controls, config in (("", chorus), (", repetition controls off", plain)):
+        for memory in memories:
+            shown = ("on" if memory else "off") if lm.mixture is not None else "– (no n-gram)"
+            out.append((shown + controls, config.replace(song_memory=memory)))
+    return out
+
+
 def measure(
     models: dict[str, LoadedModel], *, takes: int, sweep_takes: int, chorus_takes: int
 ) -> tuple[list[str], list[str], list[str]]:
@@ -177,15 +192,16 @@ def measure(
         index = lm.quote_corpus()
         if index is None:
             raise SystemExit(f"{label} has no corpus copy to measure against")
+        default = default_quote_limit(lm.vocab.chars)
         off = draw(lm, PREFIX, BASE, takes, index)
         say(main_rows, quote_row(f"{label}, off", off, None))
-        on = draw(lm, PREFIX, BASE.replace(quote_limit=QUOTE_LIMIT), takes, index)
-        say(main_rows, quote_row(f"{label}, {QUOTE_LIMIT} (default)", on, off))
+        on = draw(lm, PREFIX, BASE.replace(quote_limit=default), takes, index)
+        say(main_rows, quote_row(f"{label}, {default} (default)", on, off))
         if label == "mixture" and sweep_takes:
             base = off[:sweep_takes] if sweep_takes <= takes else draw(lm, PREFIX, BASE, sweep_takes, index)
             say(sweep_rows, quote_row(f"{label}, off", base, None))
-            for limit in sorted({*SWEEP, QUOTE_LIMIT}):
-                if limit == QUOTE_LIMIT and sweep_takes <= takes:
+            for limit in sorted({*SWEEP, default}):
+                if limit == default and sweep_takes <= takes:
                     swept = on[:sweep_takes]  # the same seeds: the first takes of the default's row
                 else:
                     swept = draw(lm, PREFIX, BASE.replace(quote_limit=limit), sweep_takes, index)
@@ -193,16 +209,12 @@ def measure(
             saved = constraints.WINDOW_PENALTY
             constraints.WINDOW_PENALTY = SOFT
             try:
-                soft = draw(lm, PREFIX, BASE.replace(quote_limit=QUOTE_LIMIT), sweep_takes, index)
+                soft = draw(lm, PREFIX, BASE.replace(quote_limit=SOFT_LIMIT), sweep_takes, index)
             finally:
                 constraints.WINDOW_PENALTY = saved
-            say(sweep_rows, quote_row(f"{label}, {QUOTE_LIMIT} + 8-window penalty ×{SOFT:g}", soft, base))
-        chorus = BASE.replace(quote_limit=QUOTE_LIMIT, lines=8, length=400)
-        memories = ((True, False) if lm.mixture is not None else (False,)) if chorus_takes else ()
-        for memory in memories:  # song memory is the mixture's n-gram counting the song
-            shown = ("on" if memory else "off") if lm.mixture is not None else "– (no n-gram)"
-            drawn = draw(lm, CHORUS, chorus.replace(song_memory=memory), chorus_takes, index)
-            say(chorus_rows, chorus_row(f"{label}, {shown}", drawn))
+            say(sweep_rows, quote_row(f"{label}, {SOFT_LIMIT} + 8-window penalty ×{SOFT:g}", soft, base))
+        for row_label, config in chorus_configs(lm) if chorus_takes else ():
+            say(chorus_rows, chorus_row(f"{label}, {row_label}", draw(lm, CHORUS, config, chorus_takes, index)))
     return main_rows, sweep_rows, chorus_rows
 
 
@@ -245,7 +257,7 @@ song memory on: the mixture's n-gram keeps counting the prompt and the take).
 {sweep}
 
 **Choruses** ({chorus_takes} 8-line takes after a typed 4-line chorus, quote limit on, with the
-mixture's song memory on (the default) and off):
+mixture's song memory on (the default) and off, and with the repetition controls off):
 
 {chorus}
 
