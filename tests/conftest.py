@@ -5,10 +5,15 @@ from __future__ import annotations
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tui_lyrics.card import HeldOutPoint, ModelCard, SplitSizes, TrainState
+from tui_lyrics.config import ModelConfig, TrainConfig
+from tui_lyrics.corpus import CorpusSummary
 from tui_lyrics.paths import HOME_ENV
+from tui_lyrics.vocab import CharVocab
 
 PHRASES = [
     "我在风里等你",
@@ -21,6 +26,30 @@ PHRASES = [
     "走过长长的街",
 ]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def make_card(
+    name: str = "m",
+    *,
+    model: ModelConfig | None = None,
+    train: TrainConfig | None = None,
+    state: dict[str, Any] | None = None,
+    corpus: str = "songs.txt",
+    params: int = 1_234_567,
+    history: tuple[dict[str, Any], ...] = (),
+    updated: str = "2025-01-01T00:00:00+00:00",
+) -> ModelCard:
+    """A complete, valid card holding the numbers a test shows (for tests that need a card, not a model)."""
+    summary = CorpusSummary(
+        name=corpus, path=f"/data/{corpus}", encoding="utf-8", files=1, chars=100_000, lines=5_000, distinct=40,
+        sha256="0" * 64,
+    )  # fmt: skip
+    return ModelCard(
+        name=name, model=model or ModelConfig(), train=train or TrainConfig(),
+        vocab=CharVocab(chars=tuple("我你的了在是不有一人")), corpus=summary, state=TrainState.from_dict(state or {}),
+        params=params, created=updated, updated=updated, split=SplitSizes(train_chars=90_000, held_chars=10_000),
+        history=tuple(HeldOutPoint.from_dict(point) for point in history),
+    )  # fmt: skip
 
 
 def make_lyrics(n_chars: int = 4000, seed: int = 0) -> str:

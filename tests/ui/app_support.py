@@ -10,8 +10,8 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from tests.conftest import make_card
 from tui_lyrics.config import ModelConfig, TrainConfig
-from tui_lyrics.store import CARD_FORMAT, CARD_VERSION
 
 TINY_SETTINGS = {
     "layers": "1",
@@ -34,6 +34,11 @@ async def wait_for(pilot: Pilot, condition: Callable[[], Any], *, timeout: float
         await pilot.pause(0.05)
 
 
+def full_card(name: str, **fields: Any) -> dict[str, Any]:
+    """A complete, valid card as JSON (what ``ModelCard`` reads strictly) holding the numbers a test shows."""
+    return make_card(name, **fields).to_dict()
+
+
 def write_card(
     home: Path,
     name: str,
@@ -50,27 +55,11 @@ def write_card(
     """A model folder with a card holding known numbers (no weights: the library needs none)."""
     folder = home / "models" / name
     folder.mkdir(parents=True)
-    card = {
-        "format": CARD_FORMAT,
-        "format_version": CARD_VERSION,
-        "name": name,
-        "created": "2025-01-01T00:00:00+00:00",
-        "updated": "2025-01-01T00:00:00+00:00",
-        "model": ModelConfig(cell=cell, input=input).to_dict(),
-        "train": TrainConfig(steps=max(steps, 1000)).to_dict(),
-        "vocab": {},
-        "corpus": {"name": corpus},
-        "split": {"train_chars": 90_000, "held_chars": 10_000},
-        "params": params,
-        "state": {
-            "step": steps,
-            "train_seconds": seconds,
-            "best_loss": best_loss,
-            "finished": finished,
-            "device": "cpu",
-        },
-        "history": [],
-    }
+    state = {"step": steps, "train_seconds": seconds, "best_loss": best_loss, "finished": finished, "device": "cpu"}
+    card = full_card(
+        name, model=ModelConfig(cell=cell, input=input), train=TrainConfig(steps=max(steps, 1000)), state=state,
+        corpus=corpus, params=params,
+    )  # fmt: skip
     (folder / "card.json").write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
     return folder
 

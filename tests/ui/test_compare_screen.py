@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_support import full_card
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input
@@ -25,7 +26,6 @@ from textual.widgets import Checkbox, Input
 from tui_lyrics import experiments as ex
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.fmt import fmt_duration, fmt_ppl
-from tui_lyrics.store import CARD_FORMAT, CARD_VERSION
 from tui_lyrics.ui.compare.experiment_list import ExperimentList
 from tui_lyrics.ui.compare.screen import CompareScreen
 from tui_lyrics.ui.compare.table import COLUMNS, CompareTable, row_key
@@ -88,16 +88,13 @@ def _write_card(home: Path, run: dict[str, Any], index: int) -> None:
     held = [{"step": s, "held_loss": round(floor + 3 / (1 + s * speed / 60), 4), "train_loss": 0.0,
              "elapsed": s * (0.5 + 0.1 * index)} for s in range(50, 201, 50)]  # fmt: skip
     best = min(held, key=lambda p: p["held_loss"])
-    card = {
-        "format": CARD_FORMAT, "format_version": CARD_VERSION, "name": run["model"],
-        "created": "2025-01-01T12:00:00+00:00", "updated": "2025-01-01T12:00:00+00:00",
-        "model": ModelConfig(cell=run["cell"], input=run["input"]).to_dict(), "train": TrainConfig().to_dict(),
-        "vocab": {}, "corpus": {"name": "songs.txt"}, "params": 10_000 + 2_345 * index,
-        "state": {"step": 200, "chars": 200 * 4 * 16, "train_seconds": 100.0 + 10 * index,
-                  "train_loss": round(floor - 0.2, 4), "best_loss": best["held_loss"], "best_step": best["step"],
-                  "finished": True},
-        "history": held,
-    }  # fmt: skip
+    state = {"step": 200, "chars": 200 * 4 * 16, "train_seconds": 100.0 + 10 * index,
+             "train_loss": round(floor - 0.2, 4), "best_loss": best["held_loss"], "best_step": best["step"],
+             "finished": True}  # fmt: skip
+    card = full_card(
+        run["model"], model=ModelConfig(cell=run["cell"], input=run["input"]), train=TrainConfig(), state=state,
+        params=10_000 + 2_345 * index, history=tuple(held), updated="2025-01-01T12:00:00+00:00",
+    )  # fmt: skip
     (folder / "card.json").write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
     rows = [{"kind": "train", "step": s, "loss": round(floor - 0.2 + 3.5 / (1 + s * speed / 50), 4),
              "elapsed": s * (0.5 + 0.1 * index)} for s in range(10, 201, 10)]  # fmt: skip
@@ -372,7 +369,7 @@ def test_snapshot_of_the_form_on_small_terminals(snap_compare, home: Path, size)
 
 def test_the_screen_imports_no_torch() -> None:
     """Opening Compare must stay instant: torch loads only when a grid starts, in its thread."""
-    code = "import sys, tui_lyrics.ui.screens.compare\nprint('torch' in sys.modules)\n"
+    code = "import sys, tui_lyrics.ui.compare.screen\nprint('torch' in sys.modules)\n"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"

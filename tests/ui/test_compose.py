@@ -7,8 +7,7 @@ takes) are tested directly.
 
 from __future__ import annotations
 
-import os
-import socket
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tui_lyrics.config import SampleConfig
+from tui_lyrics.lock import me
 from tui_lyrics.paths import data_home
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.compose_actions import status_line, unknown_note
@@ -352,7 +352,7 @@ async def test_model_picker_lists_the_library_without_errors(tiny_model: str, ho
 
 async def test_a_model_in_training_is_composed_with_its_latest_weights(tiny_model: str, home: Path) -> None:
     lock = home / "models" / "tiny" / "train.lock"
-    lock.write_text(f'{{"pid": {os.getpid()}, "host": "{socket.gethostname()}", "since": 0}}', encoding="utf-8")
+    lock.write_text(json.dumps(me()), encoding="utf-8")  # this live process holds it
     async with Host().run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
         assert screen.lm.weights == "last"

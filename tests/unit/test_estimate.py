@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tests.conftest import make_card
+from tui_lyrics.config import TrainConfig
 from tui_lyrics.ui.estimate import Budget, budget_seconds, describe, in_words, steps_per_epoch
 from tui_lyrics.ui.record import RunRecord
 
@@ -46,12 +48,12 @@ def test_the_headline_loss_and_speed_are_smoothed_while_the_curve_keeps_every_re
 
 def test_a_watched_run_has_a_step_total_and_an_eta_from_its_own_rows() -> None:
     record = RunRecord("m", status="watching", read_only=True)
-    record.take_card({"params": 10, "train": {"steps": 1000, "batch": 8, "seq": 64}, "state": {}})
+    record.take_card(make_card(params=10, train=TrainConfig(steps=1000, batch=8, seq=64)))
     record.add_rows([{"kind": "train", "step": s, "loss": 3.0, "elapsed": s / 10} for s in (100, 200)], 512)
     assert record.total_steps == 1000 and record.fraction == 0.2
     assert record.eta == 80.0  # 800 steps left at 0.1 s a step
     minutes = RunRecord("n", status="watching", read_only=True)
-    minutes.take_card({"train": {"minutes": 2, "batch": 8, "seq": 64}, "state": {}})
+    minutes.take_card(make_card(train=TrainConfig(minutes=2, batch=8, seq=64)))
     minutes.add_rows([{"kind": "train", "step": 5, "loss": 3.0, "elapsed": 30.0}], 512)
     assert minutes.fraction == 0.25 and minutes.eta == 90.0
 

@@ -132,7 +132,7 @@ class TrainingJob:
         """Send the curve so far, so a resumed run's chart continues where it left off."""
         folder = self.store.path(self.name)
         rows = tuple(read_metrics(folder))
-        self.post(MetricsRead(name=self.name, rows=rows, card=self.store.read_card(self.name), live=True, reset=True))
+        self.post(MetricsRead(name=self.name, rows=rows, card=self.store.card(self.name), live=True, reset=True))
 
     def _finished(self, reason: str, message: str) -> None:
         event = progress.TrainingFinished(name=self.name, reason=reason, step=0, best_loss=None, message=message)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar, dataclass_transform
 from textual.message import Message
 
 from tui_lyrics import progress
+from tui_lyrics.card import ModelCard
 from tui_lyrics.corpus import Corpus
 from tui_lyrics.store import ModelInfo
 
@@ -139,7 +140,7 @@ class MetricsRead(Message, bubble=False):
 
     name: str
     rows: tuple[dict[str, Any], ...]
-    card: dict[str, Any] | None
+    card: ModelCard | None
     live: bool
     reset: bool = False
     """The rows start from the beginning of the file (the first read, or it was rewritten)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui_lyrics import progress
+from tui_lyrics.card import ModelCard
 
 CURVE_POINTS = 1024
 SMOOTHING = 0.1
@@ -186,18 +187,16 @@ class RunRecord:
             if step > first_step and elapsed > first_elapsed:
                 self.eta = (self.total_steps - step) * (elapsed - first_elapsed) / (step - first_step)
 
-    def take_card(self, card: dict[str, Any]) -> int:
+    def take_card(self, card: ModelCard) -> int:
         """Settings from a model card; returns characters per step (to estimate speed)."""
-        state, train = card.get("state", {}), card.get("train", {})
-        self.params = int(card.get("params", 0))
-        self.total_steps = train.get("steps") or self.total_steps
-        minutes = train.get("minutes")
-        self.budget_seconds = float(minutes) * 60 if minutes else None
-        split = card.get("split", {})
-        epochs, per_step = train.get("epochs"), int(train.get("batch", 0)) * int(train.get("seq", 0))
-        if epochs and per_step and split.get("train_chars"):
-            self.total_steps = max(1, math.ceil(float(epochs) * int(split["train_chars"]) / per_step))
-        self.device = state.get("device", "") or self.device
-        if state.get("best_loss") is not None:
-            self.best_loss = state["best_loss"]
-        return int(train.get("batch", 0)) * int(train.get("seq", 0))
+        state, train = card.state, card.train
+        self.params = card.params
+        self.total_steps = train.steps or self.total_steps
+        self.budget_seconds = train.minutes * 60 if train.minutes else None
+        per_step = train.batch * train.seq
+        if train.epochs and per_step and card.split is not None and card.split.train_chars:
+            self.total_steps = max(1, math.ceil(train.epochs * card.split.train_chars / per_step))
+        self.device = state.device or self.device
+        if state.best_loss is not None:
+            self.best_loss = state.best_loss
+        return per_step

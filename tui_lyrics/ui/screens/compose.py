@@ -162,10 +162,10 @@ class ComposeScreen(ComposeActions, ComposeMeter, Screen[None]):
         try:
             if info is None or info.error is not None:
                 raise LyricsError(info.error if info is not None else f"no model named {name!r}")
-            card = self.store.read_card(name)
-            self.vocab = CharVocab.from_dict(card["vocab"])
-            shape = f"{card['model']['cell'].upper()} {card['model']['layers']}×{card['model']['hidden']}"
-        except (LyricsError, KeyError, TypeError, ValueError, AttributeError) as error:
+            card = self.store.card(name)
+            self.vocab = card.vocab
+            shape = f"{card.model.cell.upper()} {card.model.layers}×{card.model.hidden}"
+        except LyricsError as error:
             line.update(f"Cannot use {name}: {error}. Press m to pick another model.")
             return
         self.stop_generating()

@@ -168,7 +168,7 @@ class TrainingScreen(Screen):
         card, reset, live = None, False, False
         try:
             with contextlib.suppress(LyricsError):  # a model just deleted: its rows still count
-                card = self.app.store.read_card(name)
+                card = self.app.store.card(name)
             rows, reset = tail.read()
             live = is_live(tail.path.parent)
         finally:  # always answer, or the next read would never be started
@@ -183,7 +183,7 @@ class TrainingScreen(Screen):
             record = self.record = RunRecord(record.name, read_only=True)
         per_step = record.take_card(message.card) if message.card else 0
         record.add_rows(message.rows, per_step)
-        finished = bool(message.card and message.card.get("state", {}).get("finished"))
+        finished = message.card is not None and message.card.state.finished
         record.status = "watching" if message.live else "finished" if finished else "idle"
         self._redraw()
 
