@@ -134,7 +134,8 @@ class _Progress:
             TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
             TextColumn("{task.fields[stats]}"), TimeRemainingColumn(), console=self.console, disable=quiet,
         )  # fmt: skip
-        self.task = self.progress.add_task("training", total=1.0, stats="", start=False)
+        # Hidden until training starts: a run refused (a held lock) prints its one error line and no empty bar.
+        self.task = self.progress.add_task("training", total=1.0, stats="", start=False, visible=False)
         self.held = "—"
 
     def __enter__(self) -> _Progress:
@@ -151,7 +152,7 @@ class _Progress:
             if event.note:
                 self.progress.console.print(f"lyrics-tui: {event.note}", markup=False, highlight=False)
             self.progress.start_task(self.task)
-            self.progress.update(self.task, description=event.name)
+            self.progress.update(self.task, description=event.name, visible=True)
             self.progress.console.print(
                 f"{event.name}: {event.params:,} parameters on {event.device}; "
                 f"{event.train_chars:,} characters to train on, {event.held_chars:,} held out"
