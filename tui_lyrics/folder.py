@@ -27,13 +27,14 @@ import re
 import shutil
 import signal
 import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 from tui_lyrics.card import CardError, ModelCard
-from tui_lyrics.errors import StoreError
+from tui_lyrics.errors import StoreError, describe_os_error
 
 CARD = "card.json"
 CORPUS = "corpus.txt.gz"
@@ -149,7 +150,9 @@ def tensor_metadata(path: Path) -> dict[str, str]:
             header = json.loads(handle.read(length))
     except FileNotFoundError as error:
         raise StoreError(f"{path} is missing") from error
-    except (OSError, ValueError) as error:
+    except OSError as error:
+        raise StoreError(describe_os_error(error, "read", path)) from error
+    except ValueError as error:
         raise StoreError(f"{path} is not a valid safetensors file ({error})") from error
     if not isinstance(header, dict):
         raise StoreError(f"{path} is not a valid safetensors file")
@@ -188,7 +191,7 @@ def read_card_file(path: Path) -> ModelCard:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise StoreError(f"{path} is corrupt (not valid JSON: {error})") from error
     except OSError as error:
-        raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
+        raise StoreError(describe_os_error(error, "read", path)) from error
     return ModelCard.from_dict(data, where=str(path))
 
 
@@ -238,19 +241,37 @@ class ModelFolder:
 
         atomic_write_bytes(self.corpus_path, gzip.compress(text.encode("utf-8"), mtime=0))
 
-    def read_corpus(self) -> str:
+    def read_corpus(self, max_bytes: int | None = None) -> str:
+        """The corpus copy, its gunzip capped at ``max_bytes`` (a bomb in a model folder is refused, not read).
+
+        The default cap is the corpus size limit in UTF-8: a text read within the limit is at most
+        four times its bytes once re-encoded.
+        """
+        from tui_lyrics.corpus import DEFAULT_MAX_BYTES
+
+        cap = max_bytes if max_bytes is not None else 4 * DEFAULT_MAX_BYTES
         try:
-            return gzip.decompress(self.corpus_path.read_bytes()).decode("utf-8")
+            with gzip.open(self.corpus_path, "rb") as stream:
+                data = stream.read(cap + 1)
         except FileNotFoundError as error:
             raise StoreError(f"{self.name} has no copy of its corpus ({CORPUS}); it cannot train more") from error
-        except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as error:
+        except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+            raise StoreError(f"{self.corpus_path} is corrupt ({error})") from error
+        except OSError as error:
+            raise StoreError(describe_os_error(error, "read", self.corpus_path)) from error
+        if len(data) > cap:
+            raise StoreError(f"{self.corpus_path} unpacks to more than {cap:,} bytes: it is not a corpus copy we made")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as error:
             raise StoreError(f"{self.corpus_path} is corrupt ({error})") from error
 
     def split(self, card: ModelCard) -> tuple[str, str]:
         """The corpus copy cut into (train, held-out) exactly as the model was trained on it."""
-        from tui_lyrics.corpus import split_text
+        from tui_lyrics.corpus import DEFAULT_MAX_BYTES, split_text
 
-        return split_text(self.read_corpus(), held_out=card.train.held_out)
+        cap = 4 * max(DEFAULT_MAX_BYTES, card.corpus.chars)  # a corpus read with a raised --max-mb still opens
+        return split_text(self.read_corpus(cap), held_out=card.train.held_out)
 
     # -- checkpoints ------------------------------------------------------------------------------
     def sets(self) -> list[Path]:
@@ -334,7 +355,7 @@ class ModelFolder:
             shutil.rmtree(temp, ignore_errors=True)
             if isinstance(error, OSError):
                 raise StoreError(
-                    f"could not save a checkpoint of {self.name} in {root}: {error.strerror or error}; "
+                    f"could not save a checkpoint of {self.name}: {describe_os_error(error, path=root)}; "
                     f"the previous checkpoint is kept"
                 ) from error
             raise
@@ -386,8 +407,10 @@ class ModelFolder:
             lines = self.metrics_path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
             return
-        except (OSError, UnicodeDecodeError) as error:
-            raise StoreError(f"cannot read {self.metrics_path}: {error}") from error
+        except OSError as error:
+            raise StoreError(describe_os_error(error, "read", self.metrics_path)) from error
+        except UnicodeDecodeError as error:
+            raise StoreError(f"{self.metrics_path} is corrupt ({error})") from error
         kept = []
         for line in lines:
             try:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tui_lyrics.errors import StoreError
+from tui_lyrics.errors import StoreError, describe_os_error
 
 RETRY_SECONDS = 0.5
 """How long a trainer retries a busy lock: a library listing probes it for microseconds."""
@@ -151,8 +151,13 @@ def _open_locked(path: Path, name: str) -> int:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
-            raise StoreError(f"cannot open the lock {path}: {error.strerror or error}") from error
-        if not _flock(fd):
+            raise StoreError(describe_os_error(error, "open the training lock", path)) from error
+        try:
+            locked = _flock(fd)
+        except OSError as error:
+            os.close(fd)
+            raise StoreError(describe_os_error(error, "lock", path)) from error
+        if not locked:
             holder = read_holder(path) or {}
             os.close(fd)
             raise StoreError(f"{name!r} is being trained by {describe(holder)} (lock {path}); stop that run first")
@@ -186,8 +191,10 @@ def acquire(path: Path, name: str, *, force: bool = False) -> Held:
         os.ftruncate(fd, 0)
         os.pwrite(fd, data, 0)
         os.fsync(fd)
-    except BaseException:
+    except BaseException as error:
         os.close(fd)
+        if isinstance(error, OSError):  # a full disk or a read-only mount: one line, the lock not taken
+            raise StoreError(describe_os_error(error, "write the training lock", path)) from error
         raise
     return Held(path, fd, note)
 

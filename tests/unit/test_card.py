@@ -216,3 +216,22 @@ def test_a_damaged_top_card_is_listed_from_the_newest_committed_set(home: Path) 
     assert store.card("m").state.step == 5
     folder.tidy()
     assert folder.read_card().state.step == 5  # repaired from the set
+
+
+def test_a_corpus_copy_that_unpacks_past_the_limit_is_refused(tmp_path: Path) -> None:
+    folder = a_folder(tmp_path)
+    folder.write_corpus("我" * 2_000)  # 6,000 bytes of UTF-8, a few dozen compressed
+    assert folder.read_corpus(max_bytes=6_000) == "我" * 2_000
+    with pytest.raises(StoreError, match="unpacks to more than 5,999 bytes"):
+        folder.read_corpus(max_bytes=5_999)
+    folder.corpus_path.write_bytes(b"\x1f\x8b not gzip")
+    with pytest.raises(StoreError, match="is corrupt"):
+        folder.read_corpus()
+
+
+def test_an_os_error_reading_a_folder_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    folder = a_folder(tmp_path)
+    folder.card_path.mkdir(parents=True)  # card.json is a folder: reading it is an OSError
+    with pytest.raises(StoreError, match=r"^could not read .*card\.json: ") as caught:
+        folder.read_card()
+    assert "\n" not in str(caught.value)
