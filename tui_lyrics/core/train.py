@@ -418,6 +418,10 @@ class _Run:
             name=self.name, reason=reason, step=self.state.step, best_loss=self.state.best_loss, message=message
         )
         self.emit(event)
+        if reason in ("budget", "early"):  # a finished model: its first take reads the corpus index, not builds it
+            from tui_lyrics.memorise import corpus_index
+
+            corpus_index(self.folder)  # stored beside the corpus copy (memorise.INDEX_FILE); a no-op when current
         return event
 
 
