@@ -200,3 +200,32 @@ def test_the_metrics_tail_reads_only_whole_new_lines(tmp_path: Path) -> None:
     assert rows == [{"kind": "train", "step": 2}] and not reset
     path.write_text("", encoding="utf-8")
     assert tail.read() == ([], True)
+
+
+def test_every_message_of_the_app_is_a_frozen_fact() -> None:
+    """One convention: each Message a module of ``tui_lyrics.ui`` defines is made by ``messages.fact``."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.message import Message
+
+    import tui_lyrics.ui
+
+    found, loose = 0, []
+    for module_info in pkgutil.walk_packages(tui_lyrics.ui.__path__, "tui_lyrics.ui."):
+        module = importlib.import_module(module_info.name)
+        nested = [
+            c for _, k in inspect.getmembers(module, inspect.isclass) for _, c in inspect.getmembers(k, inspect.isclass)
+        ]
+        for cls in {*(c for _, c in inspect.getmembers(module, inspect.isclass)), *nested}:
+            if (
+                issubclass(cls, Message)
+                and cls.__module__ == module.__name__
+                and cls.__dict__.get("__dataclass_fields__")
+            ):
+                found += 1
+                if getattr(cls.__setattr__, "__qualname__", "") != "fact.<locals>.__setattr__":
+                    loose.append(f"{cls.__module__}.{cls.__qualname__}")
+    assert found > 20
+    assert loose == [], f"messages that are not frozen facts: {loose}"

@@ -5,8 +5,8 @@ function, never at module level, and reach the UI only through ``post``, a threa
 ``post_message``. Sampled characters are posted in small chunks, not one message each, so
 the screen stays smooth over a slow SSH link.
 
-The messages are dataclasses named as past facts. They are not frozen: Textual writes its
-own bookkeeping (sender, propagation flags) onto every message after it is made.
+The messages are frozen facts named in the past tense (``messages.fact``: the fields freeze,
+Textual's own bookkeeping on each message does not).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.message import Message
 
 from tui_lyrics.ui.compose_takes import DONE, FAILED, STOPPED, Take, TakeChar
+from tui_lyrics.ui.messages import fact
 
 if TYPE_CHECKING:
     from tui_lyrics.core.sample import LoadedModel
@@ -30,7 +30,7 @@ CHUNK_CHARS = 16
 CHUNK_SECONDS = 0.03
 
 
-@dataclass
+@fact
 class ModelLoaded(Message):
     """The model's weights are in memory and it has sampled once (so the first take is quick)."""
 
@@ -42,13 +42,13 @@ class ModelLoaded(Message):
     seconds: float
 
 
-@dataclass
+@fact
 class ModelLoadFailed(Message):
     name: str
     error: str
 
 
-@dataclass
+@fact
 class CharsSampled(Message):
     """A few more characters of take ``take``, in order."""
 
@@ -56,7 +56,7 @@ class CharsSampled(Message):
     chars: tuple[TakeChar, ...]
 
 
-@dataclass
+@fact
 class TakeFinished(Message):
     take: int
     state: str

@@ -9,7 +9,6 @@ screen's side of it (a mixin, like ``ComposeActions``). The measuring itself is
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from textual.widgets import Static
 
 from tui_lyrics.memorise import CorpusIndex, Memorisation, corpus_index
 from tui_lyrics.ui.compose_takes import GENERATING, Take
+from tui_lyrics.ui.messages import fact
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -37,7 +37,7 @@ QUOTE_CHARS = 12
 """The longest quote is shown up to this many characters."""
 
 
-@dataclass
+@fact
 class CorpusIndexed(Message):
     """The corpus copy of model ``name`` is indexed (None: the model has no usable copy)."""
 
@@ -45,7 +45,7 @@ class CorpusIndexed(Message):
     index: CorpusIndex | None
 
 
-@dataclass
+@fact
 class TakeMeasured(Message):
     take: int
     memorisation: Memorisation

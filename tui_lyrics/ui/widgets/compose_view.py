@@ -14,7 +14,6 @@ With rhyme on, each completed line's rhyme class (十三辙) is shown, dim, in a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -30,6 +29,7 @@ from textual.strip import Strip
 
 from tui_lyrics.rhyme import line_class
 from tui_lyrics.ui.compose_takes import DOUBTFUL, SURE, TakeChar, confidence
+from tui_lyrics.ui.messages import fact
 
 NEWLINE_MARK = "↵"
 PLACEHOLDER = "Type a first line above, press Enter."
@@ -102,7 +102,7 @@ class TakeView(ScrollView, can_focus=True):
     colour: reactive[bool] = reactive(True, init=True)
     """Colour characters by the probability they were sampled with."""
 
-    @dataclass
+    @fact
     class CursorMoved(Message):
         index: int | None
 

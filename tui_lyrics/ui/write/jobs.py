@@ -3,7 +3,7 @@
 Thread bodies for Textual workers: they import the engine (and so torch) inside the function
 and reach the UI only through ``post`` (a thread-safe ``post_message``). Each candidate is
 posted the moment it is sampled, so the first shows while the others are drawn. The
-messages are dataclasses named as past facts (not frozen: Textual writes onto them).
+messages are frozen facts named in the past tense (``messages.fact``).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from tui_lyrics.config import SampleConfig
+from tui_lyrics.ui.messages import fact
 from tui_lyrics.ui.write.session import Request
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 Post = Callable[[Message], object]
 
 
-@dataclass
+@fact
 class WriterLoaded(Message):
     """The model is in memory and its corpus indexed (for the memorisation flag)."""
 
@@ -37,13 +37,13 @@ class WriterLoaded(Message):
     seconds: float
 
 
-@dataclass
+@fact
 class WriterFailed(Message):
     name: str
     error: str
 
 
-@dataclass
+@fact
 class CandidateFound(Message):
     """One more candidate for request ``request`` (a ``core.candidates.Candidate``)."""
 
@@ -51,7 +51,7 @@ class CandidateFound(Message):
     candidate: Any
 
 
-@dataclass
+@fact
 class CandidatesFinished(Message):
     request: int
     count: int
@@ -59,7 +59,7 @@ class CandidatesFinished(Message):
     error: str | None = None
 
 
-@dataclass
+@fact
 class LineWritten(Message):
     """The model wrote line ``number`` of the template (a ``core.candidates.WrittenLine``) while filling it."""
 
