@@ -344,3 +344,15 @@ def test_the_window_penalty_also_discourages_shorter_quotes(
     soft = reciting.corpus.measure(CYCLE[:3] + sample_text(reciting, CYCLE[:3], config))
     assert hard.window_share is not None and hard.window_share > 0.3  # 12-character quotes, one after another
     assert soft.window_share == 0.0 and soft.longest <= 7
+
+
+def test_a_blank_line_is_never_followed_by_another() -> None:
+    """Song memory can teach a take that newlines follow newlines; the verse rule keeps one blank line at most."""
+    blanks = bigram_model("我在\n\n\n\n\n\n你在等\n\n\n\n风里的春天\n", smoothing=0.01)  # newline, then mostly newline
+    config = SampleConfig(length=120, seed=3, no_repeat_ngram=0, loop_repeats=0, song_memory=False)
+    free = sample_text(blanks, "我在", config)
+    assert "\n\n\n" in free  # the model alone writes runs of blank lines
+    kept = list(stream_chars(blanks, "我在", config.replace(verse_lines=None, repetition_penalty=1.001)))
+    text = "".join(c.char for c in kept)
+    assert "\n\n\n" not in text
+    assert any("verse" in c.controls for c in kept)

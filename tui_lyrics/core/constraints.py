@@ -8,7 +8,8 @@ probability of it is reported (``SampledChar.prob``) so a take can be scored for
 The controls, in priority order (a lower one gives way when it would leave no character):
 
 1. **Verses** (``verse_lines``): after every K lines the next character is a newline (a
-   blank line); no other blank lines.
+   blank line); no other blank lines. With any control on, a blank line is never followed by
+   another: song memory would otherwise learn from a take's own blank lines to write runs of them.
 2. **Line shape** (``line_chars`` ± ``line_tolerance``, counted in characters): a newline is
    banned before the shortest line and forced after the longest.
 3. **Rhyme** (``rhyme``): a line may end only on a character of the target class (十三辙, see
@@ -242,6 +243,8 @@ class LyricControls:
         n, nl = len(self.line), self.newline
         verse_lines = self.config.verse_lines
         if n == 0:
+            if self.context[-2:] == ["\n", "\n"]:
+                return [(~self._one(nl), "verse")]  # one blank line between verses, never a run of them
             at_break = bool(self.context) and self.context[-1] == "\n" and self.verse > 0
             if verse_lines is not None and at_break and self.verse >= verse_lines:
                 return [(self._one(nl), "verse")]
