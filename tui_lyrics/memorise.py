@@ -228,31 +228,21 @@ def _suffix_array(text: str) -> list[int]:
     if n == 0:
         return []
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    _, first = np.unique(codes, return_inverse=True)  # dense ranks of single characters, from 0
-    # Rank by the first k characters at once (k as many as fit in 62 bits; 1 after the end sorts first):
-    # saves the first log2(k) doubling rounds, the ones that sort the most unresolved ties.
-    bits = max(1, int(first.max()) + 2).bit_length()
-    k = max(1, min(62 // bits, n))
-    key = np.zeros(n, dtype=np.int64)
-    for j in range(k):
-        key <<= bits
-        key[: n - j] += first[j:].astype(np.int64) + 1
-    order = np.argsort(key)
-    sorted_key = key[order]
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.concatenate(([0], np.cumsum(sorted_key[1:] != sorted_key[:-1])))
+    _, rank = np.unique(codes, return_inverse=True)  # dense ranks of single characters
+    rank = rank.astype(np.int64)
+    k = 1
     while True:
-        if int(rank.max()) == n - 1 or k >= n:
-            ranked: list[int] = order.tolist()
-            return ranked
         second = np.full(n, -1, dtype=np.int64)
         second[: n - k] = rank[k:] if k < n else second[:0]
         key = rank * (n + 1) + (second + 1)  # order by (rank[i], rank[i + k]); -1 sorts first
-        order = np.argsort(key)  # ties get one rank whatever their order: no stable sort needed
+        order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         new = np.empty(n, dtype=np.int64)
         new[order] = np.concatenate(([0], np.cumsum(sorted_key[1:] != sorted_key[:-1])))
         rank = new
+        if int(rank.max()) == n - 1 or k >= n:
+            ranked: list[int] = order.tolist()
+            return ranked
         k *= 2
 
 
