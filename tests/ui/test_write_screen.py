@@ -113,6 +113,7 @@ async def test_chorus_verse_insert_continue_quit_and_reopen(home: Path) -> None:
         draft = screen.session.draft
     reopened = Host(model_name="demo-zh")  # quit, open the app again, reopen the song with o
     async with reopened.run_test(size=(100, 30)) as pilot:
+        await _ready(pilot, reopened.screen)  # then a new song's line input has focus
         await pilot.press("escape", "o")
         await pilot.pause()
         assert isinstance(reopened.screen, SongPicker) and reopened.screen.rows[0].name == name
@@ -194,6 +195,79 @@ async def test_a_model_that_cannot_load_is_said_not_waited_for(home: Path) -> No
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: screen.writer.failed is not None, what="the load to fail")
-        await pilot.press("escape", "g")
+        await pilot.press("g")  # the draft keeps focus: no model to write with
         status = str(screen.query_one("#write-status").render())
         assert "Cannot load no-such-model" in status and "no model named" in status
+
+
+def _footer(screen: WriteScreen, width: int) -> dict[str, str]:
+    """The footer's keys that show in ``width`` columns, left of the palette's ^p: {key: label}."""
+    from textual.widgets._footer import FooterKey
+
+    keys = list(screen.query(FooterKey))
+    edge = min([k.region.x for k in keys if k.key == "ctrl+p"] or [width])
+    return {k.key: k.description for k in keys if k.region.width and k.region.right <= edge}
+
+
+async def test_esc_has_one_rule_and_the_footer_names_it(home: Path) -> None:
+    app = Host(model_name="demo-zh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await _ready(pilot, screen)
+        await pilot.pause()
+        field = screen.query_one("#line", Input)
+        assert screen.focused is field and _footer(screen, 100)["escape"] == "To draft"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.focused is screen.query_one("#draft", DraftView)
+        assert _footer(screen, 100)["escape"] == "Back"
+        screen.writer.generating = True  # a request running: Esc stops it, from any focus
+        screen.refresh_bindings()
+        await pilot.pause()
+        assert _footer(screen, 100)["escape"] == "Stop"
+        await pilot.press("escape")
+        assert screen.writer.stop.is_set() and app.screen is screen
+        screen.writer.generating = False
+        screen.refresh_bindings()
+        await pilot.press("escape")  # the draft: Esc leaves the screen
+        assert app.screen is not screen
+    async with LyricsApp().run_test(size=(100, 30)) as pilot:  # from the library, Esc never leaves the app
+        await wait_for(pilot, lambda: bool(getattr(pilot.app.screen, "rows", None)), what="the library")
+        library = pilot.app.screen
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, WriteScreen), what="the write screen")
+        await pilot.press("escape", "escape", "escape", "escape")
+        assert pilot.app.is_running and pilot.app.screen is library
+
+
+async def test_keys_pressed_while_the_screen_opens_make_no_song(home: Path, monkeypatch) -> None:
+    import threading
+
+    from tui_lyrics.ui.write import jobs
+
+    gate, load = threading.Event(), jobs.load_job
+    monkeypatch.setattr(jobs, "load_job", lambda *args: (gate.wait(30), load(*args)))
+    app = Host(model_name="demo-zh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await pilot.press("g", "r", "a", "enter", "m", "enter")  # typed ahead while the model loads
+        assert "Still loading demo-zh" in str(screen.query_one("#write-status").render())
+        gate.set()
+        await _ready(pilot, screen)
+        await pilot.pause()
+        assert screen.session.draft.lines == () and screen.session.name is None
+        assert not (home / "songs").exists() or not any((home / "songs").iterdir())
+        assert screen.focused is screen.query_one("#line", Input)  # now a new song starts with its first line
+
+
+@pytest.mark.parametrize("width", [100, 80])
+async def test_the_footer_shows_template_and_fill(home: Path, width: int) -> None:
+    app = Host(model_name="demo-zh")
+    async with app.run_test(size=(width, 24)) as pilot:
+        screen = app.screen
+        await _ready(pilot, screen)
+        await pilot.press("escape")
+        await pilot.pause()
+        shown = _footer(screen, width)
+        assert shown.get("t") == "Template" and shown.get("f") == "Fill", shown
+        assert {"g", "escape"} <= shown.keys()

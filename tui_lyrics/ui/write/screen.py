@@ -6,8 +6,11 @@ engine in thread workers (``jobs``) that report by message. Keys, with the draft
 ``g`` candidates for the next line, ``1``–``9`` accept one, ``m`` more, ``r`` rewrite the
 highlighted line, ``e`` edit it, ``c``/``v``/``b`` mark it chorus/verse/bridge, ``l`` lock
 it, ``h`` insert the chorus, ``x`` delete, ``u`` undo, ``t`` template, ``o`` open a song,
-``f`` write the rest to the template, ``s`` export, ``y`` copy, ``i`` type a line, ``escape``
-stop / leave. A ``Writer`` owns the engine requests; the screen shows what it and the session hold.
+``f`` write the rest to the template, ``s`` export, ``y`` copy, ``i`` type a line. Esc has one
+rule, named in the footer: it stops a running request, else leaves the line input for the draft, else
+leaves the screen. A new song gets the line input once the model is ready, so keys pressed while the
+screen opens are the draft's keys, never a typed line. A ``Writer`` owns the engine requests; the
+screen shows what it and the session hold.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from tui_lyrics.ui.write.widgets import CandidateList, DraftView, SongPicker, So
 from tui_lyrics.ui.write.writer import Writer
 
 K = 5
-TYPING = "Type a line + Enter (empty: a verse break) · Esc: the keys below (g candidates…)"
+TYPING = "Type a line + Enter (empty: a verse break) · Esc: to the draft (g candidates…)"
 
 
 class WriteScreen(Screen):
@@ -39,24 +42,28 @@ class WriteScreen(Screen):
 
     CSS_PATH = "write.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("g", "candidates", "Next lines"),
-        Binding("m", "more", "More"),
+        # One key, three actions; check_action lets exactly one run, and the footer shows that one, first.
+        # At 80 columns the footer shows esc, g, r, e, c, t and f; the rest are in the docstring above.
+        Binding("escape", "stop", "Stop"),
+        Binding("escape", "to_draft", "To draft"),
+        Binding("escape", "back", "Back"),
+        Binding("g", "candidates", "Next"),
+        Binding("m", "more", "More", show=False),  # the candidates' status line names it
         Binding("r", "rewrite", "Rewrite"),
         Binding("e", "edit", "Edit"),
-        Binding("i", "type", "Type"),
+        Binding("i", "type", "Type", show=False),
         Binding("c", "mark('chorus')", "Chorus"),
         Binding("v", "mark('verse')", "Verse", show=False),
         Binding("b", "mark('bridge')", "Bridge", show=False),
-        Binding("l", "lock", "Lock"),
-        Binding("h", "insert_chorus", "Insert chorus"),
+        Binding("l", "lock", "Lock", show=False),
+        Binding("h", "insert_chorus", "Insert chorus", show=False),  # marking a chorus names it
         Binding("x", "delete", "Delete", show=False),
         Binding("u", "undo", "Undo", show=False),
         Binding("t", "template", "Template"),
-        Binding("f", "fill", "Fill template"),
+        Binding("f", "fill", "Fill"),
         Binding("o", "open", "Open", show=False),
         Binding("s", "export", "Export", show=False),
         Binding("y", "copy", "Copy", show=False),
-        Binding("escape", "back", "Back"),
         *(Binding(str(n), f"accept({n})", f"Accept {n}", show=False) for n in range(1, 10)),
     ]
 
@@ -101,8 +108,8 @@ class WriteScreen(Screen):
         self.model_name = self.session.model
         self._refresh()
         self._say(f"Loading {self.model_name}…")
-        # A new song starts with typing its first line; a reopened one with its lines.
-        self.query_one("#draft" if self.session.draft.lines else "#line").focus()
+        # The draft first: keys pressed while the screen opens are its keys (g says "still loading"), not a line.
+        self.query_one("#draft", DraftView).focus()
         store, name = self.store, self.model_name
         from tui_lyrics.ui.write.jobs import load_job
 
@@ -130,7 +137,11 @@ class WriteScreen(Screen):
 
     def on_writer_loaded(self, message: WriterLoaded) -> None:
         self.writer.lm, self.writer.index = message.model, message.index
-        hint = "g: candidates for the next line" if self._session().draft.lines else "Type a first line, or press g"
+        hint = "g: candidates for the next line"
+        draft_view = self.query_one("#draft", DraftView)
+        if not self._session().draft.lines and self.app.screen is self and self.focused is draft_view:
+            self.query_one("#line", Input).focus()  # a new song starts with typing its first line
+            hint = "Type a first line, or Esc then g"
         self._say(f"{message.name} ready ({message.seconds:.1f} s). {hint}.")
 
     def on_writer_failed(self, message: WriterFailed) -> None:
@@ -145,6 +156,7 @@ class WriteScreen(Screen):
     def on_candidates_finished(self, message: CandidatesFinished) -> None:
         if not self.writer.finished(message):
             return
+        self.refresh_bindings()  # Esc no longer stops
         if message.error:
             self._say(f"Stopped: {message.error}")
             return
@@ -200,7 +212,8 @@ class WriteScreen(Screen):
             self._say("Nine candidates shown: accept one, or press g for a new set")
             return
         self.query_one("#candidates", CandidateList).show(self.writer.candidates)
-        self._say("Writing candidates…")
+        self._say("Writing candidates… · Esc stops")
+        self.refresh_bindings()
 
     def action_fill(self) -> None:
         """Write every template line not written yet, the most natural of K whole lines each."""
@@ -214,7 +227,8 @@ class WriteScreen(Screen):
         else:
             self.writer.fill(session)
             self.query_one("#candidates", CandidateList).show([])
-            self._say("Writing the song to the template…")
+            self._say("Writing the song to the template… · Esc stops")
+            self.refresh_bindings()
 
     def action_export(self) -> None:
         from tui_lyrics.ui.widgets.dialogs import PromptDialog
@@ -264,6 +278,7 @@ class WriteScreen(Screen):
             self.notify(str(error), severity="error")
             return
         self.writer.halt()
+        self.refresh_bindings()
         self.query_one("#candidates", CandidateList).show([])
         self._changed(line)
         self._say(f"Accepted line {line + 1} · e edit · g next lines")
@@ -294,6 +309,8 @@ class WriteScreen(Screen):
         draft = self._session().draft
         current = draft.lines[index].part
         self._apply(draft.mark(index, index, None if current == part else part), index)
+        if current != part and part == "chorus":
+            self._say(f"Line {index + 1} is chorus · h inserts the chorus after the last line")
         if index + 1 < len(draft):
             self.query_one("#draft", DraftView).highlighted = index + 1
 
@@ -361,19 +378,31 @@ class WriteScreen(Screen):
         if name is not None:
             self.app.switch_screen(WriteScreen(store=self.store, song_name=name, k=self.k))
 
+    def action_stop(self) -> None:
+        self.writer.stop.set()
+        self._say("Stopping…")
+
+    def action_to_draft(self) -> None:
+        self.editing = None
+        field = self.query_one("#line", Input)
+        field.placeholder = TYPING
+        self.query_one("#draft", DraftView).focus()
+
     def action_back(self) -> None:
-        if self.writer.generating:
-            self.writer.stop.set()
-            self._say("Stopping…")
-        elif self.focused is self.query_one("#line", Input):
-            self.editing = None
-            self.query_one("#draft", DraftView).focus()
-        else:
+        if len(self.app.screen_stack) > 1:  # never the app's last screen: Esc leaves the Write screen, not the app
             self.app.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Letter keys belong to the line input while it has focus."""
-        return action == "back" or not isinstance(self.focused, Input)
+        """Esc runs one of stop / to_draft / back (in that order); letter keys belong to the line input while
+        it has focus."""
+        typing = isinstance(self.focused, Input)
+        if action == "stop":
+            return self.writer.generating
+        if action == "to_draft":
+            return typing and not self.writer.generating
+        if action == "back":
+            return not typing and not self.writer.generating
+        return not typing
 
     # -- helpers ----------------------------------------------------------------------------
 
