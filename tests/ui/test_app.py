@@ -229,3 +229,12 @@ def test_every_message_of_the_app_is_a_frozen_fact() -> None:
                     loose.append(f"{cls.__module__}.{cls.__qualname__}")
     assert found > 20
     assert loose == [], f"messages that are not frozen facts: {loose}"
+
+
+def test_every_run_status_has_its_words_in_the_one_table() -> None:
+    from tui_lyrics.ui.status import LABELS, RunStatus
+
+    assert set(LABELS) == set(RunStatus)
+    assert all(status.label and status.badge for status in RunStatus)
+    assert RunStatus("paused") == "paused" and RunRecord("a", status=RunStatus.PAUSED).active
+    assert not RunRecord("a", status=RunStatus.IDLE).active

@@ -36,10 +36,10 @@ from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.runs import RunService
 from tui_lyrics.ui.screens.library import LibraryScreen
 from tui_lyrics.ui.screens.training import TrainingScreen
+from tui_lyrics.ui.status import RunStatus
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
 
 EXTRA_STEPS = 1000
-RUN_STATUS = {"waiting": "● starting", "paused": "⏸ paused", "stopping": "● saving"}
 
 
 class LyricsApp(App[int]):
@@ -219,7 +219,7 @@ class LyricsApp(App[int]):
         record = self.record
         if self.job is not None and record is not None:
             done = f" {record.fraction:.0%}" if record.fraction is not None else ""
-            doing = RUN_STATUS.get(record.status, "● training")
+            doing = RunStatus(record.status).badge
             self.sub_title = f"{doing} {record.name}{done}"
         else:
             self.sub_title = self.engine.status

@@ -14,6 +14,7 @@ from typing import Any
 
 from tui_lyrics import progress
 from tui_lyrics.card import ModelCard
+from tui_lyrics.ui.status import RunStatus
 
 CURVE_POINTS = 1024
 SMOOTHING = 0.1
@@ -70,8 +71,8 @@ class RunRecord:
     """One run as the screen needs it; the status words are what the user reads."""
 
     name: str
-    status: str = "waiting"
-    """waiting (for the engine), running, paused, stopping, finished, stopped, failed, idle."""
+    status: RunStatus = RunStatus.WAITING
+    """Its words are in ``ui/status.py``'s one table."""
     read_only: bool = False
     """Watched from metrics another process writes: no pause or stop here."""
     device: str = ""
@@ -101,7 +102,7 @@ class RunRecord:
     @property
     def active(self) -> bool:
         """Is the run still going (so it can be paused or stopped)?"""
-        return self.status in ("waiting", "running", "paused", "stopping")
+        return RunStatus(self.status).active
 
     @property
     def overfitting(self) -> bool:
@@ -120,11 +121,13 @@ class RunRecord:
         elif isinstance(event, progress.SamplePreviewed):
             self.sample = (event.step, event.text)
         elif isinstance(event, progress.TrainingStarted):
-            self.status = "running" if self.status == "waiting" else self.status  # paused early stays paused
+            if self.status == RunStatus.WAITING:  # paused early stays paused
+                self.status = RunStatus.RUNNING
             self.device, self.params, self.step = event.device, event.params, event.start_step
             self.total_steps = event.total_steps
         elif isinstance(event, progress.TrainingFinished):
-            self.status = {"budget": "finished", "early": "finished", "stopped": "stopped"}.get(event.reason, "failed")
+            ends = {"budget": RunStatus.FINISHED, "early": RunStatus.FINISHED, "stopped": RunStatus.STOPPED}
+            self.status = ends.get(event.reason, RunStatus.FAILED)
             self.best_loss = event.best_loss if event.best_loss is not None else self.best_loss
             self.step = max(self.step, event.step)  # progress is throttled; the last step may be unseen
             self.message = event.message
@@ -143,7 +146,7 @@ class RunRecord:
 
     def live_elapsed(self, now: float | None = None) -> float | None:
         """Training time now: a running or watched run's clock keeps moving between readings."""
-        if self.elapsed is None or self.read_at is None or self.status not in ("running", "watching"):
+        if self.elapsed is None or self.read_at is None or self.status not in (RunStatus.RUNNING, RunStatus.WATCHING):
             return self.elapsed
         return self.elapsed + max(0.0, (now if now is not None else time.monotonic()) - self.read_at)
 

@@ -26,6 +26,7 @@ from tui_lyrics import experiments as ex
 from tui_lyrics.ui.compare.jobs import GridRunStarted, run_grid
 from tui_lyrics.ui.jobs import EVAL_SECONDS, PREVIEW_SECONDS, TrainingJob, TrainPlan
 from tui_lyrics.ui.record import RunRecord
+from tui_lyrics.ui.status import RunStatus
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:
@@ -145,21 +146,21 @@ class RunService:
     def pause_training(self) -> bool:
         if self.training is not None and self.record is not None and self.record.active:
             self.training.pause()
-            self.record.status = "paused"
+            self.record.status = RunStatus.PAUSED
             return True
         return False
 
     def resume_training(self) -> bool:
-        if self.training is not None and self.record is not None and self.record.status == "paused":
+        if self.training is not None and self.record is not None and self.record.status == RunStatus.PAUSED:
             self.training.resume()
-            self.record.status = "running"
+            self.record.status = RunStatus.RUNNING
             return True
         return False
 
     def stop_training(self) -> bool:
         if self.training is not None and self.record is not None:
             self.training.stop()
-            self.record.status = "stopping"
+            self.record.status = RunStatus.STOPPING
             return True
         return False
 

@@ -38,6 +38,7 @@ from tui_lyrics.ui.estimate import Budget, describe, steps_per_epoch
 from tui_lyrics.ui.jobs import TrainPlan
 from tui_lyrics.ui.messages import CorpusChecked, MetricsRead, SpeedMeasured
 from tui_lyrics.ui.record import RunRecord
+from tui_lyrics.ui.status import RunStatus
 from tui_lyrics.ui.watch import MetricsTail
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker
 from tui_lyrics.ui.widgets.settings_form import SettingsForm
@@ -126,7 +127,7 @@ class TrainingScreen(Screen):
         if self.app.training_here(name) and self.app.record is not None:
             self.record, self.tail = self.app.record, None
         else:
-            self.record = RunRecord(name, status="idle", read_only=True)
+            self.record = RunRecord(name, status=RunStatus.IDLE, read_only=True)
             self._watch()
         self._redraw()
         self.query_one(TrainMonitor).focus()
@@ -184,7 +185,7 @@ class TrainingScreen(Screen):
         per_step = record.take_card(message.card) if message.card else 0
         record.add_rows(message.rows, per_step)
         finished = message.card is not None and message.card.state.finished
-        record.status = "watching" if message.live else "finished" if finished else "idle"
+        record.status = RunStatus.WATCHING if message.live else RunStatus.FINISHED if finished else RunStatus.IDLE
         self._redraw()
 
     # -- setup ------------------------------------------------------------------------------
@@ -306,12 +307,16 @@ class TrainingScreen(Screen):
             if self.pane != "monitor" or record is None or not self.app.training_here(record.name):
                 return False
             if action == "pause":
-                return record.status in ("waiting", "running")
+                return record.status in (RunStatus.WAITING, RunStatus.RUNNING)
             if action == "resume":
-                return record.status == "paused"
-            return record.status != "stopping"
+                return record.status == RunStatus.PAUSED
+            return record.status != RunStatus.STOPPING
         if action == "train_more":
-            return self.pane == "monitor" and record is not None and record.status in ("finished", "stopped", "idle")
+            return (
+                self.pane == "monitor"
+                and record is not None
+                and record.status in (RunStatus.FINISHED, RunStatus.STOPPED, RunStatus.IDLE)
+            )
         if action == "compose":
             return self.pane == "monitor"
         return True

@@ -14,23 +14,13 @@ from textual.widgets import Digits, Label, Static
 from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
 from tui_lyrics.ui import format as fmt
 from tui_lyrics.ui.record import RunRecord
+from tui_lyrics.ui.status import RunStatus
 from tui_lyrics.ui.widgets.loss_sparkline import LossSparkline
 
 OVERFITTING = (
     "Overfitting: held-out loss rises while training loss falls. The best checkpoint is kept; "
     "stop now, or retrain with more dropout or a smaller model."
 )
-STATUS = {
-    "waiting": "starting…",
-    "running": "● training",
-    "paused": "⏸ paused",
-    "stopping": "stopping, saving the checkpoint…",
-    "finished": "✓ finished",
-    "stopped": "■ stopped (checkpoint saved)",
-    "failed": "✗ failed",
-    "watching": "● trained by another process (read-only)",
-    "idle": "not training",
-}
 
 
 class TrainMonitor(Vertical):
@@ -61,10 +51,10 @@ class TrainMonitor(Vertical):
 
     def show(self, record: RunRecord, *, engine_ready: bool = True) -> None:
         """Redraw from ``record`` (called on the UI thread at most ~10 times a second)."""
-        status = STATUS.get(record.status, record.status)
-        if record.status == "waiting" and not engine_ready:
+        status = RunStatus(record.status).label
+        if record.status == RunStatus.WAITING and not engine_ready:
             status = "loading the engine…"
-        if record.status == "failed" and record.message:
+        if record.status == RunStatus.FAILED and record.message:
             status = f"✗ failed: {record.message}"
         self.query_one("#run-title", Label).update(f"[b]{escape(record.name)}[/b]  {escape(status)}")
         train_caption = f"{fmt.loss(record.train_loss)}  (perplexity {fmt_ppl(record.train_loss)}, smoothed)"
@@ -106,7 +96,7 @@ class TrainMonitor(Vertical):
     def _sample(record: RunRecord) -> str:
         if record.sample is None and record.active:
             return "[dim]A sample from the current weights appears here every few seconds.[/dim]"
-        if record.sample is None and record.status == "watching":
+        if record.sample is None and record.status == RunStatus.WATCHING:
             return "[dim]Only the curves are shared by the process training it; samples stay there.[/dim]"
         if record.sample is None:
             return "[dim]Press c to write lyrics with this model.[/dim]"
