@@ -213,6 +213,8 @@ class LibraryScreen(Screen):
         else:
             state = "finished" if info.finished else "can train more" if info.steps else "not trained yet"
         held = f"held-out perplexity {fmt_ppl(info.best_loss)}" if info.best_loss is not None else "not scored yet"
+        if info.song_loss is not None:  # beside the static figure, labelled: never instead of it
+            held += f" (with song memory {fmt_ppl(info.song_loss)})"
         trained = f"{info.steps:,} steps in {fmt_duration(info.train_seconds)}"
         return (
             f"[b]{escape(info.name)}[/b] · {info.cell}, {info.input} input · {fmt_count(info.params)} parameters · "
