@@ -128,6 +128,11 @@ def describe(holder: dict[str, Any]) -> str:
     return f"process {pid} on {host}"
 
 
+class LockUnchecked(StoreError):
+    """The lock's holder cannot be checked from here (another machine): ``force`` (``--force``, the app's
+    prompt) takes it over."""
+
+
 def _flock(fd: int) -> bool:
     """Take the flock, retrying briefly; False if another live process holds it."""
     deadline = time.monotonic() + RETRY_SECONDS
@@ -179,7 +184,7 @@ def acquire(path: Path, name: str, *, force: bool = False) -> Held:
         if holder is not None:
             gone = holder_gone(holder)
             if gone is None and not force:
-                raise StoreError(
+                raise LockUnchecked(
                     f"{name!r} may be being trained by {describe(holder)}: its lock {path} cannot be checked from "
                     f"here; if that run is gone, train again with --force"
                 )

@@ -3,6 +3,7 @@ while the test watches the curves, pauses, resumes, stops and resumes again."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from app_support import fill_tiny_settings, wait_for, write_card, write_metrics
@@ -226,3 +227,48 @@ def test_paths_complete_to_folders_and_corpus_files(tmp_path: Path) -> None:
     assert complete_path(str(tmp_path / "ly")) == str(tmp_path / "lyrics") + "/"
     assert complete_path(str(tmp_path / "lyrics.")) == str(tmp_path / "lyrics.zip")
     assert complete_path(str(tmp_path / "no")) is None
+
+
+async def train_20_more(pilot: Pilot, app: LyricsApp) -> None:
+    await wait_for(pilot, lambda: app.screen.rows, what="the library")
+    await pilot.press("t")  # a finished model asks how many more steps; an unfinished one resumes at once
+    await wait_for(pilot, lambda: app.screen.query("#answer") or app.record is not None, what="the prompt")
+    if app.screen.query("#answer"):
+        app.screen.query_one("#answer", Input).value = "20"
+        await pilot.press("enter")
+
+
+async def test_a_lock_that_cannot_be_checked_is_taken_over_when_the_user_says_so(tiny_model: str, home: Path) -> None:
+    from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
+
+    holder = {"pid": 4242, "host": "box-elsewhere", "boot": "another-machine", "start": 1}
+    (home / "models" / tiny_model / LOCK).write_text(json.dumps(holder), encoding="utf-8")
+    app = fast_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await train_20_more(pilot, app)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the take-over prompt")
+        assert "process 4242 on box-elsewhere" in app.screen.question and "--force" not in app.screen.question
+        await pilot.press("y")
+        store = ModelStore(app.store.home)
+        done = lambda: app.job is None and store.card(tiny_model).state.step == 80  # noqa: E731
+        notes = [str(n.message) for n in app._notifications]
+        await wait_for(pilot, done, what=f"the forced run (notes so far: {notes})")
+        assert app.record is not None and app.record.status == "finished"
+        notes = [str(n.message) for n in app._notifications]
+        assert any("took over the training lock of process 4242 on box-elsewhere" in n for n in notes), notes
+    assert ModelStore(app.store.home).card(tiny_model).state.step == 80
+    assert not (home / "models" / tiny_model / LOCK).exists()
+
+
+async def test_a_run_that_falls_back_to_an_older_checkpoint_says_so(tiny_model: str, home: Path) -> None:
+    from tui_lyrics.folder import LAST, ModelFolder
+
+    folder = ModelFolder(home / "models" / tiny_model)
+    newest = folder.sets()[0]
+    (newest / LAST).write_bytes((newest / LAST).read_bytes()[:100])  # a save cut short (a full disk, a kill)
+    app = fast_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await train_20_more(pilot, app)
+        await wait_for(pilot, lambda: app.job is None and app.record is not None, what="the run")
+        notes = [str(n.message) for n in app._notifications]
+        assert any("skipped damaged checkpoint" in n for n in notes), notes

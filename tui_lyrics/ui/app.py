@@ -9,6 +9,7 @@ showing it.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -174,6 +175,8 @@ class LyricsApp(App[int]):
 
     def on_training_started(self, message: msg.TrainingStarted) -> None:
         self._apply(message.name, message.event)
+        if message.event.note:  # a lock taken over, leftovers removed, a damaged checkpoint skipped
+            self.notify(message.event.note, title=f"Training {message.name}", severity="warning", timeout=15)
 
     def on_training_progressed(self, message: msg.TrainingProgressed) -> None:
         self._apply(message.name, message.event)
@@ -185,11 +188,26 @@ class LyricsApp(App[int]):
         self._apply(message.name, message.event)
 
     def on_training_finished(self, message: msg.TrainingFinished) -> None:
+        job = self.runs.training
+        plan = job.plan if job is not None and job.name == message.name else None
         self._apply(message.name, message.event)
         if self.runs.training_finished(message.name):
             self._show_status()
-        self._announce(message.event)
+        if message.takeover and plan is not None:
+            self._offer_takeover(plan, message.event.message)
+        else:
+            self._announce(message.event)
         self.library_changed.publish(message.name)
+
+    def _offer_takeover(self, plan: TrainPlan, why: str) -> None:
+        """The lock's holder cannot be checked from here: take it over (the CLI's --force) if the user says so."""
+        question = f"{why.split(': its lock')[0]}.\nIf that run is gone, take its lock over and train here?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._begin(dataclasses.replace(plan, force=True))
+
+        self.push_screen(ConfirmDialog(question, yes="Take over"), answered)
 
     def on_model_created(self, message: msg.ModelCreated) -> None:
         self.library_changed.publish(message.name)

@@ -20,6 +20,7 @@ from tui_lyrics import progress
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.corpus import Corpus
 from tui_lyrics.errors import LyricsError, describe_os_error
+from tui_lyrics.lock import LockUnchecked
 from tui_lyrics.store import ModelStore, read_metrics
 from tui_lyrics.ui.engine import Engine
 from tui_lyrics.ui.messages import MetricsRead, ModelCreated, TrainingFinished, message_for
@@ -39,6 +40,8 @@ class TrainPlan:
     model: ModelConfig | None = None
     train: TrainConfig | None = None
     """For a new model its settings; for an existing one a replacement (a new budget) or None."""
+    force: bool = False
+    """Take over a training lock whose holder cannot be checked from here (the user said so)."""
 
 
 class TrainingJob:
@@ -88,6 +91,8 @@ class TrainingJob:
     def run(self) -> None:
         try:
             self._run()
+        except LockUnchecked as error:
+            self._finished("error", str(error), takeover=True)
         except LyricsError as error:
             self._failed(str(error))
         except MemoryError:
@@ -123,7 +128,7 @@ class TrainingJob:
             eval_seconds=self.eval_seconds,
         )
         override = plan.train if plan.corpus is None else None
-        train(self.store, plan.name, callback=self._report, control=control, train_config=override)
+        train(self.store, plan.name, callback=self._report, control=control, train_config=override, force=plan.force)
 
     def _report(self, event: progress.TrainEvent) -> None:
         self.post(message_for(self.name, event))
@@ -134,9 +139,9 @@ class TrainingJob:
         rows = tuple(read_metrics(folder))
         self.post(MetricsRead(name=self.name, rows=rows, card=self.store.card(self.name), live=True, reset=True))
 
-    def _finished(self, reason: str, message: str) -> None:
+    def _finished(self, reason: str, message: str, *, takeover: bool = False) -> None:
         event = progress.TrainingFinished(name=self.name, reason=reason, step=0, best_loss=None, message=message)
-        self.post(TrainingFinished(name=self.name, event=event))
+        self.post(TrainingFinished(name=self.name, event=event, takeover=takeover))
 
     def _failed(self, message: str) -> None:
         self._finished("error", message)

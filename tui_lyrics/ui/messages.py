@@ -99,6 +99,8 @@ class SamplePreviewed(Message, bubble=False):
 class TrainingFinished(Message, bubble=False):
     name: str
     event: progress.TrainingFinished
+    takeover: bool = False
+    """Refused by a lock whose holder cannot be checked from here: the app offers to take it over."""
 
 
 # Each message class is called with the name and the matching event.
