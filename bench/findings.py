@@ -54,10 +54,29 @@ engine, from `import torch` (3.8–4.5 s here) to the first character: `load_mod
 the first character 0.01 s. `lyrics-tui generate --length 1` took 8.3–8.9 s against 5.5 s for
 `import torch` alone: the rest is the memorisation meter's corpus index (0.9–1.4 s to read) and
 the CLI's imports. The first `generate` after training took 170 s: it built that index
-(`corpus.index.safetensors`), which training does not yet build. Training itself spends its
+(`corpus.index.safetensors`). A run that finishes (its budget spent, or early stopping) now builds
+and stores it before it exits, so the first take reads it: the build by prefix doubling took 51 s
+of CPU (109 s wall at load 6.8) at this size, where 9 repeats keep every suffix tied until the
+doubling reaches the repeat's length (a packed first key and an unstable sort were tried: 57 s, no
+gain). A stopped run leaves it to the first take. Training itself spends its
 start on the n-gram: choosing the order (a fit of orders 3–9 on at most 2 M characters), fitting
 the chosen order on 9 M characters and reading the 1 M held-out characters with song memory
 (pure Python, about 10–40 µs a character): 706 s in all for this 2-step run under that load.
+
+**Generating with everything on** (song memory and the quote limit of 12, as `generate` and the
+app run; `bench/generation.py` times the mixture alone on the same take just before, as a baseline
+under the same load; the machine's load average 5–8 on its 2 cores, so the absolute figures are
+far below the 2,291 / 1,674 / 1,068 of a quiet machine): RNN 502 chars/s against 667 for the
+mixture alone (ratio 0.69), GRU 135 against 167 (0.80), LSTM 470 against 289 (load moved
+mid-take). Profiling (cProfile) showed a third of a step spent encoding the one new character:
+`KneserNey.encode` rebuilt `ids_of`'s sorted table of 2,500 code points per character; short texts
+now go through the index dict. What remains per character is the song memory's counting (about 20
+small dict updates) and its distribution (a few vector operations per order), and the quote
+guard's binary search: 0.56–0.73 of the mixture alone's rate on the 1-minute Jay Chou GRU
+(`jc-mix`, 2,000 characters, three takes). Through `lyrics-tui generate` to a pty in the same
+window the take streamed at 201–209 chars/s against the engine's 127–168 in-process: the CLI
+costs nothing per character beyond the engine (one write and flush); after the take, its report
+(rhyme classes, whose `pypinyin` import is 1.0 s of it; memorisation meter) takes 1.1 s.
 
 ## What was tried (exploration runs, Jay Chou, 5 minutes)
 
