@@ -122,6 +122,8 @@ async def test_chorus_verse_insert_continue_quit_and_reopen(home: Path) -> None:
         screen = reopened.screen
         await _ready(pilot, screen)
         assert screen.session.draft == draft and screen.session.model == "demo-zh"
+        assert screen.focused is screen.query_one("#draft", DraftView)  # a reopened song: its lines first
+        assert "g: candidates for the next line · i: type one" in str(screen.query_one("#write-status").render())
         await _candidates(pilot, screen)
         await pilot.press("3")
         assert screen.session.draft.lyric_count == 12

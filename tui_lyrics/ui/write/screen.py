@@ -137,7 +137,7 @@ class WriteScreen(Screen):
 
     def on_writer_loaded(self, message: WriterLoaded) -> None:
         self.writer.lm, self.writer.index = message.model, message.index
-        hint = "g: candidates for the next line"
+        hint = "g: candidates for the next line · i: type one"
         draft_view = self.query_one("#draft", DraftView)
         if not self._session().draft.lines and self.app.screen is self and self.focused is draft_view:
             self.query_one("#line", Input).focus()  # a new song starts with typing its first line
