@@ -142,3 +142,17 @@ async def test_training_while_a_grid_runs_asks_first_and_a_hang_up_saves_the_gri
         assert app.return_code == 129
     assert app.runs.wait_saved(30)
     assert_every_model_saved(home)
+
+
+def test_train_more_reads_steps_epochs_or_minutes_as_the_cli_flags_do() -> None:
+    import pytest
+
+    from tui_lyrics.errors import LyricsError
+    from tui_lyrics.ui.runs import read_budget
+
+    assert read_budget("1,000") == ("steps", 1000) and read_budget("20 steps") == ("steps", 20)
+    assert read_budget("2 epochs") == ("epochs", 2) and read_budget("0.5 epoch") == ("epochs", 0.5)
+    assert read_budget("10 min") == read_budget("10 minutes") == ("minutes", 10)
+    for wrong in ("", "x", "0", "-5", "1.5", "10 hours", "nan"):
+        with pytest.raises(LyricsError, match="is not a budget"):
+            read_budget(wrong)

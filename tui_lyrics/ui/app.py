@@ -34,7 +34,7 @@ from tui_lyrics.ui.engine import Engine
 from tui_lyrics.ui.hangup import SAVE_WAIT_SECONDS, HangUpGuard
 from tui_lyrics.ui.jobs import TrainingJob, TrainPlan
 from tui_lyrics.ui.record import RunRecord
-from tui_lyrics.ui.runs import RunService
+from tui_lyrics.ui.runs import RunService, read_budget
 from tui_lyrics.ui.screens.library import LibraryScreen
 from tui_lyrics.ui.screens.training import TrainingScreen
 from tui_lyrics.ui.status import RunStatus
@@ -144,7 +144,8 @@ class LyricsApp(App[int]):
         if not card.state.finished:
             self._begin(TrainPlan(name, train=card.train))
             return
-        question = f"{name} has finished its budget ({card.state.step:,} steps). Train how many more steps?"
+        done = f"{name} has finished its budget ({card.state.step:,} steps)."
+        question = f"{done} Train how much more? (steps, or e.g. 2 epochs, 10 min)"
         dialog = PromptDialog(question, value=str(EXTRA_STEPS), ok="Train")
         self.push_screen(dialog, partial(self._extend, name, card))
 
@@ -152,13 +153,11 @@ class LyricsApp(App[int]):
         if answer is None:
             return
         try:
-            extra = int(answer.replace(",", "").strip())
-        except ValueError:
-            extra = 0
-        if extra < 1:
-            self.notify(f"{answer!r} is not a positive number of steps", severity="error")
+            train = card.budget_from_here(*read_budget(answer))  # the CLI's arithmetic
+        except LyricsError as error:
+            self.notify(str(error), severity="error")
             return
-        self._begin(TrainPlan(name, train=card.budget_from_here("steps", extra)))
+        self._begin(TrainPlan(name, train=train))
 
     def _begin(self, plan: TrainPlan) -> None:
         self.ask_to_train(plan, partial(self._show_run, plan.name))

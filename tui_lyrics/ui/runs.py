@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 from tui_lyrics import experiments as ex
+from tui_lyrics.errors import LyricsError
 from tui_lyrics.ui.compare.jobs import GridRunStarted, run_grid
 from tui_lyrics.ui.jobs import EVAL_SECONDS, PREVIEW_SECONDS, TrainingJob, TrainPlan
 from tui_lyrics.ui.record import RunRecord
@@ -254,3 +255,25 @@ def runs_of(app: App[Any]) -> RunService:
         service = RunService(app)
         app.runs = service  # type: ignore[attr-defined]  # a plain App has no such attribute
     return service
+
+
+BUDGET_WORDS = {"": "steps", "step": "steps", "steps": "steps", "epoch": "epochs", "epochs": "epochs"}
+BUDGET_WORDS |= dict.fromkeys(("m", "min", "mins", "minute", "minutes"), "minutes")
+
+
+def read_budget(answer: str) -> tuple[str, float]:
+    """``"1000"``, ``"2 epochs"`` or ``"10 min"`` as (budget, amount): the CLI's --steps, --epochs, --minutes.
+
+    The arithmetic from where a model stands is ``ModelCard.budget_from_here``, which the CLI's
+    ``config_for_resume`` uses too.
+    """
+    text = answer.replace(",", "").strip().lower()
+    number = text.rstrip("abcdefghijklmnopqrstuvwxyz ").strip()
+    key = BUDGET_WORDS.get(text[len(number) :].strip())
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = 0.0
+    if key is None or not amount > 0 or (key == "steps" and not amount.is_integer()):
+        raise LyricsError(f"{answer.strip()!r} is not a budget: try 1000 (steps), 2 epochs or 10 min")
+    return key, amount
