@@ -292,7 +292,7 @@ class ModelStore:
         if self.exists(new) or (self.root / new).exists():
             raise StoreError(f"a model named {new!r} already exists")
         try:
-            card = self.read_card(old)
+            card: ModelCard | None = ModelFolder(folder).read_card()
         except StoreError:
             card = None  # a broken folder is renamed as it is
         try:
@@ -301,8 +301,7 @@ class ModelStore:
             raise store_error(error, "rename", f"{folder} to {self.root / new}") from error
         fsync_dir(self.root)
         if card is not None:
-            card["name"] = new
-            self.write_card(new, card)
+            ModelFolder(self.root / new).write_card(card.replace(name=new))
 
     def delete(self, name: str) -> None:
         folder = self.own(name)

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import make_card as full_card
+from tui_lyrics.config import ModelConfig
 from tui_lyrics.errors import StoreError
 from tui_lyrics.store import (
     CARD,
-    CARD_FORMAT,
-    CARD_VERSION,
     LOCK,
     ModelStore,
     append_metrics,
@@ -28,18 +28,10 @@ from tui_lyrics.store import (
 
 
 def make_card(name: str, **state: Any) -> dict[str, Any]:
-    return {
-        "format": CARD_FORMAT,
-        "format_version": CARD_VERSION,
-        "name": name,
-        "updated": "2024-01-01T00:00:00+00:00",
-        "model": {"cell": "lstm", "input": "embed"},
-        "train": {},
-        "vocab": {"chars": "ab", "rare": {}, "singletons": 0},
-        "corpus": {"name": "songs.txt"},
-        "params": 1234,
-        "state": {"step": 7, "best_loss": 1.5, "train_seconds": 3.0, "finished": True} | state,
-    }
+    """A complete card (strictly valid) as JSON, its state's numbers overridden by ``state``."""
+    base = {"step": 7, "best_loss": 1.5, "train_seconds": 3.0, "finished": True} | state
+    card = full_card(name, model=ModelConfig(cell="lstm"), state=base, params=1234, updated="2024-01-01T00:00:00+00:00")
+    return card.to_dict()
 
 
 def add_model(store: ModelStore, name: str, **state: Any) -> Path:
