@@ -52,6 +52,16 @@ def make_card(
     )  # fmt: skip
 
 
+def drop_mixture(folder: Path) -> None:
+    """Make a model the network alone: no ``mixture`` in its card, the committed checkpoints' included."""
+    import json
+
+    for card in [folder / "card.json", *sorted(folder.glob("checkpoints/set-*/card.json"))]:
+        data = json.loads(card.read_text(encoding="utf-8"))
+        data.pop("mixture", None)
+        card.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
 def make_lyrics(n_chars: int = 4000, seed: int = 0) -> str:
     """Deterministic lyric-like text with structure a small model can learn.
 

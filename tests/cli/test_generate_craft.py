@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import drop_mixture
 from tui_lyrics.cli import build_parser, main
 from tui_lyrics.commands.generate import sample_config
 from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig
@@ -90,7 +91,7 @@ def test_a_model_without_a_corpus_copy_has_no_meter(
     tiny_model: str, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = ModelStore(home)
-    store.write_card(tiny_model, {k: v for k, v in store.read_card(tiny_model).items() if k != "mixture"})
+    drop_mixture(store.path(tiny_model))
     (home / "models" / tiny_model / "corpus.txt.gz").unlink()
     code, out, _ = generate(capsys, tiny_model, "--json", "--seed", "1", "--length", "20")
     assert code == 0 and json.loads(out)["memorisation"] is None

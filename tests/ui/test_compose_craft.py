@@ -11,6 +11,7 @@ from pathlib import Path
 
 from test_compose import SEED, Host, engine_text, generate, ready, wait_for
 
+from tests.conftest import drop_mixture
 from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS
 from tui_lyrics.memorise import Memorisation, corpus_index
 from tui_lyrics.rhyme import CLASSES, line_class, text_lines
@@ -58,7 +59,7 @@ async def test_the_meter_shows_the_corpus_index_reading(tiny_model: str, home: P
 
 async def test_without_a_corpus_copy_the_meter_says_so(tiny_model: str, home: Path) -> None:
     store = ModelStore(home)  # a network alone: a mixture would need the corpus copy for its n-gram
-    store.write_card(tiny_model, {k: v for k, v in store.read_card(tiny_model).items() if k != "mixture"})
+    drop_mixture(store.path(tiny_model))
     (home / "models" / tiny_model / "corpus.txt.gz").unlink()
     async with Host().run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
