@@ -137,6 +137,12 @@ async def test_training_while_a_grid_runs_asks_first_and_a_hang_up_saves_the_gri
         assert app.job is None
 
         await past_its_first_model(pilot, app)
+        while not isinstance(app.screen, LibraryScreen):  # leave Compare: the grid goes on
+            await pilot.press("escape")
+        again = CompareScreen(home=app.store.home)
+        await app.push_screen(again)
+        await pilot.pause()
+        assert again.running == again.shown == "grid" and app.runs.live_grid is not None  # shown again, live
         app.hang_up._hung_up(signal.SIGHUP, None)  # what the signal would run, without signalling pytest
         await wait_for(pilot, lambda: app.return_code is not None, timeout=60, what="the app to exit")
         assert app.return_code == 129
