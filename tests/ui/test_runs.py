@@ -23,9 +23,9 @@ from tui_lyrics.ui.runs import GridRun
 from tui_lyrics.ui.screens.library import LibraryScreen
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
-GRID_FORM = {**TINY_FORM, "budget": "6", "repeats": "3", "name": "grid"}
-"""Twelve tiny models (lstm and gru, embed and onehot, three seeds) of six steps each: the first
-ends quickly, and the grid is still running while the test looks at it."""
+GRID_FORM = {**TINY_FORM, "budget": "6", "repeats": "10", "name": "grid"}
+"""Forty tiny models (lstm and gru, embed and onehot, ten seeds) of six steps each: the first
+ends quickly, and the grid is still running while the test looks at it, on a quiet machine too."""
 
 
 def fast_app() -> LyricsApp:
@@ -141,8 +141,8 @@ async def test_training_while_a_grid_runs_asks_first_and_a_hang_up_saves_the_gri
             await pilot.press("escape")
         again = CompareScreen(home=app.store.home)
         await app.push_screen(again)
-        await pilot.pause()
-        assert again.running == again.shown == "grid" and app.runs.live_grid is not None  # shown again, live
+        await wait_for(pilot, lambda: again.running == again.shown == "grid", what="the running grid shown again")
+        assert app.runs.live_grid is not None  # shown again, and still live
         app.hang_up._hung_up(signal.SIGHUP, None)  # what the signal would run, without signalling pytest
         await wait_for(pilot, lambda: app.return_code is not None, timeout=60, what="the app to exit")
         assert app.return_code == 129
