@@ -128,8 +128,11 @@ Tiny Shakespeare, the medium preset (GRU 2×512, embedding 192, dropout 0.2, bat
 - **Generation.** Per character, a 2×256 network step costs two cell calls and the 256 × V head
   (about 0.25–0.35 ms on these shared cores, varying by a third from run to run; an LSTM cell
   costs about 1.5 GRU cells), the n-gram's distribution about 0.1 ms (five orders of lookups and
-  a scatter), and the top-k draw the rest. The RNN meets 2,000 chars/s with the n-gram; the GRU
-  and the RNN meet it alone; the LSTM does not even alone. Done so far: one inference context
+  a scatter), and the top-k draw the rest. With everything the app turns on (the n-gram, song
+  memory and the quote limit) no cell reaches 2,000 chars/s in the 2026-12-02 run: song memory
+  and the quote limit together cost a fifth to a quarter of the speed of the mixture alone
+  (ratios in the table, measured back to back under the same load); the network alone reaches
+  it only for the RNN. Done so far: one inference context
   per character instead of four, the single-step cell functions instead of the sequence kernel
   (a quarter to a half less per step), oneDNN off for single steps, precomputed n-gram slices.
   What is left: the draw and the mixing in one numpy pass, and an n-gram state carried from
