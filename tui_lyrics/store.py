@@ -21,7 +21,7 @@ from typing import Any
 
 from tui_lyrics.card import CARD_FORMAT, CARD_VERSION, ModelCard
 from tui_lyrics.errors import StoreError, store_error
-from tui_lyrics.folder import CARD, LOCK, METRICS, SAVE_GUARD, ModelFolder, fault_point, fsync_dir
+from tui_lyrics.folder import CARD, LOCK, METRICS, SAVE_GUARD, ModelFolder, fault_point, fsync_dir, read_card_file
 from tui_lyrics.paths import models_dir
 
 __all__ = ["CARD", "CARD_FORMAT", "CARD_VERSION", "LOCK", "METRICS", "ModelInfo", "ModelStore"]
@@ -133,23 +133,22 @@ class ModelInfo:
         return None if self.best_loss is None else perplexity(self.best_loss)
 
     @classmethod
-    def from_card(cls, card: dict[str, Any], path: Path, **extra: Any) -> ModelInfo:
-        state = card.get("state", {})
+    def from_card(cls, card: ModelCard, path: Path, **extra: Any) -> ModelInfo:
+        state = card.state
+        best = next((p for p in card.history if p.step == state.best_step), None)
         return cls(
             name=path.name,
             path=path,
-            cell=card["model"].get("cell", "?"),
-            input=card["model"].get("input", "?"),
-            params=int(card.get("params", 0)),
-            corpus=card["corpus"].get("name", ""),
-            best_loss=state.get("best_loss"),
-            steps=int(state.get("step", 0)),
-            train_seconds=float(state.get("train_seconds", 0.0)),
-            updated=card.get("updated", ""),
-            finished=bool(state.get("finished", False)),
-            song_loss=next(
-                (p.get("song_loss") for p in card.get("history", []) if p.get("step") == state.get("best_step")), None
-            ),
+            cell=card.model.cell,
+            input=card.model.input,
+            params=card.params,
+            corpus=card.corpus.name,
+            best_loss=state.best_loss,
+            steps=state.step,
+            train_seconds=state.train_seconds,
+            updated=card.updated,
+            finished=state.finished,
+            song_loss=None if best is None else best.song_loss,
             **extra,
         )
 
@@ -184,7 +183,7 @@ class ModelStore:
         rows = []
         for path, read_only in self._folders():
             try:
-                card = check_card(read_json(path / CARD), path / CARD)
+                card = read_card_file(path / CARD)
                 rows.append(ModelInfo.from_card(card, path, live=is_live(path), read_only=read_only))
             except (StoreError, KeyError, TypeError, ValueError, AttributeError) as error:
                 rows.append(_from_checkpoint(path, read_only) or _broken(path, read_only, error))
@@ -340,7 +339,7 @@ def _from_checkpoint(path: Path, read_only: bool) -> ModelInfo | None:
         card = folder.checkpoint().card
     except StoreError:
         return None
-    return ModelInfo.from_card(card.to_dict(), path, live=is_live(path), read_only=read_only)
+    return ModelInfo.from_card(card, path, live=is_live(path), read_only=read_only)
 
 
 def _broken(path: Path, read_only: bool, error: Exception) -> ModelInfo:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.conftest import make_card
+from tui_lyrics.card import ModelCard
 from tui_lyrics.commands.models import _row
 from tui_lyrics.store import ModelInfo
 
 
-def _card(history: list[dict[str, float]]) -> dict[str, object]:
-    return {"model": {"cell": "gru"}, "corpus": {"name": "c"}, "state": {"best_step": 20, "best_loss": 2.0},
-            "history": history}  # fmt: skip
+def _card(history: list[dict[str, float]]) -> ModelCard:
+    return make_card("m", state={"best_step": 20, "best_loss": 2.0}, history=tuple(history))
 
 
 def test_the_song_figure_is_the_best_steps() -> None:
