@@ -80,12 +80,12 @@ def read_json(path: Path) -> Any:
         raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
 
 
-def validate_name(name: str) -> str:
-    """A model name is one plain folder name: no separators, no ``..``, no leading dot."""
+def validate_name(name: str, *, what: str = "model") -> str:
+    """A model (or song) name is one plain folder name: no separators, no ``..``, no leading dot."""
     name = name.strip()
     if not name or not _NAME.match(name) or ".." in name:
         raise StoreError(
-            f"invalid model name {name!r}: use letters, digits, Chinese characters, "
+            f"invalid {what} name {name!r}: use letters, digits, Chinese characters, "
             "'-', '_', '.' or spaces (at most 64), not starting with '.' or '-'"
         )
     return name

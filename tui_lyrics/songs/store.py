@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,15 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from tui_lyrics.config import SampleConfig
-from tui_lyrics.errors import ConfigError, LyricsError
+from tui_lyrics.errors import ConfigError, LyricsError, StoreError
 from tui_lyrics.songs.draft import Draft, DraftError, Line
 from tui_lyrics.songs.template import Slot, Template
+from tui_lyrics.store import validate_name
 
 SONG_JSON = "song.json"
 SONG_TEXT = "song.txt"
 SONG_FORMAT = "lyrics-tui/song"
 SONG_VERSION = 1
-_NAME = re.compile(r"^[\w\u4e00-\u9fff][\w.\-\u4e00-\u9fff ]{0,63}$")
 
 
 class SongError(LyricsError):
@@ -84,13 +83,11 @@ class SongInfo:
 
 
 def validate_song_name(name: str) -> str:
-    name = name.strip()
-    if not name or not _NAME.match(name) or ".." in name:
-        raise SongError(
-            f"invalid song name {name!r}: use letters, digits, Chinese characters, "
-            "'-', '_', '.' or spaces (at most 64), not starting with '.' or '-'"
-        )
-    return name
+    """A song name follows the rules of a model name (one plain folder name)."""
+    try:
+        return validate_name(name, what="song")
+    except StoreError as error:
+        raise SongError(str(error)) from None
 
 
 class SongStore:
