@@ -237,8 +237,11 @@ class CompareScreen(Screen[None]):
 
     # -- actions ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        listings = self.query(ExperimentList)
+        if not listings:  # the footer asks while the screen is still composed or already torn down
+            return True
         setup, results = self.pane == "cmp-setup", self.pane == "cmp-results"
-        summary = self.listing.selected if setup and self.focused is self.listing else None
+        summary = listings.first().selected if setup and self.focused is listings.first() else None
         if action in ("start", "browse"):
             return setup
         if action == "delete":

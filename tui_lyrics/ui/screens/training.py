@@ -111,7 +111,9 @@ class TrainingScreen(Screen):
 
     @property
     def pane(self) -> str:
-        return self.query_one("#panes", ContentSwitcher).current or "setup"
+        for panes in self.query("#panes").results(ContentSwitcher):
+            return panes.current or "setup"
+        return "setup"  # the footer can ask while the screen is still composed or already torn down
 
     def _engine_loaded(self, engine: Engine) -> None:
         if not engine.error and self.query(SettingsForm):
