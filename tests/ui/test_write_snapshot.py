@@ -44,7 +44,7 @@ async def draft_with_candidates(pilot: Pilot) -> None:
         if len(screen.draft_lines()) == 1:
             await pilot.press("1")
     await pilot.app.workers.wait_for_complete()
-    screen._say("5 candidates for the next line · 1–5 accept · m more · g new")  # no wall-clock time in the picture
+    screen.say("5 candidates for the next line · 1–5 accept · m more · g new")  # no wall-clock time in the picture
     await pilot.pause()
 
 

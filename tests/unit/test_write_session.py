@@ -53,3 +53,38 @@ def test_a_template_verse_break_opens_a_new_verse(home: Path) -> None:
     assert session.draft.text == "我在车站等一场雨啊\n\n风吹过旧街道的长廊\n"
     reopened = WriteSession.open(SongStore(home), session.name or "")
     assert reopened.draft == session.draft and reopened.seeds == [1]
+
+
+def test_typed_lines_edits_marks_locks_chorus_and_delete(home: Path) -> None:
+    session = WriteSession(SongStore(home), "demo-zh")
+    assert session.enter(" 一 ") == 0 and session.enter("二") == 1
+    assert session.enter("三") == 2 and session.draft.text == "一\n二\n三\n"
+    with pytest.raises(LyricsError, match="verse break"):
+        session.enter("  ", editing=1)
+    assert session.enter("新二", editing=1) == 1 and session.draft.lines[1].author == "user"
+    assert session.toggle_mark(0, "chorus") and session.toggle_mark(1, "chorus")
+    assert not session.toggle_mark(1, "chorus") and session.draft.lines[1].part is None
+    session.toggle_lock(2)
+    assert session.draft.lines[2].locked
+    with pytest.raises(LyricsError):
+        session.delete(2)
+    assert session.insert_chorus() == 4 and session.draft.text == "一\n新二\n三\n\n一\n"
+    assert session.delete(4) == 3 and store_text(home, session) == session.draft.text
+
+
+def store_text(home: Path, session: WriteSession) -> str:
+    return SongStore(home).load(session.name or "").draft.text
+
+
+def test_a_template_answer_names_a_file_or_one_song_of_several(tmp_path: Path) -> None:
+    from tui_lyrics.songs.template import template_from_answer
+
+    ref = tmp_path / "ref.txt"
+    ref.write_text("《一》\n雨停在傍晚的月台上\n\n《二》\n你忘了一把伞\n斜靠在长椅旁\n", encoding="utf-8")
+    assert template_from_answer("   ") is None
+    whole = template_from_answer(f" {ref} ")
+    assert whole is not None and len(whole) >= 1
+    second = template_from_answer(f"{ref}#2")
+    assert second is not None and [s.chars for s in second.slots] == [6, 6]
+    with pytest.raises(LyricsError):
+        template_from_answer(str(tmp_path / "missing.txt"))

@@ -118,6 +118,15 @@ def read_template(path: str | Path, *, song: str | int | None = None) -> Templat
     return template_from_text(normalise(text, lrc=file.suffix.lower() == ".lrc"), source=file.name, song=song)
 
 
+def template_from_answer(answer: str) -> Template | None:
+    """The template a typed answer names: ``FILE``, ``FILE#2`` or ``FILE#verses 1-4`` (one song of a file of
+    several), or None for an empty answer (no template)."""
+    raw, song = answer.strip(), ""
+    if "#" in raw and not Path(raw).expanduser().exists():  # a file name may hold a # itself
+        raw, _, song = raw.rpartition("#")
+    return read_template(raw.strip(), song=song.strip() or None) if raw.strip() else None
+
+
 _VERSES = re.compile(r"^\s*verses?\s+(\d+)(?:\s*[-–]\s*(\d+))?\s*$", re.IGNORECASE)
 
 

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig
+from tui_lyrics.errors import LyricsError
 from tui_lyrics.songs.draft import Draft
 from tui_lyrics.songs.store import Song, SongStore
 from tui_lyrics.songs.template import Slot, Template
@@ -79,6 +80,39 @@ class WriteSession:
 
     def set_template(self, template: Template | None) -> None:
         self.change(self.draft.with_template(template))
+
+    def enter(self, text: str, *, editing: int | None = None) -> int:
+        """A typed line: appended (empty: a verse break), or the new text of line ``editing``; returns its index.
+
+        Raises ``LyricsError`` for an empty edit (that would be a verse break) or a locked line.
+        """
+        text = text.strip()
+        if editing is None:
+            self.change(self.draft.append(text, author="user"))
+            return len(self.draft) - 1
+        if not text:
+            raise LyricsError("an empty line would be a verse break: Esc, then x deletes the line")
+        self.change(self.draft.edit(editing, text))
+        return editing
+
+    def toggle_mark(self, index: int, part: str) -> bool:
+        """Mark line ``index`` as ``part`` (chorus, verse, bridge), or unmark it if it was; True when now marked."""
+        marked = self.draft.lines[index].part != part
+        self.change(self.draft.mark(index, index, part if marked else None))
+        return marked
+
+    def toggle_lock(self, index: int) -> None:
+        self.change(self.draft.lock(index, not self.draft.lines[index].locked))
+
+    def insert_chorus(self) -> int:
+        """Put the chorus back after the last line; returns the index of its last line (``LyricsError``: none)."""
+        self.change(self.draft.insert_chorus())
+        return len(self.draft) - 1
+
+    def delete(self, index: int) -> int:
+        """Delete line ``index``; returns the line to highlight next (``LyricsError``: a locked line)."""
+        self.change(self.draft.delete(index))
+        return max(0, index - 1)
 
     # -- candidates -------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
-"""The Write screen's widgets: the draft with its template beside it, and the candidate lines.
+"""The Write screen's widgets: the draft with its template beside it, the candidate lines, the title and status.
 
-Both are ``OptionList``s that show plain data handed to them (a ``Draft``, a list of
-``Candidate``s); they keep no song state of their own and change nothing.
+They show plain data handed to them (a ``Draft``, a list of ``Candidate``s, a sentence); they keep
+no song state of their own and change nothing.
 """
 
 from __future__ import annotations
@@ -76,9 +76,12 @@ class DraftView(OptionList):
     DEFAULT_CSS = """
     DraftView { height: 1fr; min-height: 4; }
     """
+    lines = 0
+    """How many lines the draft shown has (the rows after them are the template's still to write)."""
 
     def show(self, draft: Draft, *, highlight: int | None = None) -> None:
         keep = self.highlighted if highlight is None else highlight
+        self.lines = len(draft.lines)
         self.clear_options()
         self.add_options(
             [Option(draft_row(line, draft.label(i)), id=f"line-{i}") for i, line in enumerate(draft.lines)]
@@ -87,6 +90,10 @@ class DraftView(OptionList):
         if draft.lines:
             self.highlighted = min(keep if keep is not None else len(draft.lines) - 1, len(draft.lines) - 1)
             self.call_after_refresh(self.scroll_to_highlight)  # once the new rows are laid out
+
+    def current(self) -> int | None:
+        """The highlighted line of the draft (None: the draft is empty)."""
+        return self.highlighted if self.lines else None
 
 
 class SongTitle(Static):
@@ -104,6 +111,13 @@ class SongTitle(Static):
         if session.name is not None:
             parts.append("saved")
         self.update(" · ".join(parts))
+
+
+class WriteStatus(Static):
+    """One line under the draft: what just happened and which key comes next."""
+
+    def say(self, text: str) -> None:
+        self.update(escape(text))
 
 
 class CandidateList(OptionList):
