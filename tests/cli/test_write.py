@@ -27,6 +27,9 @@ def test_candidates_for_a_draft_on_stdin_text_and_json(home: Path) -> None:
     assert "--seed 1" in shown.stderr
     data = json.loads(cli("write", "demo-zh", "-", "--candidates", "3", "--seed", "1", "--json", stdin=draft).stdout)
     assert data["draft"] == draft and len(data["candidates"]) == 3
+    assert data["settings"]["quote_limit"] == 8  # generate's default for a Chinese model
+    off = cli("write", "demo-zh", "--candidates", "1", "--seed", "1", "--quote-limit", "off", "--json", stdin=draft)
+    assert json.loads(off.stdout)["settings"]["quote_limit"] == 0
     assert [c["text"] for c in data["candidates"]] == [r.split("  ", 1)[1].split("\t")[0] for r in rows]
     for c in data["candidates"]:
         assert "\n" not in c["text"] and c["chars"] == len(c["text"]) and c["mean_logprob"] < 0

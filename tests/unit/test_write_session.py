@@ -88,3 +88,14 @@ def test_a_template_answer_names_a_file_or_one_song_of_several(tmp_path: Path) -
     assert second is not None and [s.chars for s in second.slots] == [6, 6]
     with pytest.raises(LyricsError):
         template_from_answer(str(tmp_path / "missing.txt"))
+
+
+def test_the_quote_limit_fits_the_models_script_as_generate_does(home: Path) -> None:
+    session = WriteSession(SongStore(home), "shakespeare")
+    session.fit_to("abcdefghijklmnopqrstuvwxyz ,.\n")
+    assert session.settings.quote_limit == 16
+    session.fit_to("我在车站等一场雨")
+    assert session.settings.quote_limit == 8
+    session.settings = session.settings.replace(quote_limit=0)  # the song's own choice is kept
+    session.fit_to("abc")
+    assert session.settings.quote_limit == 0

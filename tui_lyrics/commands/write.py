@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui_lyrics.commands.output import note, print_json
-from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig
+from tui_lyrics.config import (
+    QUOTE_LIMIT,
+    QUOTE_LIMIT_ALPHABETIC,
+    RECOMMENDED_CONTROLS,
+    SampleConfig,
+    default_quote_limit,
+)
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.songs.draft import Draft
 from tui_lyrics.store import ModelStore
@@ -46,9 +52,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--seed", type=int, help="seed for reproducible lines (default: random, printed)")
     p.add_argument("--temperature", type=float, default=0.8, help="0 greedy, 1 the model's own (default 0.8)")
     p.add_argument("--top-k", type=int, default=5, help="sample among the k most likely (0: all; default 5)")
+    from tui_lyrics.cli import _quote_limit  # the parser of `generate`'s flag: a number or off
+
     p.add_argument(
-        "--quote-limit", type=int, default=QUOTE_LIMIT, metavar="N",
-        help=f"never copy more than N characters in a row from the model's corpus (default {QUOTE_LIMIT}; 0: off)",
+        "--quote-limit", type=_quote_limit, metavar="N",
+        help=f"never copy more than N characters in a row from the model's corpus; the draft's own text is exempt "
+        f"(default, as `generate`: {QUOTE_LIMIT} for Chinese, Japanese or Korean models, {QUOTE_LIMIT_ALPHABETIC} "
+        f"for alphabetic ones; 0 or off: no limit)",
     )  # fmt: skip
     p.add_argument("--save", metavar="SONG", help="keep the song (draft + written lines) in the library as SONG")
     p.add_argument("--weights", choices=["best", "last"], default="best", help="which checkpoint (default best)")
@@ -70,8 +80,10 @@ def run_write(args: argparse.Namespace, home: Path) -> int:
 
     seed = resolve_seed(args.seed)
     config = SampleConfig(temperature=args.temperature, top_k=args.top_k, seed=seed, alternatives=0,
-                          quote_limit=args.quote_limit, **RECOMMENDED_CONTROLS)  # fmt: skip
+                          quote_limit=args.quote_limit or 0, **RECOMMENDED_CONTROLS)  # fmt: skip
     lm = load_model(store, args.name, which=args.weights)
+    if args.quote_limit is None:  # the default depends on the script: a Chinese character is about a word
+        config = config.replace(quote_limit=default_quote_limit(lm.vocab.chars))
     unknown = lm.vocab.unknown(draft.text)
     if unknown:
         note(f"not in {args.name!r}'s vocabulary, read as <unk>: {' '.join(unknown)}")

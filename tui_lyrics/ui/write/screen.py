@@ -134,6 +134,7 @@ class WriteScreen(Screen):
 
     def on_writer_loaded(self, message: WriterLoaded) -> None:
         self.writer.lm, self.writer.index = message.model, message.index
+        self._session().fit_to(message.model.vocab.chars)  # the quote limit for the model's script
         hint = "g: candidates for the next line · i: type one"
         if not self._session().draft.lines and self.app.screen is self and self.focused is self.draft_view:
             self.line_input.focus()  # a new song starts with typing its first line

@@ -8,16 +8,24 @@ the terminal hangs up. The song is given a folder on its first save.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig
+from tui_lyrics.config import (
+    QUOTE_LIMIT,
+    QUOTE_LIMIT_ALPHABETIC,
+    RECOMMENDED_CONTROLS,
+    SampleConfig,
+    default_quote_limit,
+)
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.songs.draft import Draft
 from tui_lyrics.songs.store import Song, SongStore
 from tui_lyrics.songs.template import Slot, Template
 
 DEFAULT_SETTINGS = SampleConfig(alternatives=0, quote_limit=QUOTE_LIMIT, **RECOMMENDED_CONTROLS)
-"""What the Write screen samples with: the same defaults as ``lyrics-tui write``."""
+"""What the Write screen samples with: the same defaults as ``lyrics-tui write`` (the quote limit is fitted to the
+model's script once it is loaded: ``WriteSession.fit_to``)."""
 UNDO_DEPTH = 100
 
 
@@ -77,6 +85,12 @@ class WriteSession:
             draft = draft.append("")
         self.change(draft.append(text, author="model", seed=seed))
         return len(self.draft) - 1
+
+    def fit_to(self, chars: Iterable[str]) -> None:
+        """Give the settings the quote limit of the model whose vocabulary is ``chars`` (as ``generate`` and
+        Compose do: 8 characters for Chinese, 16 for alphabetic text), unless the song chose another one."""
+        if self.settings.quote_limit in (QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC):
+            self.settings = self.settings.replace(quote_limit=default_quote_limit(chars))
 
     def set_template(self, template: Template | None) -> None:
         self.change(self.draft.with_template(template))
