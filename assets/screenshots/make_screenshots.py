@@ -32,7 +32,7 @@ async def wait(pilot, condition, timeout: float = 120.0) -> None:
 
 async def library_and_compose() -> None:
     from tui_lyrics.ui.app import LyricsApp
-    from tui_lyrics.ui.screens.compose import ComposeScreen
+    from tui_lyrics.ui.compose.screen import ComposeScreen
 
     app = LyricsApp()
     async with app.run_test(size=SIZE) as pilot:

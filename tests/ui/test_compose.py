@@ -23,11 +23,14 @@ from tui_lyrics.config import SampleConfig
 from tui_lyrics.lock import me
 from tui_lyrics.paths import data_home
 from tui_lyrics.store import ModelStore
-from tui_lyrics.ui.compose_actions import status_line, unknown_note
-from tui_lyrics.ui.compose_commands import BindingCommands
-from tui_lyrics.ui.compose_jobs import chunked
-from tui_lyrics.ui.compose_memory import ComposeMemory
-from tui_lyrics.ui.compose_takes import (
+from tui_lyrics.ui.compose.commands import BindingCommands
+from tui_lyrics.ui.compose.controls import DEFAULT_SETTINGS, Seed, nudge
+from tui_lyrics.ui.compose.dialogs import ModelPicker, TextPrompt
+from tui_lyrics.ui.compose.jobs import chunked
+from tui_lyrics.ui.compose.memory import ComposeMemory
+from tui_lyrics.ui.compose.prefix import PrefixInput, unknown_note
+from tui_lyrics.ui.compose.screen import ComposeScreen
+from tui_lyrics.ui.compose.takes import (
     DONE,
     STOPPED,
     Take,
@@ -36,12 +39,9 @@ from tui_lyrics.ui.compose_takes import (
     completed_lines,
     default_filename,
     resolve_path,
+    status_line,
 )
-from tui_lyrics.ui.screens.compose import ComposeScreen
-from tui_lyrics.ui.widgets.compose_controls import DEFAULT_SETTINGS, Seed, nudge
-from tui_lyrics.ui.widgets.compose_dialogs import ModelPicker, TextPrompt
-from tui_lyrics.ui.widgets.compose_prefix import PrefixInput
-from tui_lyrics.ui.widgets.compose_view import TakeView, wrap_rows
+from tui_lyrics.ui.compose.view import TakeView, wrap_rows
 from tui_lyrics.vocab import CharVocab
 
 SEED = 1234
@@ -371,7 +371,7 @@ async def test_the_command_palette_offers_the_screen_actions(tiny_model: str) ->
 
 
 def test_the_screen_imports_without_torch() -> None:
-    code = "import sys, tui_lyrics.ui.screens.compose; print('torch' in sys.modules)"
+    code = "import sys, tui_lyrics.ui.compose.screen; print('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"

@@ -16,11 +16,11 @@ from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS
 from tui_lyrics.memorise import Memorisation, corpus_index
 from tui_lyrics.rhyme import CLASSES, line_class, text_lines
 from tui_lyrics.store import ModelStore
-from tui_lyrics.ui.compose_actions import take_settings
-from tui_lyrics.ui.compose_commands import BindingCommands
-from tui_lyrics.ui.compose_meter import meter_text
-from tui_lyrics.ui.widgets.compose_controls import DEFAULT_SETTINGS, LADDERS, nudge, toggle_repetition
-from tui_lyrics.ui.widgets.compose_view import TakeView
+from tui_lyrics.ui.compose.commands import BindingCommands
+from tui_lyrics.ui.compose.controls import DEFAULT_SETTINGS, LADDERS, nudge, toggle_repetition
+from tui_lyrics.ui.compose.meter import meter_text
+from tui_lyrics.ui.compose.takes import take_settings
+from tui_lyrics.ui.compose.view import TakeView
 
 CRAFT = DEFAULT_SETTINGS.replace(line_chars=6, rhyme="江阳", lines=4)
 
@@ -130,7 +130,7 @@ async def test_the_quote_limit_starts_on_and_o_switches_it(tiny_model: str, home
 
 def test_a_default_quote_limit_follows_the_models_script() -> None:
     from tui_lyrics.config import QUOTE_LIMIT_ALPHABETIC
-    from tui_lyrics.ui.widgets.compose_controls import fit_quote_limit
+    from tui_lyrics.ui.compose.controls import fit_quote_limit
 
     english = "abcdefghijklmnopqrstuvwxyz"
     assert fit_quote_limit(DEFAULT_SETTINGS, english).quote_limit == QUOTE_LIMIT_ALPHABETIC

@@ -19,8 +19,8 @@ from textual.pilot import Pilot
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.corpus import Corpus, CorpusSummary
 from tui_lyrics.store import ModelStore
-from tui_lyrics.ui.screens.compose import ComposeScreen
-from tui_lyrics.ui.widgets.compose_controls import Seed
+from tui_lyrics.ui.compose.controls import Seed
+from tui_lyrics.ui.compose.screen import ComposeScreen
 
 LYRIC = """月光下的街道很安静
 我睁开双眼看见你的脸

@@ -11,8 +11,8 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.ui.app import LyricsApp
-from tui_lyrics.ui.compose_takes import Take
-from tui_lyrics.ui.screens.compose import ComposeScreen
+from tui_lyrics.ui.compose.screen import ComposeScreen
+from tui_lyrics.ui.compose.takes import Take
 from tui_lyrics.ui.screens.library import LibraryScreen
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker, complete_path
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
@@ -155,7 +155,7 @@ async def test_small_terminals_keep_the_take_and_the_held_out_column(
 async def test_a_long_first_line_does_not_hide_the_take(tiny_model: str) -> None:
     from test_compose import Host, generate, ready
 
-    from tui_lyrics.ui.widgets.compose_view import TakeView
+    from tui_lyrics.ui.compose.view import TakeView
 
     async with Host().run_test(size=(60, 16)) as pilot:
         screen = await ready(pilot)
@@ -170,8 +170,8 @@ async def test_a_long_first_line_does_not_hide_the_take(tiny_model: str) -> None
 
 
 def test_take_previews_show_what_the_model_wrote() -> None:
-    from tui_lyrics.ui.compose_takes import TakeChar
-    from tui_lyrics.ui.widgets.compose_takelist import take_label
+    from tui_lyrics.ui.compose.takelist import take_label
+    from tui_lyrics.ui.compose.takes import TakeChar
 
     prefix = "我推开窗看见外面的雨"
     takes = []

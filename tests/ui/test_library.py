@@ -117,7 +117,7 @@ async def test_delete_asks_first(home: Path, answer: str, kept: bool) -> None:
 
 
 async def test_compose_opens_the_compose_screen_with_the_model(tiny_model: str) -> None:
-    compose = pytest.importorskip("tui_lyrics.ui.screens.compose")
+    compose = pytest.importorskip("tui_lyrics.ui.compose.screen")
     async with LyricsApp().run_test(size=(100, 30)) as pilot:
         await library(pilot, 1)
         await pilot.press("c")

@@ -29,7 +29,7 @@ from tui_lyrics.paths import data_home
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui import messages as msg
 from tui_lyrics.ui import sizes
-from tui_lyrics.ui.compose_memory import MEMORY_FILE, ComposeMemory
+from tui_lyrics.ui.compose.memory import MEMORY_FILE, ComposeMemory
 from tui_lyrics.ui.engine import Engine
 from tui_lyrics.ui.hangup import SAVE_WAIT_SECONDS, HangUpGuard
 from tui_lyrics.ui.jobs import TrainingJob, TrainPlan
@@ -259,7 +259,7 @@ class LyricsApp(App[int]):
         self.push_screen(TrainingScreen(name))
 
     def open_compose(self, name: str | None) -> None:
-        from tui_lyrics.ui.screens.compose import ComposeScreen  # on first use: the library paints sooner
+        from tui_lyrics.ui.compose.screen import ComposeScreen  # on first use: the library paints sooner
 
         self.push_screen(ComposeScreen(store=self.store, model_name=name))
 

@@ -5,8 +5,9 @@ function, never at module level, and reach the UI only through ``post``, a threa
 ``post_message``. Sampled characters are posted in small chunks, not one message each, so
 the screen stays smooth over a slow SSH link.
 
-The messages are frozen facts named in the past tense (``messages.fact``: the fields freeze,
-Textual's own bookkeeping on each message does not).
+The messages are frozen facts named in the past tense (``messages.py``). Indexing a model's
+corpus copy (a suffix array, about a second per million characters) and measuring a take for
+the memorisation meter are worker bodies too.
 """
 
 from __future__ import annotations
@@ -14,12 +15,21 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.message import Message
 
-from tui_lyrics.ui.compose_takes import DONE, FAILED, STOPPED, Take, TakeChar
-from tui_lyrics.ui.messages import fact
+from tui_lyrics.memorise import CorpusIndex, corpus_index
+from tui_lyrics.ui.compose.messages import (
+    CharsSampled,
+    CorpusIndexed,
+    ModelLoaded,
+    ModelLoadFailed,
+    TakeFinished,
+    TakeMeasured,
+)
+from tui_lyrics.ui.compose.takes import DONE, FAILED, STOPPED, Take, TakeChar
 
 if TYPE_CHECKING:
     from tui_lyrics.core.sample import LoadedModel
@@ -28,40 +38,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 CHUNK_CHARS = 16
 CHUNK_SECONDS = 0.03
-
-
-@fact
-class ModelLoaded(Message):
-    """The model's weights are in memory and it has sampled once (so the first take is quick)."""
-
-    name: str
-    model: Any
-    """A ``tui_lyrics.core.sample.LoadedModel`` (typed loosely: it belongs to the torch side)."""
-    weights: str
-    """Which checkpoint was loaded: best or last."""
-    seconds: float
-
-
-@fact
-class ModelLoadFailed(Message):
-    name: str
-    error: str
-
-
-@fact
-class CharsSampled(Message):
-    """A few more characters of take ``take``, in order."""
-
-    take: int
-    chars: tuple[TakeChar, ...]
-
-
-@fact
-class TakeFinished(Message):
-    take: int
-    state: str
-    """done (length or lines reached), stopped (Escape) or failed."""
-    error: str = ""
 
 
 def chunked(
@@ -125,3 +101,17 @@ def generate_job(
             post(TakeFinished(take.number, FAILED, str(error) or type(error).__name__))
             return
     post(TakeFinished(take.number, STOPPED if stop.is_set() else DONE))
+
+
+def index_job(folder: Path, name: str, *, post: Callable[[Message], Any]) -> None:
+    """Worker body: index the corpus copy in ``folder`` (cached per process) and say so."""
+    try:
+        index = corpus_index(folder)
+    except Exception:  # a corpus that cannot be indexed only costs the meter, never the screen
+        index = None
+    post(CorpusIndexed(name, index))
+
+
+def measure_job(index: CorpusIndex, take: int, text: str, *, post: Callable[[Message], Any]) -> None:
+    """Worker body: measure a take's text against the corpus."""
+    post(TakeMeasured(take, index.measure(text)))

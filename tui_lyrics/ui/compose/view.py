@@ -28,7 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui_lyrics.rhyme import line_class
-from tui_lyrics.ui.compose_takes import DOUBTFUL, SURE, TakeChar, confidence
+from tui_lyrics.ui.compose.takes import DOUBTFUL, SURE, TakeChar, confidence
 from tui_lyrics.ui.messages import fact
 
 NEWLINE_MARK = "↵"

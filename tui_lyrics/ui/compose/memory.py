@@ -15,7 +15,7 @@ from pathlib import Path
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.store import atomic_write_json, read_json
-from tui_lyrics.ui.compose_takes import TakeSession
+from tui_lyrics.ui.compose.takes import TakeSession
 
 MEMORY_FILE = "compose.json"
 KEPT = tuple(f.name for f in fields(SampleConfig) if f.name != "seed")

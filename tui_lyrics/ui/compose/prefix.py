@@ -14,6 +14,23 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
+from tui_lyrics.vocab import UNK, CharVocab
+
+
+def unknown_note(vocab: CharVocab, prefix: str) -> str:
+    """Which prefix characters the model has no id for, and why; empty when there are none."""
+    unknown = vocab.unknown(prefix)
+    if not unknown:
+        return ""
+    unseen = " ".join(c for c in unknown if c not in vocab.rare)
+    rare = " ".join(f"{c} ({vocab.rare[c]}×)" for c in unknown if c in vocab.rare)
+    rare_label = "Rare there" if unseen else "Rare in the training text"
+    reasons = ". ".join(
+        p for p in (unseen and f"Not in the training text: {unseen}", rare and f"{rare_label}: {rare}") if p
+    )
+    them = "it" if len(unknown) == 1 else "them"
+    return f"⚠ {reasons}. The model reads {them} as {UNK}; generation still works."
+
 
 class UnknownChars(Highlighter):
     """Styles the characters in ``unknown`` wherever they occur."""

@@ -165,10 +165,58 @@ class SampleControls(Widget):
         self._config = DEFAULT_SETTINGS
         self._seed = Seed()
 
-    def show(self, config: SampleConfig, seed: Seed) -> None:
-        """Show the settings the next take will use."""
-        self._config, self._seed = config, seed
+    @property
+    def settings(self) -> SampleConfig:
+        """The settings the next take will use (its seed aside)."""
+        return self._config
+
+    @settings.setter
+    def settings(self, config: SampleConfig) -> None:
+        self._config = config
         self.refresh(layout=True)
+
+    @property
+    def seed(self) -> Seed:
+        """The seed setting: fixed, or fresh per take (with the last one used)."""
+        return self._seed
+
+    @seed.setter
+    def seed(self, seed: Seed) -> None:
+        self._seed = seed
+        self.refresh(layout=True)
+
+    def nudge(self, name: str, step: int) -> None:
+        """Step setting ``name`` down (-1) or up (+1) its ladder."""
+        self.settings = nudge(self.settings, name, step)
+
+    def toggle_repetition(self) -> None:
+        """Repetition controls off, or back on at the values `generate` uses."""
+        self.settings = toggle_repetition(self.settings)
+
+    def toggle_quote_limit(self, default: int) -> None:
+        """The quote limit off, or back on at ``default``: no stretch of the corpus longer than it."""
+        self.settings = toggle_quote_limit(self.settings, default)
+
+    def toggle_seed(self) -> None:
+        """Fix the seed (to the last one used) or let each take draw a fresh one."""
+        seed = self.seed
+        fixed = None if seed.fixed is not None else (seed.last if seed.last is not None else 0)
+        self.seed = Seed(fixed=fixed, last=seed.last)
+
+    def type_seed(self, answer: str) -> str:
+        """Set the seed from what the writer typed (a whole number, or random); the error, or ''."""
+        answer = answer.strip().lower()
+        if answer in ("", "random"):
+            self.seed = Seed(fixed=None, last=self.seed.last)
+        elif answer.isdigit() and int(answer) < 2**63:
+            self.seed = Seed(fixed=int(answer), last=self.seed.last)
+        else:
+            return f"{answer!r} is not a seed: type a whole number or 'random'."
+        return ""
+
+    def used_seed(self, seed: int) -> None:
+        """A take started with ``seed``: show it as the last one used."""
+        self.seed = Seed(fixed=self.seed.fixed, last=seed)
 
     def _rows(self, width: int) -> list[list[Entry]]:
         """The sampling controls packed into rows, then the craft controls from a fresh row."""

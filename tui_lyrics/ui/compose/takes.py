@@ -158,6 +158,39 @@ class Take:
         return f"{header}\n{body}\n"
 
 
+def take_settings(settings: SampleConfig, seed: int) -> SampleConfig:
+    """What a take records: the controls' settings, its seed, and room for the line shape asked for.
+
+    As ``generate`` does, a shape (lines × longest line) longer than the length raises the
+    length, so the take stops at its last line rather than part way through.
+    """
+    shape = settings.shape_chars
+    if shape is not None and shape > settings.length:
+        settings = settings.replace(length=shape)
+    return settings.replace(seed=seed)
+
+
+def status_line(take: Take | None, timing: Sequence[float | None] | None) -> str:
+    """One line about a take: number, seed, progress or outcome, and speed."""
+    if take is None:
+        return ""
+    head = f"Take {take.number} · seed {take.seed} · {len(take.generated)} chars"
+    start, first, end = timing if timing is not None else (None, None, None)
+    speed = ""
+    if start is not None and first is not None:
+        speed = f" · first char {(first - start) * 1000:.0f} ms"
+        if end is not None and end > first and len(take.chars) > 1:
+            speed += f" · {(len(take.chars) - 1) / (end - first):.0f} chars/s"
+    if take.state == GENERATING:
+        return f"{head} · generating… Esc stops{speed}"
+    if take.state == STOPPED:
+        return f"{head} · stopped{speed}"
+    if take.state == FAILED:
+        return f"{head} · failed: {take.error}"
+    assert take.state == DONE
+    return f"{head} · done{speed}"
+
+
 def craft_words(s: SampleConfig) -> list[str]:
     """The lyric-craft settings that are on, in words (nothing for plain sampling)."""
     words = []

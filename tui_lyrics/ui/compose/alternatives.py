@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from tui_lyrics.ui.compose_takes import TakeChar
+from tui_lyrics.ui.compose.takes import TakeChar
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 BAR_CELLS = 8

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from tui_lyrics.ui.compose_takes import DONE, FAILED, GENERATING, STOPPED, Take
+from tui_lyrics.ui.compose.takes import DONE, FAILED, GENERATING, STOPPED, Take
 
 MARKS = {GENERATING: "…", DONE: "", STOPPED: " ■", FAILED: " ✗"}
 
