@@ -21,10 +21,10 @@ from tui_lyrics.corpus import load_corpus
 from tui_lyrics.store import LOCK, ModelStore
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.jobs import TrainPlan
+from tui_lyrics.ui.library.screen import LibraryScreen
 from tui_lyrics.ui.messages import TrainingProgressed
 from tui_lyrics.ui.record import Curve, RunRecord
-from tui_lyrics.ui.screens.library import LibraryScreen
-from tui_lyrics.ui.screens.training import TrainingScreen
+from tui_lyrics.ui.training.screen import TrainingScreen
 from tui_lyrics.ui.watch import MetricsTail
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
 from tui_lyrics.ui.widgets.file_browser import FileBrowser
@@ -34,11 +34,11 @@ UI_MODULES = [
     "tui_lyrics.ui.app",
     "tui_lyrics.ui.jobs",
     "tui_lyrics.ui.engine",
-    "tui_lyrics.ui.screens.library",
-    "tui_lyrics.ui.screens.training",
-    "tui_lyrics.ui.widgets.settings_form",
+    "tui_lyrics.ui.library.screen",
+    "tui_lyrics.ui.training.screen",
+    "tui_lyrics.ui.training.form",
     "tui_lyrics.ui.widgets.corpus_picker",
-    "tui_lyrics.ui.widgets.train_monitor",
+    "tui_lyrics.ui.training.monitor",
 ]
 FIRST_FRAME = """
 import json, sys, time

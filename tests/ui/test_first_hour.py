@@ -13,7 +13,7 @@ from tui_lyrics.config import SampleConfig
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.compose.screen import ComposeScreen
 from tui_lyrics.ui.compose.takes import Take
-from tui_lyrics.ui.screens.library import LibraryScreen
+from tui_lyrics.ui.library.screen import LibraryScreen
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker, complete_path
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 

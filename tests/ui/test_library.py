@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input, Static
 
 from tui_lyrics.store import LOCK
 from tui_lyrics.ui.app import LyricsApp
-from tui_lyrics.ui.screens.library import LibraryScreen
+from tui_lyrics.ui.library.screen import LibraryScreen
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
 

@@ -19,8 +19,8 @@ from tui_lyrics import experiments as ex
 from tui_lyrics.store import LOCK, ModelStore
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.compare.screen import CompareScreen
+from tui_lyrics.ui.library.screen import LibraryScreen
 from tui_lyrics.ui.runs import GridRun
-from tui_lyrics.ui.screens.library import LibraryScreen
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
 GRID_FORM = {**TINY_FORM, "budget": "6", "repeats": "10", "name": "grid"}

@@ -16,9 +16,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label
 
 from tui_lyrics.ui.app import LyricsApp
-from tui_lyrics.ui.screens.training import TrainingScreen
+from tui_lyrics.ui.training.screen import TrainingScreen
+from tui_lyrics.ui.training.sparkline import LossSparkline
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker
-from tui_lyrics.ui.widgets.loss_sparkline import LossSparkline
 
 SIZES = [
     pytest.param((100, 30), id="100x30"),
@@ -65,7 +65,7 @@ def test_library_screen(snap_compare, library: Path, size: tuple[int, int]) -> N
 @pytest.mark.parametrize("size", SIZES)
 def test_training_setup(snap_compare, library: Path, corpus_file: Path, monkeypatch, size: tuple[int, int]) -> None:
     monkeypatch.chdir(corpus_file.parent)  # the path shown is relative, the same everywhere
-    monkeypatch.setattr("tui_lyrics.ui.estimate._now", lambda: datetime(2026, 1, 1, 12, 0))
+    monkeypatch.setattr("tui_lyrics.ui.training.estimate._now", lambda: datetime(2026, 1, 1, 12, 0))
 
     async def run_before(pilot: Pilot) -> None:
         await settled(pilot)

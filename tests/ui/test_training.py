@@ -12,10 +12,10 @@ from textual.widgets import Digits, Input, Static
 
 from tui_lyrics.store import LOCK, ModelStore
 from tui_lyrics.ui.app import LyricsApp
-from tui_lyrics.ui.screens.library import LibraryScreen
-from tui_lyrics.ui.screens.training import TrainingScreen
+from tui_lyrics.ui.library.screen import LibraryScreen
+from tui_lyrics.ui.training.screen import TrainingScreen
+from tui_lyrics.ui.training.sparkline import LossSparkline
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker, complete_path
-from tui_lyrics.ui.widgets.loss_sparkline import LossSparkline
 
 
 def fast_app() -> LyricsApp:

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from tests.conftest import make_card
 from tui_lyrics.config import TrainConfig
-from tui_lyrics.ui.estimate import Budget, budget_seconds, describe, in_words, steps_per_epoch
 from tui_lyrics.ui.record import RunRecord
+from tui_lyrics.ui.training.estimate import Budget, budget_seconds, describe, in_words, steps_per_epoch
 
 NOON = datetime(2026, 1, 1, 12, 0)
 

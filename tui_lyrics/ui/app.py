@@ -13,7 +13,7 @@ import dataclasses
 import sys
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
@@ -33,11 +33,11 @@ from tui_lyrics.ui.compose.memory import MEMORY_FILE, ComposeMemory
 from tui_lyrics.ui.engine import Engine
 from tui_lyrics.ui.hangup import SAVE_WAIT_SECONDS, HangUpGuard
 from tui_lyrics.ui.jobs import TrainingJob, TrainPlan
+from tui_lyrics.ui.library.screen import LibraryScreen
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.runs import RunService, read_budget
-from tui_lyrics.ui.screens.library import LibraryScreen
-from tui_lyrics.ui.screens.training import TrainingScreen
 from tui_lyrics.ui.status import RunStatus
+from tui_lyrics.ui.training.screen import TrainingScreen
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
 
 EXTRA_STEPS = 1000
@@ -46,7 +46,8 @@ EXTRA_STEPS = 1000
 class LyricsApp(App[int]):
     """lyrics-tui: train character-level models on lyrics and compose with them."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "library/library.tcss"]
+    """The shared styles, and the home screen's: Textual reads a pushed screen's CSS_PATH, not the default one's."""
     TITLE = "lyrics-tui"
     HORIZONTAL_BREAKPOINTS = sizes.HORIZONTAL
     VERTICAL_BREAKPOINTS = sizes.VERTICAL

@@ -1,8 +1,10 @@
 """The messages threads and widgets send: small frozen facts named in the past tense.
 
-The training thread, the engine import thread and the library/corpus/metrics readers reach
-the UI only by posting these. Progress and previews come often, so they define
-``can_replace``: a backlog collapses to the newest one instead of piling up.
+The training thread, the engine import thread and the corpus/metrics readers reach the UI
+only by posting these; a message only one screen uses lives in that screen's package
+(``ui/library/messages.py``, ``ui/training/messages.py``, ``ui/compare/jobs.py``). Progress and
+previews come often, so they define ``can_replace``: a backlog collapses to the newest one
+instead of piling up.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from textual.message import Message
 from tui_lyrics import progress
 from tui_lyrics.card import ModelCard
 from tui_lyrics.corpus import Corpus
-from tui_lyrics.store import ModelInfo
 
 M = TypeVar("M", bound=type[Message])
 
@@ -119,15 +120,6 @@ def message_for(name: str, event: progress.TrainEvent) -> Message:
 
 
 @fact
-class ModelsListed(Message, bubble=False):
-    """The library was read from disk (in a thread)."""
-
-    rows: tuple[ModelInfo, ...]
-    experiments: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    """Each experiment's id and the names of its models (shown grouped under it)."""
-
-
-@fact
 class CorpusChecked(Message):
     """A corpus path was loaded and checked (in a thread): the corpus, or the engine's message."""
 
@@ -147,12 +139,3 @@ class MetricsRead(Message, bubble=False):
     reset: bool = False
     """The rows start from the beginning of the file (the first read, or it was rewritten)."""
 
-
-@fact
-class SpeedMeasured(Message, bubble=False):
-    """This machine's time per training step for some settings (measured in a thread), or why not."""
-
-    key: tuple[Any, ...]
-    """The settings measured (model, batch, seq, device, threads, vocabulary size)."""
-    seconds_per_step: float | None
-    error: str | None = None

@@ -25,7 +25,7 @@ from tui_lyrics.errors import LyricsError
 from tui_lyrics.experiments import delete_experiment, list_experiments
 from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
 from tui_lyrics.store import ModelInfo
-from tui_lyrics.ui.messages import ModelsListed
+from tui_lyrics.ui.library.messages import ModelsListed
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
 
@@ -53,6 +53,7 @@ class LibraryScreen(Screen):
 
     app: LyricsApp
 
+    CSS_PATH = "library.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", tooltip="Train a new model on a corpus"),
         Binding("t", "train_more", "Train", tooltip="Resume or extend the selected model's training"),

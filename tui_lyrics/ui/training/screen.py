@@ -34,15 +34,16 @@ from textual.widgets import (
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.store import is_live, validate_name
-from tui_lyrics.ui.estimate import Budget, describe, steps_per_epoch
 from tui_lyrics.ui.jobs import TrainPlan
-from tui_lyrics.ui.messages import CorpusChecked, MetricsRead, SpeedMeasured
+from tui_lyrics.ui.messages import CorpusChecked, MetricsRead
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.status import RunStatus
+from tui_lyrics.ui.training.estimate import Budget, describe, steps_per_epoch
+from tui_lyrics.ui.training.form import SettingsForm
+from tui_lyrics.ui.training.messages import SpeedMeasured
+from tui_lyrics.ui.training.monitor import TrainMonitor
 from tui_lyrics.ui.watch import MetricsTail
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker
-from tui_lyrics.ui.widgets.settings_form import SettingsForm
-from tui_lyrics.ui.widgets.train_monitor import TrainMonitor
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -61,6 +62,7 @@ class TrainingScreen(Screen):
 
     app: LyricsApp
 
+    CSS_PATH = "training.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Library", tooltip="Back to the library (training goes on)"),
         Binding("ctrl+r", "start", "Start", tooltip="Create the model and start training"),

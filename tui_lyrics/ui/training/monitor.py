@@ -15,7 +15,7 @@ from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
 from tui_lyrics.ui import format as fmt
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.status import RunStatus
-from tui_lyrics.ui.widgets.loss_sparkline import LossSparkline
+from tui_lyrics.ui.training.sparkline import LossSparkline
 
 OVERFITTING = (
     "Overfitting: held-out loss rises while training loss falls. The best checkpoint is kept; "

@@ -1,0 +1,17 @@
+"""What the Library screen's reader thread reports: small frozen facts named in the past tense."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from tui_lyrics.store import ModelInfo
+from tui_lyrics.ui.messages import fact
+
+
+@fact
+class ModelsListed(Message, bubble=False):
+    """The library was read from disk (in a thread)."""
+
+    rows: tuple[ModelInfo, ...]
+    experiments: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Each experiment's id and the names of its models (shown grouped under it)."""

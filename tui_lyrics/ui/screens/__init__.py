@@ -1,1 +1,0 @@
-"""The app's screens: the model library (home), training, and (elsewhere) compose."""
