@@ -138,4 +138,3 @@ class MetricsRead(Message, bubble=False):
     live: bool
     reset: bool = False
     """The rows start from the beginning of the file (the first read, or it was rewritten)."""
-
