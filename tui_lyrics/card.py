@@ -180,10 +180,16 @@ class MixtureSpec(_Strict):
     n-gram's, chosen on the held-out text like ``weight``."""
     order_scores: dict[str, float] | None = field(default=None, metadata=OMIT_NONE)
     """When the order was chosen per corpus: each order's cross-entropy on a slice of the training text."""
+    combine: str | None = field(default=None, metadata=OMIT_NONE)
+    """How the network meets the n-gram: "product" (trained to complement it, ``core.complement``: the
+    network's side is softmax(logits + log p_ngram)), or None, as every card before it: the interpolation
+    of softmax(logits) and the n-gram. ``weight`` interpolates either side with the n-gram."""
 
     def __post_init__(self) -> None:
         if not (1 <= self.order <= 9 and 0.0 <= self.weight <= 1.0):
             raise ValueError(f"mixture out of range: order {self.order}, weight {self.weight}")
+        if self.combine not in (None, "product"):
+            raise ValueError(f"mixture combine must be product or absent, not {self.combine!r}")
 
 
 @dataclass(frozen=True)
@@ -200,6 +206,11 @@ def _settings(cls: type[_Config], data: Any, where: str) -> _Config:
         return cls.from_dict(values)
     except LyricsError as error:
         raise CardError(f"{where}: {error}") from error
+
+
+def _old_combine(model: Any) -> Any:
+    """A card from before ``ModelConfig.combine`` was trained alone and interpolated: it reads as "mix"."""
+    return {"combine": "mix", **model} if isinstance(model, dict) else model
 
 
 def _vocab(data: Any, where: str) -> CharVocab:
@@ -269,7 +280,7 @@ class ModelCard:
             _check(value, str, f"{where}.versions.{key}")
         return cls(
             **plain,
-            model=_settings(ModelConfig, data["model"], f"{where}.model"),
+            model=_settings(ModelConfig, _old_combine(data["model"]), f"{where}.model"),
             train=_settings(TrainConfig, data["train"], f"{where}.train"),
             vocab=_vocab(data["vocab"], f"{where}.vocab"),
             corpus=_corpus(data["corpus"], f"{where}.corpus"),

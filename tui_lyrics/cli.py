@@ -49,6 +49,12 @@ def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         type=_ngram_order,
         help="order of the Kneser-Ney n-gram mixed in (auto: chosen per corpus, the default; 0: network alone)",
     )
+    model.add_argument(
+        "--combine",
+        choices=["product", "mix"],
+        help="product: train the network to complement the n-gram (logits + log p_ngram); "
+        "mix: train it alone and interpolate the two",
+    )
     budget = p.add_argument_group("budget (one of)").add_mutually_exclusive_group()
     budget.add_argument("--steps", type=int, help="optimiser steps")
     budget.add_argument("--epochs", type=float, help="passes over the training text")

@@ -19,6 +19,7 @@ CELLS = ("rnn", "lstm", "gru")
 INPUTS = ("embed", "onehot")
 BATCHING = ("stream", "random")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+COMBINE = ("product", "mix")
 DEFAULT_MAX_PARAMS = 100_000_000
 """The largest network built unless raised with --max-params: ~1.6 GB of weights and AdamW state in float32.
 
@@ -107,6 +108,9 @@ class ModelConfig(_Settings):
     ngram: int = -1
     """Order of the Kneser-Ney character n-gram mixed with the network (0: the network alone; -1: chosen
     per corpus, 3–9, on a slice of the training text; the card's ``mixture`` says which)."""
+    combine: str = "mix"
+    """How the network meets the n-gram: product (trained to complement it: softmax(logits + log p_ngram),
+    ``core.complement``) or mix (trained alone, then interpolated; every model before the product was this)."""
 
     def __post_init__(self) -> None:
         self._check_types()
@@ -117,6 +121,7 @@ class ModelConfig(_Settings):
         _check(4 <= self.embed_dim <= 8192, f"embed-dim must be 4–8192, not {self.embed_dim}")
         _check(0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1), not {self.dropout}")
         _check(-1 <= self.ngram <= 9, f"ngram must be 0–9 or auto (-1), not {self.ngram}")
+        _check(self.combine in COMBINE, f"combine must be one of {', '.join(COMBINE)}, not {self.combine!r}")
 
 
 @dataclass(frozen=True)

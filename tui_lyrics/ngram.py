@@ -124,6 +124,36 @@ class KneserNey:
             p = np.where(total > 0, (kept + level.backoff[safe] * p) / np.maximum(total, 1.0), p)
         return p
 
+    def dists(self, ids: np.ndarray, start: int = 0) -> np.ndarray:
+        """The distribution over all events at every position i >= start, given ids[:i]: shape
+        (len(ids) - start, V). ``dist`` for many positions at once (training beside the n-gram)."""
+        V, n = self.size, len(ids) - start
+        p = np.full((n, V), 1.0 / V)
+        rows = np.arange(n)
+        for level, parent in zip(self._orders, self._contexts(ids), strict=True):
+            ctx = parent[start:]  # (n,) each position's context id at this order, -1 if unseen
+            safe = np.where(ctx >= 0, ctx, 0)
+            total = np.where(ctx >= 0, level.total[safe], 0.0)
+            here = total > 0
+            if not here.any():
+                continue
+            scale = np.where(here, level.backoff[safe] / np.maximum(total, 1.0), 1.0)
+            if len(level.total) == 1:  # order 1: one context (the empty one), so one dense row for all
+                dense = np.zeros(V)
+                dense[level.events] = level.discounted / total.max()
+                p *= scale[:, None]
+                p[here] += dense
+                continue
+            p *= scale[:, None]
+            c, t = safe[here], total[here]
+            lo, hi = level.first[c], level.first[c + 1]
+            length = hi - lo  # each row's grams: lo..hi, one range per row, flattened
+            row = np.repeat(rows[here], length)
+            gram = np.repeat(lo - np.cumsum(length) + length, length) + np.arange(length.sum())
+            flat = p.reshape(-1)
+            flat[row * V + level.events[gram]] += level.discounted[gram] / np.repeat(t, length)
+        return p
+
     def dist(self, history: Sequence[int]) -> np.ndarray:
         """The distribution over all events after ``history`` (event ids), shape (V,).
 

@@ -42,15 +42,21 @@ def run_eval(args: argparse.Namespace, home: Path) -> int:
     loss = readings["static"]["network"]
     if lm.mixture is not None:
         mixture, ngram = lm.mixture, HeldOutNgram.score(lm.mixture, text, context=context)
-        loss = _loss(mixture.mix(network, ngram.static))
+        static_side, song_side = network, network
+        if mixture.product:  # trained to complement the n-gram: its side is softmax(logits + log p_ngram)
+            from tui_lyrics.core.complement import held_out_product
+
+            static_side, song_side = held_out_product(lm.model, lm.vocab, mixture.ngram, text, context, device)
+        loss = _loss(mixture.mix(static_side, ngram.static))
         readings["static"] |= {"model": loss, "ngram": _loss(ngram.static)}
-        song = _loss(mixture.mix_song(network, ngram.song))
+        song = _loss(mixture.mix_song(song_side, ngram.song))
         readings["song_memory"] |= {
             "model": song,
             "ngram": _loss(ngram.song.probs),
             "song_ngram": _loss(ngram.song.own),
         }
         readings["ngram_order"] = mixture.ngram.order
+        readings["combine"] = "product" if mixture.product else "mix"
     else:
         readings["static"]["model"] = loss
         readings["song_memory"] |= {"model": None, "ngram": None}

@@ -19,7 +19,7 @@ from tui_lyrics.fmt import fmt_duration, fmt_ppl
 from tui_lyrics.progress import HeldOutScored, TrainEvent, TrainingFinished, TrainingProgressed, TrainingStarted
 from tui_lyrics.store import ModelStore
 
-MODEL_FLAGS = ("cell", "input", "layers", "hidden", "embed_dim", "dropout", "ngram")
+MODEL_FLAGS = ("cell", "input", "layers", "hidden", "embed_dim", "dropout", "ngram", "combine")
 TRAIN_FLAGS = ("batch", "seq", "lr", "weight_decay", "clip", "warmup", "eval_every", "patience", "batching", "held_out",
                "min_count", "max_vocab", "device", "amp", "seed", "threads")  # fmt: skip
 BUDGET_FLAGS = ("steps", "epochs", "minutes")

@@ -71,10 +71,35 @@ def evaluate(
     return float(-probs.log().mean())
 
 
-def _span_log_probs(
-    model: CharRNN, ids: list[int], lo: int, hi: int, *, newline: int, device: torch.device | str
+@torch.no_grad()
+def char_log_dists(
+    model: CharRNN, vocab: CharVocab, text: str, *, context: str = "", device: torch.device | str = "cpu"
 ) -> torch.Tensor:
-    """log p of ids[lo:hi] (hi - lo,), warming up on up to WARM_UP ids before lo."""
+    """The network's log-distribution over its ids before each character of ``text`` (n, V), read as
+    ``char_probs`` reads it (one stream, warmed up on ``context``): for combining with an n-gram."""
+    if not text:
+        raise ValueError("nothing to score")
+    ids = vocab.encode(context[-WARM_UP:] + text)
+    start, n = len(ids) - len(text), len(text)
+    streams = max(1, min(16, n // 4096))  # as char_probs reads it
+    bounds = [start + n * i // streams for i in range(streams + 1)]
+    was_training = model.training
+    model.eval()
+    try:
+        newline = vocab.id_of("\n")
+        spans = [
+            _span_log_probs(model, ids, lo, hi, newline=newline, device=device, full=True)
+            for lo, hi in itertools.pairwise(bounds)
+        ]
+        return torch.cat(spans)
+    finally:
+        model.train(was_training)
+
+
+def _span_log_probs(
+    model: CharRNN, ids: list[int], lo: int, hi: int, *, newline: int, device: torch.device | str, full: bool = False
+) -> torch.Tensor:
+    """log p of ids[lo:hi] (hi - lo,), warming up on up to WARM_UP ids before lo; ``full``: every id's (hi - lo, V)."""
     first = max(0, lo - WARM_UP)
     seq = torch.tensor(ids[first:hi], device=device)
     if first == lo:  # nothing before: predict the first character from a newline
@@ -87,6 +112,8 @@ def _span_log_probs(
         y = seq[a + 1 : a + CHUNK + 1][None]
         x = x[:, : y.shape[1]]
         logits, state = model(x, state)  # (1, t, V)
-        logp = torch.log_softmax(logits[0].float(), -1).gather(1, y[0][:, None])[:, 0]  # (t,)
+        logp = torch.log_softmax(logits[0].float(), -1)  # (t, V)
+        if not full:
+            logp = logp.gather(1, y[0][:, None])[:, 0]  # (t,)
         parts.append(logp[max(0, lo - first - 1 - a) :].cpu())
     return torch.cat(parts)

@@ -47,6 +47,9 @@ class Mixture:
     n-gram's (the n-gram counting the song on top of the training text has the rest); None: ``weight``."""
     order_scores: dict[int, float] | None = None
     """When the order was chosen: each order's cross-entropy on a slice of the training text (``choose_order``)."""
+    product: bool = False
+    """The network was trained to complement the n-gram (``core.complement``): its side of the mixture is
+    softmax(logits + log p_ngram), not softmax(logits). False: the interpolation of the two."""
 
     @classmethod
     def fit(cls, train_text: str, vocab: CharVocab, *, order: int, weight: float = 0.5) -> Mixture:
@@ -66,6 +69,7 @@ class Mixture:
         weight: float = 0.5,
         song_weights: tuple[tuple[float, float], ...] | None = None,
         save: bool = True,
+        product: bool = False,
     ) -> Mixture:
         """The model's n-gram as stored in its folder (``ngram_file``), else fitted on ``train_text()``
         and stored (``save``) so the next open is fast."""
@@ -75,7 +79,7 @@ class Mixture:
             ngram = KneserNey.fit(train_text(), order=order, events=events)
             if save:
                 store_ngram(folder, ngram, held_out=held_out)
-        return cls(ngram, weight, vocab.size, song_weights)
+        return cls(ngram, weight, vocab.size, song_weights, product=product)
 
     @classmethod
     def for_training(
@@ -87,17 +91,20 @@ class Mixture:
         order: int,
         held_out: float,
         card: MixtureSpec | None = None,
+        product: bool = False,
     ) -> Mixture:
         """The mixture a training run scores with. ``order`` < 0: chosen per corpus on a slice at the end
         of the training text (``ngram.choose_order``), unless the card's ``mixture`` already has one."""
         scores = None
         if card is not None:
-            order = card.order  # a resumed run keeps its n-gram
+            order, product = card.order, card.combine == "product"  # a resumed run keeps its n-gram and combination
             scores = {int(k): v for k, v in (card.order_scores or {}).items()} or None
         elif order < 0:
             events = list(vocab.chars) + list(vocab.rare)
             order, scores = choose_order(train_text, events=events)
-        mixture = cls.for_folder(folder, vocab, order=order, held_out=held_out, train_text=lambda: train_text)
+        mixture = cls.for_folder(
+            folder, vocab, order=order, held_out=held_out, train_text=lambda: train_text, product=product
+        )
         return dataclasses.replace(mixture, order_scores=scores)
 
     def with_weight(self, weight: float, song_weights: tuple[tuple[float, float], ...] | None = None) -> Mixture:
@@ -109,6 +116,7 @@ class Mixture:
             weight=self.weight,
             song_weights=None if self.song_weights is None else [list(pair) for pair in self.song_weights],
             order_scores={str(k): round(v, 6) for k, v in self.order_scores.items()} if self.order_scores else None,
+            combine="product" if self.product else None,
         )
 
     def ngram_probs(self, text: str, *, context: str = "") -> np.ndarray:
@@ -164,7 +172,15 @@ class Mixture:
             ngram /= 1 - w if w < 1 else 1.0  # the n-gram side on its own, renormalised
         mixed = (1 - w) * ngram[: self.own]
         mixed[UNK_ID] += (1 - w) * ngram[self.own :].sum()
-        mixed += w * torch.softmax(logits.float(), -1).cpu().numpy()
+        if self.product:  # the network's side: softmax(logits + log p_ngram), with the song memory's n-gram if any
+            side = memory.dist() if memory is not None else self.ngram.dist(history)
+            folded = side[: self.own].copy()
+            folded[UNK_ID] += side[self.own :].sum()
+            z = logits.float().cpu().numpy() + np.log(folded)
+            z = np.exp(z - z.max())
+            mixed += w * z / z.sum()
+        else:
+            mixed += w * torch.softmax(logits.float(), -1).cpu().numpy()
         return torch.from_numpy(np.log(mixed)).to(device=logits.device, dtype=torch.float32)
 
 
@@ -200,14 +216,21 @@ class Reading:
     """The n-gram alone, with song memory."""
 
 
-def read_held_out(network: np.ndarray, held: HeldOutNgram | None) -> Reading:
-    """Both readings of the model from the network's probabilities (n,), weights chosen on this text."""
+def read_held_out(
+    network: np.ndarray, held: HeldOutNgram | None, *, product: tuple[np.ndarray, np.ndarray] | None = None
+) -> Reading:
+    """Both readings of the model from the network's probabilities (n,), weights chosen on this text.
+
+    ``product``: a network trained to complement the n-gram (``core.complement``): its side of the
+    mixture is the product's probabilities, static and with song memory, in place of ``network``'s.
+    """
     with np.errstate(divide="ignore"):
         alone = float(-np.log(network).mean())
-    if held is None or not math.isfinite(alone):
+    if held is None or (not math.isfinite(alone) and product is None):
         return Reading(loss=alone, network=alone)
-    weight, loss = best_weight(network, held.static)
-    song_weights, song_loss = best_song_weights(network, held.song)
+    static_side, song_side = product if product is not None else (network, network)
+    weight, loss = best_weight(static_side, held.static)
+    song_weights, song_loss = best_song_weights(song_side, held.song)
     return Reading(
         loss=loss,
         network=alone,

@@ -120,6 +120,7 @@ def _mixture(card: ModelCard, folder: Path, vocab: CharVocab, *, save: bool = Tr
     return Mixture.for_folder(
         folder, vocab, order=order, held_out=held_out, train_text=train_text, weight=weight,
         song_weights=tuple((float(a), float(c)) for a, c in song) if song else None, save=save,
+        product=spec.combine == "product",
     )  # fmt: skip
 
 

@@ -23,7 +23,8 @@ from tui_lyrics import __version__
 from tui_lyrics.card import ModelCard, SplitSizes
 from tui_lyrics.config import DEFAULT_MAX_PARAMS, ModelConfig, TrainConfig, check_size, count_params
 from tui_lyrics.core.batches import make_batches
-from tui_lyrics.core.evaluate import char_probs
+from tui_lyrics.core.complement import HeldOutDists, cross_fitted, fits, product_reading
+from tui_lyrics.core.evaluate import char_log_dists, char_probs
 from tui_lyrics.core.meters import Clock, Meter
 from tui_lyrics.core.mixture import HeldOutNgram, Mixture, Reading, read_held_out
 from tui_lyrics.core.model import CharRNN, detach
@@ -171,16 +172,27 @@ class _Run:
         self.batches = make_batches(
             ids, kind=self.cfg.batching, batch=self.cfg.batch, seq=self.cfg.seq, seed=self.cfg.seed
         )
+        # The same batches of positions in the text: which row of the cross-fitted n-gram each target takes.
+        self.positions = make_batches(
+            torch.arange(len(ids)), kind=self.cfg.batching, batch=self.cfg.batch, seq=self.cfg.seq, seed=self.cfg.seed
+        )
         torch.manual_seed(self.cfg.seed)
         model_config = typed.model
         self.model = CharRNN(model_config, self.vocab.size).to(self.device)
         self.mixture = None
+        self.complement: torch.Tensor | None = None  # (N, V) the cross-fitted n-gram's log-probs, for the product
         if model_config.ngram:  # below 0: the order is chosen on a slice of the training text
+            product = model_config.combine == "product" and fits(len(self.train_text), self.vocab.size)
             self.mixture = Mixture.for_training(
                 self.folder, self.vocab, self.train_text, order=model_config.ngram, held_out=self.cfg.held_out,
-                card=typed.mixture,
+                card=typed.mixture, product=product,
             )  # fmt: skip
             self.held_ngram = HeldOutNgram.score(self.mixture, self.held_text, context=self.train_text)
+            if self.mixture.product:
+                self.complement = cross_fitted(self.train_text, self.vocab, order=self.mixture.ngram.order)
+                self.held_dists = HeldOutDists.score(
+                    self.mixture.ngram, self.vocab, self.held_text, context=self.train_text
+                )
         self.optimizer = _optimizer(self.model, self.cfg)
         self.hidden = restore_checkpoint(
             found, model=self.model, optimizer=self.optimizer, batch=self.batches.batch, device=self.device
@@ -265,7 +277,10 @@ class _Run:
             group["lr"] = self._lr()
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp):
             logits, hidden = self.model(x, self.hidden)
-            loss = F.cross_entropy(logits.float().flatten(0, 1), y.flatten())
+            logits = logits.float()  # (B, T, V)
+            if self.complement is not None:  # the product: the network learns what the n-gram misses
+                logits = logits + self.complement[self.positions.get(self.state.step)[1]].to(self.device).float()
+            loss = F.cross_entropy(logits.flatten(0, 1), y.flatten())
         value = loss.item()
         if not math.isfinite(value):
             raise _Diverged(self._diverged_message(f"loss {value}"))
@@ -376,8 +391,15 @@ class _Run:
 
     def _held_out_loss(self) -> Reading:
         """The model's held-out readings: static and with song memory, the network's own, the weights."""
+        if self.complement is not None:
+            return self._product_reading()
         probs = char_probs(self.model, self.vocab, self.held_text, context=self.train_text, device=self.device)
         return read_held_out(probs.numpy(), self.held_ngram if self.mixture is not None else None)
+
+    def _product_reading(self) -> Reading:
+        """The product's readings: the network's log-distributions combined with the n-gram's, both readings."""
+        logd = char_log_dists(self.model, self.vocab, self.held_text, context=self.train_text, device=self.device)
+        return product_reading(logd.cpu(), self.vocab, self.held_text, self.held_ngram, self.held_dists)
 
     def _maybe_preview(self) -> None:
         every = self.control.preview_seconds
