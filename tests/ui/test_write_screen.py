@@ -273,3 +273,52 @@ async def test_the_footer_shows_template_and_fill(home: Path, width: int) -> Non
         shown = _footer(screen, width)
         assert shown.get("t") == "Template" and shown.get("f") == "Fill", shown
         assert {"g", "escape"} <= shown.keys()
+
+
+async def test_a_long_songs_last_line_stays_in_view_when_candidates_come(home: Path) -> None:
+    from tui_lyrics.songs.draft import Draft
+    from tui_lyrics.songs.store import Song
+    from tui_lyrics.ui.write.session import DEFAULT_SETTINGS
+
+    text = "\n".join(f"第{n}行的歌词" for n in range(40)) + "\n"
+    SongStore(home).save(Song("长歌", "demo-zh", Draft.from_text(text), DEFAULT_SETTINGS, ()))
+    app = Host(song_name="长歌")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await _ready(pilot, screen)
+        await pilot.pause()
+        view = screen.query_one("#draft", DraftView)
+
+        def in_view() -> bool:
+            top, height = view.scroll_offset.y, view.scrollable_content_region.height
+            return view.highlighted == 39 and top <= 39 < top + height
+
+        assert in_view()
+        await _candidates(pilot, screen)  # the candidate list takes rows from the draft
+        await pilot.pause()
+        assert in_view()
+
+
+async def test_four_presses_of_c_mark_four_lines_across_verse_breaks(home: Path) -> None:
+    app = Host(model_name="demo-zh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await _ready(pilot, screen)
+        field = screen.query_one("#line", Input)
+        for text in (CHORUS[0], "", CHORUS[1], CHORUS[2], "", CHORUS[3]):
+            field.value = text
+            await pilot.press("enter")
+        await pilot.press("escape")
+        screen.query_one("#draft", DraftView).highlighted = 0
+        await pilot.press("c", "c", "c", "c")
+        assert [x.text for x in screen.session.draft.chorus() if not x.is_break] == list(CHORUS)
+        assert "Line 4 is chorus" in str(screen.query_one("#write-status").render())  # breaks are not counted
+        screen.query_one("#draft", DraftView).highlighted = 2
+        await pilot.press("e", "backspace", "路", "enter")
+        assert screen.session.draft.lines[2].text == CHORUS[1][:-1] + "路"
+        assert "Line 2 changed" in str(screen.query_one("#write-status").render())
+    again = Host(model_name="demo-zh")  # a new song, with one saved: the ready line names o
+    async with again.run_test(size=(100, 30)) as pilot:
+        await _ready(pilot, again.screen)
+        await pilot.pause()
+        assert "o: open a saved song" in str(again.screen.query_one("#write-status").render())

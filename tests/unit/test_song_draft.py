@@ -136,3 +136,10 @@ def test_a_template_from_verses_of_an_untitled_file() -> None:
         template_from_text(text, song="verses 3-9")
     with pytest.raises(TemplateError, match="verses 1-4"):
         template_from_text("一行\n" * 400)
+
+
+def test_line_numbers_as_the_writer_counts_them_skip_breaks() -> None:
+    draft = Draft.from_text("一\n\n二\n三\n\n\n四\n")
+    assert [draft.number(i) for i in range(len(draft))] == [1, 2, 2, 3, 4, 4]
+    assert [draft.next_lyric(i) for i in range(len(draft))] == [0, 2, 2, 3, 5, 5]
+    assert Draft.from_text("一\n\n").next_lyric(1) is None

@@ -91,6 +91,16 @@ class Draft:
             return None
         return sum(1 for line in self.lines[:index] if not line.is_break)
 
+    def number(self, index: int) -> int:
+        """Line ``index`` as the writer counts it: lyric lines from 1, breaks not counted (a break: the line after
+        it)."""
+        self._check(index)
+        return sum(1 for line in self.lines[:index] if not line.is_break) + 1
+
+    def next_lyric(self, index: int) -> int | None:
+        """The first lyric line at or after ``index`` (None: only breaks follow)."""
+        return next((i for i in range(index, len(self.lines)) if not self.lines[i].is_break), None)
+
     @property
     def lyric_count(self) -> int:
         return sum(1 for line in self.lines if not line.is_break)

@@ -37,12 +37,12 @@ class LineInput(Input):
         self.stop_editing()
         self.focus()
 
-    def edit(self, index: int, text: str) -> None:
-        """Take focus holding line ``index``'s ``text``, the cursor at its end."""
+    def edit(self, index: int, text: str, *, number: int) -> None:
+        """Take focus holding line ``index``'s ``text``, the cursor at its end (``number``: the line as shown)."""
         self.editing = index
         self.value = text
         self.cursor_position = len(text)
-        self.placeholder = f"Editing line {index + 1}: Enter keeps the change"
+        self.placeholder = f"Editing line {number}: Enter keeps the change"
         self.focus()
 
     def stop_editing(self) -> None:

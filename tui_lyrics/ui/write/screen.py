@@ -139,6 +139,8 @@ class WriteScreen(Screen):
         if not self._session().draft.lines and self.app.screen is self and self.focused is self.draft_view:
             self.line_input.focus()  # a new song starts with typing its first line
             hint = "Type a first line, or Esc then g"
+            if self.songs.list():
+                hint += " (Esc then o: open a saved song)"
         self.say(f"{message.name} ready ({message.seconds:.1f} s). {hint}.")
 
     def on_writer_failed(self, message: WriterFailed) -> None:
@@ -153,7 +155,10 @@ class WriteScreen(Screen):
     def on_candidates_finished(self, message: CandidatesFinished) -> None:
         if self.writer.finished(message):
             self.refresh_bindings()  # Esc no longer stops
-            self.say(self.writer.summary(message))
+            request = self.writer.request
+            target = None if request is None or request.target is None else request.target
+            line = None if target is None or target >= len(self._session().draft) else self._number(target)
+            self.say(self.writer.summary(message, line=line))
 
     def on_line_written(self, message: LineWritten) -> None:
         if not self.writer.current(message):
@@ -164,10 +169,12 @@ class WriteScreen(Screen):
         self._changed(len(session.draft) - 1)
 
     def on_line_entered(self, message: LineEntered) -> None:
-        if self._do(lambda: self._session().enter(message.text, editing=message.editing)) is None:
+        entered = self._do(lambda: self._session().enter(message.text, editing=message.editing))
+        if entered is None:
             return
         if self.line_input.entered():  # an edit is one line; typing goes on line after line until Esc
             self.draft_view.focus()
+            self.say(f"Line {self._number(entered)} changed · u undo · g next lines")
 
     # -- actions: the engine ----------------------------------------------------------------
 
@@ -226,7 +233,7 @@ class WriteScreen(Screen):
         self.writer.halt()
         self.refresh_bindings()
         self.candidate_list.show([])
-        self.say(f"Accepted line {accepted + 1} · e edit · g next lines")
+        self.say(f"Accepted line {self._number(accepted)} · e edit · g next lines")
 
     def action_stop(self) -> None:
         self.writer.stop.set()
@@ -240,9 +247,9 @@ class WriteScreen(Screen):
             return
         line = self._session().draft.lines[index]
         if line.locked:
-            self.notify(f"Line {index + 1} is locked: press l to unlock it", severity="warning")
+            self.notify(f"Line {self._number(index)} is locked: press l to unlock it", severity="warning")
             return
-        self.line_input.edit(index, line.text)
+        self.line_input.edit(index, line.text, number=self._number(index))
 
     def action_type(self) -> None:
         self.line_input.type_lines()
@@ -252,15 +259,20 @@ class WriteScreen(Screen):
         self.draft_view.focus()
 
     def action_mark(self, part: str) -> None:
-        index = self.draft_view.current()
+        """Mark the highlighted line (a verse break: the line after it) and move to the next line, so four
+        presses mark four lines."""
+        draft = self._session().draft
+        current = self.draft_view.current()
+        index = None if current is None else draft.next_lyric(current)
         if index is None:
             return
         marked = self._session().toggle_mark(index, part)
         self._changed(index)
         if marked and part == "chorus":
-            self.say(f"Line {index + 1} is chorus · h inserts the chorus after the last line")
-        if index + 1 < len(self._session().draft):
-            self.draft_view.highlighted = index + 1
+            self.say(f"Line {self._number(index)} is chorus · h inserts the chorus after the last line")
+        following = self._session().draft.next_lyric(index + 1)
+        if following is not None:
+            self.draft_view.highlighted = following
 
     def action_lock(self) -> None:
         index = self.draft_view.current()
@@ -363,6 +375,10 @@ class WriteScreen(Screen):
             return None
         self._changed(highlight)
         return highlight
+
+    def _number(self, index: int) -> int:
+        """Line ``index`` as the writer counts it (verse breaks not counted), for messages."""
+        return self._session().draft.number(index)
 
     def _not_ready(self) -> None:
         failed = self.writer.failed

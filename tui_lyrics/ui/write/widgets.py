@@ -91,6 +91,10 @@ class DraftView(OptionList):
             self.highlighted = min(keep if keep is not None else len(draft.lines) - 1, len(draft.lines) - 1)
             self.call_after_refresh(self.scroll_to_highlight)  # once the new rows are laid out
 
+    def on_resize(self) -> None:
+        """The candidates below took or gave back rows: keep the highlighted line (usually the last) in view."""
+        self.call_after_refresh(self.scroll_to_highlight)
+
     def current(self) -> int | None:
         """The highlighted line of the draft (None: the draft is empty)."""
         return self.highlighted if self.lines else None

@@ -94,14 +94,15 @@ class Writer:
         self.generating = False
         return True
 
-    def summary(self, message: CandidatesFinished) -> str:
-        """What the status line says once request ``message.request`` (the current one) has finished."""
+    def summary(self, message: CandidatesFinished, *, line: int | None = None) -> str:
+        """What the status line says once request ``message.request`` (the current one) has finished; ``line``: the
+        rewritten line's number as the writer counts it."""
         if message.error:
             return f"Stopped: {message.error}"
         if self.request is None:
             return f"{message.count} lines written to the template in {message.seconds:.1f} s"
         n = len(self.candidates)
-        what = "for the next line" if self.request.target is None else f"for line {self.request.target + 1}"
+        what = "for the next line" if self.request.target is None else f"for line {line or self.request.target + 1}"
         return f"{n} candidates {what} in {message.seconds:.2f} s · 1–{n} accept · m more · g new"
 
     def current(self, message: LineWritten) -> bool:
