@@ -184,6 +184,7 @@ async def test_fill_writes_the_whole_song_to_the_template_and_export(home: Path,
             if slot is not None and line.author == "model":
                 assert len(line.text) == slot.chars and draft.label(i).endswith(slot.rhyme)
         assert SongStore(home).load(screen.session.name).draft == draft
+        assert "saved · template full · template ref.txt" in str(screen.query_one("#write-title").render())
         await pilot.press("s")
         await pilot.pause()
         app.screen.query_one("#answer", Input).value = str(tmp_path / "out.txt")

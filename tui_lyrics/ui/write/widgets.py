@@ -108,12 +108,12 @@ class SongTitle(Static):
         draft, template = session.draft, session.draft.template
         parts = [f"[b]{escape(session.name or 'new song')}[/b]", f"model {escape(session.model)}",
                  f"{draft.lyric_count} line{'' if draft.lyric_count == 1 else 's'}"]  # fmt: skip
-        if template is not None:
-            upcoming = draft.next_slot()
-            parts.append(f"template {escape(template.source or '')} ({len(template)} lines)")
-            parts.append(f"next: {upcoming.label()}" if upcoming is not None else "template full")
         if session.name is not None:
             parts.append("saved")
+        if template is not None:  # last, the source at the very end: a narrow terminal cuts the least needed
+            upcoming = draft.next_slot()
+            parts.append(f"next: {upcoming.label()}" if upcoming is not None else "template full")
+            parts.append(f"template {escape(template.source or '')}")
         self.update(" · ".join(parts))
 
 
