@@ -32,7 +32,8 @@ OWN_ORDER = 9
 """The order of the song's own n-gram (measured on Jay Chou: 5 helps less than 9)."""
 
 # One context's song counts: [added total, added backoff mass, {event: added count}, {event: training count},
-# and once it has many events, a dense (V,) array of what they add to the discounted counts, for ``dist``]
+# once it has many events a dense (V,) array of what they add to the discounted counts (else None),
+# and {event: what its song counts add to its discounted count} (``_gain``, kept up to date by ``_bump``)]
 _Context = list[Any]
 DENSE = 32  # a context with more song events than this keeps them dense too
 
@@ -63,18 +64,13 @@ class _Overlay:
 
     def dist(self, code: str) -> np.ndarray:
         """The song's own n-gram: the distribution after ``code`` (V,)."""
-        p = np.full(self.size, 1.0 / self.size)
-        for k in range(min(self.order, len(code) + 1)):
-            context = self.contexts[k].get(code[len(code) - k :])
-            if not context:
-                continue
-            p *= context[1] / context[0]
-            if context[4] is not None:
-                p += context[4] / context[0]
-            else:
-                for e, added in context[2].items():
-                    p[e] += _gain(self.discounts[k], 0, added) / context[0]
-        return p
+        parts = _Parts(self.size)
+        found = [self.contexts[k].get(code[len(code) - k :]) for k in range(min(self.order, len(code) + 1))]
+        for context in reversed(found):  # from the top order down: see ``_Parts``
+            if context:
+                parts.add_context(context, 1.0 / context[0])
+                parts.scale *= context[1] / context[0]
+        return parts.sum()
 
     def add(self, code: str, base: list[int]) -> None:
         """Count the last event of ``code`` (the song's last events); ``base[k]``: the training count of its
@@ -97,7 +93,7 @@ class _Overlay:
         contexts, key = self.contexts[k], gram[:-1]
         context = contexts.get(key)
         if context is None:
-            context = contexts[key] = [0, 0.0, {}, {}, None]
+            context = contexts[key] = [0, 0.0, {}, {}, None, {}]
         event = ord(gram[-1])
         children = context[2]
         added = children.get(event, 0)
@@ -108,13 +104,59 @@ class _Overlay:
         children[event] = added + 1
         if not added:
             context[3][event] = base
+        gain = context[5][event] = _gain(self.discounts[k], base, added + 1)
         dense = context[4]
         if dense is not None:
-            dense[event] = _gain(self.discounts[k], base, added + 1)
+            dense[event] = gain
         elif len(children) > DENSE:
             dense = context[4] = np.zeros(self.size)
-            for e, a in children.items():
-                dense[e] = _gain(self.discounts[k], context[3][e], a)
+            gains = context[5]
+            dense[np.fromiter(gains, np.int64, len(gains))] = np.fromiter(gains.values(), np.float64, len(gains))
+
+
+class _Parts:
+    """An interpolated distribution summed in one pass instead of order by order.
+
+    Order by order, p_k = r_k p_(k-1) + a_k / t_k (r_k = backoff / total, a_k the context's discounted
+    counts). Unrolled, p = (r_1 ... r_n) / V + sum_k a_k / t_k * (r_(k+1) ... r_n): walking the orders from
+    the top down with ``scale`` = the product of the ratios above, each order's counts are added once,
+    scaled, and the sparse ones are scattered together (one ``bincount``) instead of an array pass per order.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.scale = 1.0
+        self.ids: list[np.ndarray] = []
+        self.values: list[np.ndarray] = []
+        self.dense: np.ndarray | None = None
+
+    def add_sparse(self, ids: np.ndarray, values: np.ndarray, factor: float) -> None:
+        self.ids.append(ids)
+        self.values.append(values * (factor * self.scale))
+
+    def add_dense(self, values: np.ndarray, factor: float) -> None:
+        scaled = values * (factor * self.scale)
+        self.dense = scaled if self.dense is None else self.dense + scaled
+
+    def add_context(self, context: _Context, factor: float) -> None:
+        """A song context's gains (``_Overlay``), over ``factor`` (1 / its total)."""
+        if context[4] is not None:
+            self.add_dense(context[4], factor)
+        else:
+            gains: dict[int, float] = context[5]
+            n = len(gains)
+            self.add_sparse(np.fromiter(gains, np.int64, n), np.fromiter(gains.values(), np.float64, n), factor)
+
+    def sum(self) -> np.ndarray:
+        if self.ids:
+            counts = np.bincount(np.concatenate(self.ids), np.concatenate(self.values), minlength=self.size)
+            p = np.asarray(counts, dtype=np.float64)  # weighted: float64 already, so no copy
+            p += self.scale / self.size
+        else:
+            p = np.full(self.size, self.scale / self.size)
+        if self.dense is not None:
+            p += self.dense
+        return p
 
 
 def _gain(d: list[float], base: int, added: int) -> float:
@@ -219,6 +261,11 @@ class SongMemory:
         self._tail = [0] + [-1] * (kn.order - 1)  # training id of the length-j gram ending here (j < order)
         self._code = ""  # the song's last LADDER[-1] event codes
         self.read_chars = 0
+        unigram = kn._orders[0]  # one context: the empty one
+        self._unigram = np.zeros(kn.size)  # its discounted counts, dense (V,)
+        self._unigram[unigram.events[unigram.first[0] : unigram.first[1]]] = unigram.discounted[
+            unigram.first[0] : unigram.first[1]
+        ]
 
     def read(self, events: Iterable[int]) -> None:
         """Count the song's next events (ids)."""
@@ -252,26 +299,31 @@ class SongMemory:
 
     def dist(self) -> np.ndarray:
         """The distribution of the next event given the training text and the song so far (V,)."""
-        kn = self.kn
-        p = np.full(kn.size, 1.0 / kn.size)
-        for k, level in enumerate(kn._orders):  # order k + 1: the context is the last k events
-            if k > len(self._code):
+        kn, code = self.kn, self._code
+        found = []  # per order k + 1 (the context is the last k events): its context's training id and song counts
+        for k, level in enumerate(kn._orders):
+            if k > len(code):
                 break
             ctx = self._tail[k]
-            base = ctx >= 0 and level.total[ctx] > 0
-            context = self._overlay.contexts[k].get(self._code[len(self._code) - k :])
-            t = (level.total[ctx] if base else 0.0) + (context[0] if context else 0)
+            found.append(
+                (
+                    k,
+                    level,
+                    ctx if ctx >= 0 and level.total[ctx] > 0 else -1,
+                    self._overlay.contexts[k].get(code[len(code) - k :]),
+                )
+            )
+        parts = _Parts(kn.size)
+        for k, level, ctx, context in reversed(found):  # from the top order down: see ``_Parts``
+            t = (level.total[ctx] if ctx >= 0 else 0.0) + (context[0] if context else 0)
             if not t:
                 continue
-            b = (level.backoff[ctx] if base else 0.0) + (context[1] if context else 0.0)
-            p *= b / t
-            if base:
+            if ctx == 0 and k == 0:  # the unigram level: every event, the same each time
+                parts.add_dense(self._unigram, 1.0 / t)
+            elif ctx >= 0:
                 lo, hi = level.first[ctx], level.first[ctx + 1]
-                p[level.events[lo:hi]] += level.discounted[lo:hi] / t
-            if context and context[4] is not None:
-                p += context[4] / t
-            elif context:
-                d = self._overlay.discounts[k]
-                for e, added in context[2].items():
-                    p[e] += _gain(d, context[3][e], added) / t
-        return p
+                parts.add_sparse(level.events[lo:hi], level.discounted[lo:hi], 1.0 / t)
+            if context:
+                parts.add_context(context, 1.0 / t)
+            parts.scale *= ((level.backoff[ctx] if ctx >= 0 else 0.0) + (context[1] if context else 0.0)) / t
+        return parts.sum()

@@ -244,3 +244,15 @@ def test_a_quote_limit_without_a_corpus_copy_is_plain_sampling() -> None:
     quoted = list(stream_chars(lm, "", config.replace(quote_limit=2)))
     assert "".join(c.char for c in quoted) == sample_text(lm, "", config)
     assert all(c.controls == () for c in quoted)
+
+
+def test_the_one_sample_draw_is_torch_multinomials_draw_for_draw() -> None:
+    from tui_lyrics.core.sample import _multinomial_one
+
+    ours, theirs = torch.Generator().manual_seed(11), torch.Generator().manual_seed(11)
+    shapes = torch.Generator().manual_seed(5)
+    for i in range(3000):
+        probs = torch.softmax(3 * torch.randn(1 + i % 9, generator=shapes), -1)
+        assert _multinomial_one(probs, ours) == int(torch.multinomial(probs, 1, generator=theirs))
+    with pytest.raises(RuntimeError):
+        _multinomial_one(torch.tensor([math.nan, 0.5]), ours)

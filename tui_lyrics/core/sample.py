@@ -9,6 +9,7 @@ rare characters) and reported, never a crash.
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import threading
 from collections.abc import Callable, Iterator
@@ -130,17 +131,26 @@ def resolve_seed(seed: int | None) -> int:
 
 
 @contextmanager
-def _fast_single_steps(model: CharRNN) -> Iterator[None]:
-    """oneDNN's per-call overhead dominates single LSTM steps on the CPU; skip it there."""
-    cpu = next(model.parameters()).device.type == "cpu"
+def _fast_single_steps(cpu: bool) -> Iterator[None]:
+    """Single steps on the CPU: no oneDNN (its per-call overhead dominates single LSTM steps) and one thread.
+
+    A batch-1 step is a few small matrix-vector products: splitting them over threads costs more than it
+    saves, and when the cores are busy (the app's own UI, a training run, other programs) a thread team
+    waiting for a descheduled member made steps several times slower (bench/BENCHMARKS.md, section 3).
+    The thread count is the calling thread's own (OpenMP), so a training thread beside it keeps its own.
+    """
     # Only the enabled flag: mkldnn.flags() also sets allow_tf32, which warns on CPU builds.
-    was = torch.backends.mkldnn.enabled
+    was, threads = torch.backends.mkldnn.enabled, torch.get_num_threads()
     torch.backends.mkldnn.enabled = not cpu  # type: ignore[assignment]  # torch types it as its descriptor
+    if cpu:
+        torch.set_num_threads(1)
     try:
         with torch.inference_mode():
             yield
     finally:
         torch.backends.mkldnn.enabled = was
+        if cpu:
+            torch.set_num_threads(threads)
 
 
 def stream_chars(
@@ -159,6 +169,7 @@ def stream_chars(
     # Song memory: the n-gram counts the prefix and every character written (core.mixture, song_memory).
     memory = mixture.song_memory(prefix or "\n") if mixture is not None and config.song_memory else None
     newline = vocab.id_of("\n")
+    cpu = device.type == "cpu"
 
     def pick(logits: torch.Tensor, state: State) -> SampledChar:
         if mixture is not None:
@@ -168,7 +179,7 @@ def stream_chars(
 
     if (stop is not None and stop.is_set()) or config.length <= 0:
         return
-    with _fast_single_steps(model):
+    with _fast_single_steps(cpu):
         logits, state = _prime(model, vocab, prefix, device)
         sampled = pick(logits, state)
     lines = 0
@@ -188,7 +199,7 @@ def stream_chars(
             line_has_text = True
         if n == config.length or (stop is not None and stop.is_set()):
             return
-        with _fast_single_steps(model):  # one step: the network, the n-gram, the draw
+        with _fast_single_steps(cpu):  # one step: the network, the n-gram, the draw
             logits, state = model.step(torch.tensor([vocab.id_of(sampled.char)], device=device), state)
             if mixture is not None:
                 history = (history + mixture.history(sampled.char))[-mixture.ngram.order :]
@@ -248,7 +259,20 @@ def _draw(logits: torch.Tensor, config: SampleConfig, g: torch.Generator) -> int
         keep = int((torch.cumsum(probs, -1) < config.top_p).sum()) + 1  # smallest set reaching p
         probs = probs[:keep] / probs[:keep].sum()
         ids = ids[:keep]
-    return int(ids[torch.multinomial(probs, 1, generator=g)])
+    return int(ids[_multinomial_one(probs, g)])
+
+
+def _multinomial_one(probs: torch.Tensor, g: torch.Generator) -> int:
+    """``torch.multinomial(probs, 1, generator=g)`` at a fifth of its cost: the same draw from the same stream.
+
+    For one sample torch draws an Exp(1) variable per entry and takes argmax(probs / q) (the Gumbel-max
+    trick, exponentiated); a test checks the two agree draw for draw. Invalid probabilities fail as there.
+    """
+    total = float(probs.sum())
+    if not math.isfinite(total) or total <= 0:
+        raise RuntimeError(f"invalid multinomial distribution (sum of probabilities {total})")
+    q = torch.empty_like(probs).exponential_(1, generator=g)
+    return int(torch.argmax(probs / q))
 
 
 def sample_text(lm: LoadedModel, prefix: str, config: SampleConfig) -> str:
