@@ -143,6 +143,7 @@ def craft_entries(config: SampleConfig) -> list[Entry]:
         ("rhyme", config.rhyme, "g/G"),
         ("repetition", repetition_label(config), "e"),
         ("corpus quotes", quote_label(config), "o"),
+        ("song memory", "on" if config.song_memory else "off", "u"),
     ]
 
 
@@ -196,6 +197,10 @@ class SampleControls(Widget):
     def toggle_quote_limit(self, default: int) -> None:
         """The quote limit off, or back on at ``default``: no stretch of the corpus longer than it."""
         self.settings = toggle_quote_limit(self.settings, default)
+
+    def toggle_song_memory(self) -> None:
+        """Song memory off (the mixture's n-gram sees only its last few characters) or back on."""
+        self.settings = self.settings.replace(song_memory=not self.settings.song_memory)
 
     def toggle_seed(self) -> None:
         """Fix the seed (to the last one used) or let each take draw a fresh one."""

@@ -1,20 +1,32 @@
 """PrefixInput: the first words of a take, with the characters the model cannot read marked.
 
+The input is one row, and a song's opening (a chorus, say) is several lines: a ``/`` typed there
+starts a new line of the prompt (``prompt_of``), and text pasted in keeps its line breaks as ``/``.
 While it has focus, Textual hands printable keys to the input and hides the screen's
 single-letter bindings, so the footer shows what works here: Enter and Tab.
 """
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.highlighter import Highlighter
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from tui_lyrics.vocab import UNK, CharVocab
+
+LINE_BREAK = "/"
+"""Typed in the first-line box, it starts a new line of the prompt."""
+
+
+def prompt_of(typed: str) -> str:
+    """The prompt the model continues: the typed text with each ``/`` (and spaces around it) a line break."""
+    return re.sub(rf"\s*{re.escape(LINE_BREAK)}\s*", "\n", typed)
 
 
 def unknown_note(vocab: CharVocab, prefix: str) -> str:
@@ -66,6 +78,21 @@ class PrefixInput(Input):
 
     def on_mount(self) -> None:
         self.marker.style = self.get_component_rich_style("prefix--unknown", partial=True)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """Pasted lines are kept as lines: joined by ``/`` (Input itself would keep only the first)."""
+        lines = [line.strip() for line in event.text.splitlines()]
+        while lines and not lines[-1]:
+            lines.pop()
+        if lines:
+            selection = self.selection
+            text = LINE_BREAK.join(lines)
+            if selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *selection)
+        event.prevent_default()
+        event.stop()
 
     def mark_unknown(self, chars: frozenset[str]) -> None:
         """Mark ``chars`` (the ones the model has no id for) from now on."""

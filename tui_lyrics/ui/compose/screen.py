@@ -32,7 +32,7 @@ from tui_lyrics.ui.compose.dialogs import ModelPicker, TextPrompt, model_summary
 from tui_lyrics.ui.compose.jobs import load_job
 from tui_lyrics.ui.compose.memory import ComposeMemory
 from tui_lyrics.ui.compose.messages import ModelLoaded, ModelLoadFailed
-from tui_lyrics.ui.compose.prefix import PrefixInput, unknown_note
+from tui_lyrics.ui.compose.prefix import PrefixInput, prompt_of, unknown_note
 from tui_lyrics.ui.compose.takes import Take, TakeSession, default_filename, resolve_path, save_takes, take_settings
 from tui_lyrics.vocab import CharVocab
 
@@ -91,6 +91,7 @@ class ComposeScreen(Screen[None]):
         *_nudges(),
         Binding("e", "toggle_repetition", "Repetition control on or off", show=False),
         Binding("o", "toggle_quote_limit", "Quote limit on or off (corpus quotes)", show=False),
+        Binding("u", "toggle_song_memory", "Song memory on or off (a chorus can come back)", show=False),
         Binding("s", "toggle_seed", "Fix or free the seed", show=False),
         Binding("S", "type_seed", "Type a seed", show=False),
         *(Binding(str(n), f"choose({n})", show=False) for n in range(1, 10)),
@@ -112,7 +113,8 @@ class ComposeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="compose-top"):
             yield Static("No model chosen yet: press m to pick one.", id="model-line", markup=False)
-            yield PrefixInput(placeholder="First words, e.g. 我推开窗 — Enter to generate", id="prefix")
+            hint = "First words, e.g. 我推开窗 (/ starts a line) — Enter to generate"
+            yield PrefixInput(placeholder=hint, id="prefix")
             yield Static("", id="prefix-note", markup=False)
             yield self.controls
         yield self.desk
@@ -195,7 +197,7 @@ class ComposeScreen(Screen[None]):
         self.model_name, self.info, self.lm = name, info, None
         self.about = f"{name} · {model_summary(info, shape=shape)}"
         line.update(f"Loading {self.about}…")
-        self._check_prefix(self.query_one("#prefix", Input).value)
+        self._check_prefix(prompt_of(self.query_one("#prefix", Input).value))
         self.refresh_bindings()
         self._load(name, live=info.live)
         self.desk.meter.start_indexing(self.store.path(name), name)
@@ -230,7 +232,7 @@ class ComposeScreen(Screen[None]):
 
     @on(Input.Changed, "#prefix")
     def _prefix_changed(self, event: Input.Changed) -> None:
-        self._check_prefix(event.value)
+        self._check_prefix(prompt_of(event.value))
 
     def _check_prefix(self, prefix: str) -> None:
         unknown = frozenset(self.vocab.unknown(prefix)) if self.vocab is not None else frozenset()
@@ -285,7 +287,7 @@ class ComposeScreen(Screen[None]):
     def action_generate(self) -> None:
         """A new take from the first line typed, with the seed setting."""
         if self._ready() and self.model_name is not None:
-            prefix = self.query_one("#prefix", Input).value
+            prefix = prompt_of(self.query_one("#prefix", Input).value)
             settings = self._settings_with_seed(self.seed.fixed)
             self.start_take(Take(self.session.next_number(), self.model_name, prefix, settings))
 
@@ -353,6 +355,9 @@ class ComposeScreen(Screen[None]):
 
     def action_toggle_quote_limit(self) -> None:
         self.controls.toggle_quote_limit(default_quote_limit(self.vocab.chars) if self.vocab else QUOTE_LIMIT)
+
+    def action_toggle_song_memory(self) -> None:
+        self.controls.toggle_song_memory()
 
     def action_toggle_seed(self) -> None:
         self.controls.toggle_seed()

@@ -208,6 +208,8 @@ def craft_words(s: SampleConfig) -> list[str]:
         words.append(f"loops broken after {s.loop_repeats}")
     if s.quote_limit:
         words.append(f"corpus quotes ≤{s.quote_limit} chars")
+    if not s.song_memory:
+        words.append("song memory off")
     return words
 
 
