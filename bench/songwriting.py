@@ -324,6 +324,11 @@ def main() -> None:
         }
     Path(args.out + ".json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     Path(args.out + ".md").write_text(report(results), encoding="utf-8")
+    chorus = ROOT / "bench" / "CHORUS_RETURN.json"
+    if chorus.exists():  # measured on its own by bench/chorus_return.py: keep its section
+        from bench.chorus_return import section, update
+
+        update(Path(args.out + ".md"), section(json.loads(chorus.read_text(encoding="utf-8"))))
     print(report(results))
 
 
