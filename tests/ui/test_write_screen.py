@@ -51,7 +51,11 @@ async def test_first_line_candidates_accept_edit_and_autosave(home: Path) -> Non
         assert screen.session.draft.text == "我在车站等一场雨\n"
         await _candidates(pilot, screen)
         assert len(screen.candidates) == 5
-        assert screen.query_one("#candidates", CandidateList).option_count == 5
+        shown = screen.query_one("#candidates", CandidateList)
+        assert shown.option_count == 5
+        row = str(shown.get_option_at_index(0).prompt)  # each with its length, rhyme class and score per character
+        first = screen.candidates[0]
+        assert row.startswith(f"1  {first.text}  {first.chars} 字") and f"{first.mean_logprob:.2f}/字" in row
         chosen = screen.candidates[1].text
         await pilot.press("2")
         lines = [x for x in screen.session.draft.lines if not x.is_break]
@@ -162,29 +166,33 @@ async def test_the_library_opens_the_write_screen_for_the_selected_model(home: P
         await wait_for(pilot, lambda: not isinstance(pilot.app.screen, WriteScreen), what="the library again")
 
 
-async def test_fill_writes_the_whole_song_to_the_template_and_export(home: Path, tmp_path: Path) -> None:
-    from tui_lyrics.songs.template import read_template
+async def test_fill_writes_the_whole_song_to_a_demo_corpus_template_and_export(home: Path, tmp_path: Path) -> None:
+    from tui_lyrics.resources import demo_corpus
 
-    ref = tmp_path / "ref.txt"
-    ref.write_text(REFERENCE, encoding="utf-8")
     app = Host(model_name="demo-zh", seed=7)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         await _ready(pilot, screen)
         field = screen.query_one("#line", Input)
         field.value = "我在车站等一场雨"
+        await pilot.press("enter", "escape", "t")
+        await pilot.pause()
+        app.screen.query_one("#answer", Input).value = f"{demo_corpus()}#verses 1-2"  # a song of the demo corpus
         await pilot.press("enter")
-        screen.session.set_template(read_template(ref))
-        await pilot.press("escape", "f")
+        await pilot.pause()
+        template = screen.session.draft.template
+        assert template is not None and len(template) == 8 and all(slot.rhyme for slot in template.slots)
+        await pilot.press("f")
         await wait_for(pilot, lambda: not screen.generating, what="the song to be written")
         draft = screen.session.draft
-        assert draft.text.count("\n\n") == 1 and draft.lyric_count == 4
+        assert draft.text.count("\n\n") == 1 and draft.lyric_count == 8
         for i, line in enumerate(draft.lines):
             slot = draft.slot_of(i)
-            if slot is not None and line.author == "model":
-                assert len(line.text) == slot.chars and draft.label(i).endswith(slot.rhyme)
+            if slot is not None and line.author == "model":  # every line at the template's length and rhyme
+                assert draft.label(i) == f"{slot.chars}/{slot.chars} 字 · {slot.rhyme}", (line.text, draft.label(i))
         assert SongStore(home).load(screen.session.name).draft == draft
-        assert "saved · template full · template ref.txt" in str(screen.query_one("#write-title").render())
+        title = str(screen.query_one("#write-title").render())
+        assert "saved · template full · template zh_lyrics.txt verses 1–2" in title
         await pilot.press("s")
         await pilot.pause()
         app.screen.query_one("#answer", Input).value = str(tmp_path / "out.txt")
