@@ -1,15 +1,17 @@
 """The run service: one owner for the app's training and its compare grid.
 
-A second CPU-bound run asks first (either way round), the library marks every run in progress,
-and quitting or hanging up saves every model of a grid as well as the single training.
+A second CPU-bound run asks first (either way round, and beside a headless run of another
+process too), the library and the header show every run in progress, and quitting or hanging up
+saves every model of a grid as well as the single training.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 
-from app_support import wait_for
+from app_support import wait_for, write_card
 from test_app import tiny_plan
 from test_compare_screen import TINY_FORM, fill_form
 from textual.pilot import Pilot
@@ -88,6 +90,8 @@ async def test_a_grid_while_training_asks_first_and_quitting_saves_both(corpus_f
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await past_its_first_model(pilot, app)
+        shown = lambda: "songs" in app.sub_title and "● grid grid " in app.sub_title  # noqa: E731
+        await wait_for(pilot, shown, what="the header to name both runs")
 
         # Compare closed, the grid goes on; the library marks the training and the grid's model.
         while not isinstance(app.screen, LibraryScreen):
@@ -129,6 +133,8 @@ async def test_training_while_a_grid_runs_asks_first_and_a_hang_up_saves_the_gri
         await pilot.press("ctrl+r")  # nothing else runs: no question
         assert not isinstance(app.screen, ConfirmDialog)
         await wait_for(pilot, lambda: app.runs.live_grid is not None, what="the grid")
+        await wait_for(pilot, lambda: "● grid grid " in app.sub_title, what="the header to show the grid")
+        assert app.sub_title.endswith("/40")
 
         app.ask_to_train(tiny_plan(corpus_file))
         await pilot.pause()
@@ -148,6 +154,30 @@ async def test_training_while_a_grid_runs_asks_first_and_a_hang_up_saves_the_gri
         assert app.return_code == 129
     assert app.runs.wait_saved(30)
     assert_every_model_saved(home)
+
+
+async def test_a_headless_run_is_known_asked_about_marked_and_in_the_header(corpus_file: Path, home: Path) -> None:
+    folder = write_card(home, "remote", finished=False, steps=400)  # a `lyrics-tui train` of another process
+    (folder / LOCK).write_text(f'{{"pid": {os.getpid()}, "host": null}}', encoding="utf-8")
+    app = fast_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.runs.elsewhere == ("remote",), what="the run service to see it")
+        await wait_for(pilot, lambda: app.sub_title == "● elsewhere: remote", what="the header")
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await wait_for(pilot, lambda: library.rows is not None, what="the library")
+        assert library._state(library.rows[0]) == "●" and app.runs.running("remote")
+
+        app.ask_to_train(tiny_plan(corpus_file))
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog), "a training started beside a headless run without asking"
+        assert "'remote' is training in another process" in str(app.screen.question)
+        await pilot.press("enter")  # cancel
+        assert app.job is None and not app.runs.active  # not this app's run: nothing to save on quit
+
+        (folder / LOCK).unlink()  # the other process finished
+        await wait_for(pilot, lambda: app.runs.elsewhere == (), what="the run service to see it end")
+        assert "remote" not in app.sub_title
 
 
 def test_train_more_reads_steps_epochs_or_minutes_as_the_cli_flags_do() -> None:

@@ -36,11 +36,12 @@ from tui_lyrics.ui.jobs import TrainingJob, TrainPlan
 from tui_lyrics.ui.library.screen import LibraryScreen
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.runs import RunService, read_budget
-from tui_lyrics.ui.status import RunStatus
 from tui_lyrics.ui.training.screen import TrainingScreen
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
 
 EXTRA_STEPS = 1000
+SCAN_SECONDS = 2.0
+"""How often the run service reads the models' locks for runs of other processes."""
 
 
 class LyricsApp(App[int]):
@@ -76,6 +77,8 @@ class LyricsApp(App[int]):
         # Paint first, then pay for torch in a background thread.
         self.call_after_refresh(self.engine.start, self.post_message)
         self.hang_up.install()
+        self.runs.scan_soon()
+        self.set_interval(SCAN_SECONDS, self.runs.scan_soon)
 
     def on_unmount(self) -> None:
         self.hang_up.uninstall()
@@ -116,7 +119,7 @@ class LyricsApp(App[int]):
         if self.runs.training is not None:
             start()  # refused with a notice: one training at a time
         else:
-            self.runs.ask_then(f"training {plan.name!r}", start)
+            self.runs.ask_then(f"training {plan.name!r}", start, model=plan.name)
 
     def pause_training(self) -> None:
         if self.runs.pause_training():
@@ -209,6 +212,14 @@ class LyricsApp(App[int]):
 
         self.push_screen(ConfirmDialog(question, yes="Take over"), answered)
 
+    def on_runs_changed(self, message: msg.RunsChanged) -> None:
+        self._show_status()
+
+    def on_headless_runs_seen(self, message: msg.HeadlessRunsSeen) -> None:
+        if self.runs.saw(message.names):
+            self._show_status()
+            self.library_changed.publish("")  # the library marks them at once
+
     def on_model_created(self, message: msg.ModelCreated) -> None:
         self.library_changed.publish(message.name)
 
@@ -233,14 +244,8 @@ class LyricsApp(App[int]):
             self.run_changed.publish(self.record)
 
     def _show_status(self) -> None:
-        """The header's subtitle: the run in progress, else the engine's state."""
-        record = self.record
-        if self.job is not None and record is not None:
-            done = f" {record.fraction:.0%}" if record.fraction is not None else ""
-            doing = RunStatus(record.status).badge
-            self.sub_title = f"{doing} {record.name}{done}"
-        else:
-            self.sub_title = self.engine.status
+        """The header's subtitle: every run the run service knows of, else the engine's state."""
+        self.sub_title = self.runs.headline() or self.engine.status
 
     def _announce(self, event: progress.TrainingFinished) -> None:
         if event.reason == "error":

@@ -138,3 +138,15 @@ class MetricsRead(Message, bubble=False):
     live: bool
     reset: bool = False
     """The rows start from the beginning of the file (the first read, or it was rewritten)."""
+
+
+@fact
+class RunsChanged(Message, bubble=False):
+    """The run service began or ended a run, or a grid moved to its next model: the header redraws."""
+
+
+@fact
+class HeadlessRunsSeen(Message, bubble=False):
+    """The models whose locks are held now, read in a thread (the app's own runs included)."""
+
+    names: tuple[str, ...]

@@ -1,9 +1,12 @@
-"""The run service: the one owner of every run the app starts.
+"""The run service: the one owner of every run the app starts, and the one that knows of the others.
 
 A single training (``TrainingJob``) and a compare grid (``GridRun``) both live here, whichever
-screen started them. Screens ask this object to start, pause, stop and describe runs; it
-refuses a second training, asks before two CPU-bound runs share the cores, and stops every
-run and waits for its save when the app quits or the terminal hangs up.
+screen started them. A headless ``lyrics-tui train`` in another process is known here too: the
+service reads the models' locks every few seconds (``scan``, in a thread) and keeps the names
+in ``elsewhere``. Screens ask this object to start, pause, stop and describe runs; it refuses a
+second training, asks before two CPU-bound runs share the cores (a headless one counts), and
+stops every run of its own and waits for its save when the app quits or the terminal hangs up.
+The header's words for what runs come from ``headline``.
 
 Why ask rather than queue: a queued run looks started but sits idle with nowhere to show it,
 and on a 2-core machine two runs at once only make both slower. The dialog says so and lets
@@ -24,8 +27,10 @@ from textual.message import Message
 
 from tui_lyrics import experiments as ex
 from tui_lyrics.errors import LyricsError
+from tui_lyrics.store import is_live
 from tui_lyrics.ui.compare.jobs import GridRunStarted, run_grid
 from tui_lyrics.ui.jobs import EVAL_SECONDS, PREVIEW_SECONDS, TrainingJob, TrainPlan
+from tui_lyrics.ui.messages import HeadlessRunsSeen, RunsChanged
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.status import RunStatus
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
@@ -43,6 +48,8 @@ class GridRun:
 
     experiment_id: str
     total: int
+    models: frozenset[str] = frozenset()
+    """Every model of the grid (its locks are this app's, not another process's)."""
     stop: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     """Set by the grid's thread once it has returned (every model it touched is saved)."""
@@ -66,6 +73,8 @@ class RunService:
         """What the latest training of this app looks like (kept after it ends)."""
         self.grid: GridRun | None = None
         """The compare grid in progress."""
+        self.elsewhere: tuple[str, ...] = ()
+        """Models another process is training now (a headless ``lyrics-tui train``), from the last scan."""
         self.preview_seconds = PREVIEW_SECONDS
         self.eval_seconds = EVAL_SECONDS
 
@@ -87,7 +96,32 @@ class RunService:
 
     @property
     def active(self) -> bool:
+        """Does this app run anything (something to save before it quits)?"""
         return bool(self.describe())
+
+    def busy(self, *, besides: str = "") -> list[str]:
+        """Every run the service knows of, its own and the headless ones (but ``besides``), in words."""
+        others = [f"{name!r} is training in another process" for name in self.elsewhere if name != besides]
+        return self.describe() + others
+
+    def running(self, name: str) -> bool:
+        """Is ``name`` being trained now, by this app or by another process?"""
+        return self.training_here(name) or name in self.elsewhere
+
+    def headline(self) -> str:
+        """What runs, for the header: ``● training songs 45% · ● grid cmp-1 3/8 · ● elsewhere: remote``."""
+        parts = []
+        record = self.record
+        if self.training is not None and record is not None:
+            done = f" {record.fraction:.0%}" if record.fraction is not None else ""
+            parts.append(f"{RunStatus(record.status).badge} {record.name}{done}")
+        grid = self.live_grid
+        if grid is not None:
+            run = grid.last_run
+            at = f" {run.index + 1}/{run.total}" if run is not None else ""
+            parts.append(f"● grid {grid.experiment_id}{at}")
+        parts += [f"{RunStatus.WATCHING.badge} {name}" for name in self.elsewhere]
+        return " · ".join(parts)
 
     def training_here(self, name: str) -> bool:
         """Is ``name`` being trained by this app (the single run, or the grid's current model)?"""
@@ -105,9 +139,13 @@ class RunService:
         return names
 
     # -- asking before a second run -----------------------------------------------------------
-    def ask_then(self, what: str, start: Callable[[], object]) -> None:
-        """Call ``start`` now, or after the user agrees to share the cores with the run in progress."""
-        busy = self.describe()
+    def ask_then(self, what: str, start: Callable[[], object], *, model: str = "") -> None:
+        """Call ``start`` now, or after the user agrees to share the cores with the run in progress.
+
+        A headless run of ``model`` itself is not asked about: its lock refuses the start (or the
+        app offers to take over a lock it cannot check), which says more than a question would.
+        """
+        busy = self.busy(besides=model)
         if not busy:
             start()
             return
@@ -182,7 +220,8 @@ class RunService:
         if self.live_grid is not None:
             self.app.notify(f"{self.live_grid.experiment_id} is training; stop it first", severity="warning")
             return None
-        grid = self.grid = GridRun(experiment.id, len(experiment.runs), listener=post)
+        models = frozenset(str(run.get("model", "")) for run in experiment.runs)
+        grid = self.grid = GridRun(experiment.id, len(experiment.runs), models=models, listener=post)
         self.app.run_worker(
             partial(self._grid_body, grid, home, experiment),
             thread=True,
@@ -190,13 +229,14 @@ class RunService:
             exit_on_error=False,
             description="compare grid",
         )
+        self.app.post_message(RunsChanged())
         return grid
 
-    @staticmethod
-    def _grid_body(grid: GridRun, home: Path, experiment: ex.Experiment) -> None:
+    def _grid_body(self, grid: GridRun, home: Path, experiment: ex.Experiment) -> None:
         def relay(message: Message) -> None:
             if isinstance(message, GridRunStarted):
                 grid.model, grid.last_run = message.model, message
+                self.app.post_message(RunsChanged())  # the header names the grid's model count
             listener = grid.listener  # read once: the UI thread may swap it
             if listener is not None:
                 listener(message)
@@ -206,6 +246,7 @@ class RunService:
         finally:
             grid.model = ""
             grid.done.set()
+            self.app.post_message(RunsChanged())
 
     def attach_grid(self, post: Callable[[Message], Any]) -> GridRun | None:
         """Send the running grid's messages to ``post`` from now on; the grid, or None if none runs."""
@@ -223,6 +264,32 @@ class RunService:
         """Ask the grid to stop: the current model saves, and the grid resumes later."""
         if self.grid is not None:
             self.grid.stop.set()
+
+    # -- runs of other processes -------------------------------------------------------------
+    def scan_soon(self) -> None:
+        """Read the models' locks in a thread; the answer comes back as ``HeadlessRunsSeen``."""
+        if self.store is not None:
+            self.app.run_worker(self._scan_body, thread=True, group="run-scan", exclusive=True, exit_on_error=False)
+
+    def _scan_body(self) -> None:
+        self.app.post_message(HeadlessRunsSeen(names=self.scan()))
+
+    def scan(self) -> tuple[str, ...]:
+        """Every model whose lock is held now (this app's runs included): only the locks are read."""
+        if self.store is None:
+            return ()
+        try:
+            folders = sorted(self.store.root.iterdir())
+        except OSError:
+            return ()
+        return tuple(f.name for f in folders if f.is_dir() and not f.name.startswith(".") and is_live(f))
+
+    def saw(self, live: tuple[str, ...]) -> bool:
+        """A scan's answer (on the UI thread): keep the runs that are not this app's; True if that changed."""
+        mine = self.live_names() | (self.live_grid.models if self.live_grid is not None else frozenset())
+        elsewhere = tuple(name for name in live if name not in mine)
+        changed, self.elsewhere = elsewhere != self.elsewhere, elsewhere
+        return changed
 
     # -- leaving ---------------------------------------------------------------------------------
     def stop_all(self) -> None:

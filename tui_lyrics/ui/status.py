@@ -50,7 +50,7 @@ LABELS: dict[RunStatus, tuple[str, str]] = {
     RunStatus.FINISHED: ("✓ finished", "✓ finished"),
     RunStatus.STOPPED: ("■ stopped (checkpoint saved)", "■ stopped"),
     RunStatus.FAILED: ("✗ failed", "✗ failed"),
-    RunStatus.WATCHING: ("● trained by another process (read-only)", "● watching"),
+    RunStatus.WATCHING: ("● trained by another process (read-only)", "● elsewhere:"),
     RunStatus.IDLE: ("not training", "not training"),
 }
 """Each status: (the monitor's words, the header's words)."""

@@ -145,7 +145,7 @@ class LibraryScreen(Screen):
         """One row for an experiment: its id, how many models, the best held-out perplexity."""
         scored = [info.best_loss for info in models if info.best_loss is not None]
         mark = "▾" if exp_id in self.expanded else "▸"
-        live = any(info.live or self.app.runs.training_here(info.name) for info in models)
+        live = any(info.live or self.app.runs.running(info.name) for info in models)
         return (
             Text(mark),
             Text(exp_id),
@@ -158,7 +158,7 @@ class LibraryScreen(Screen):
         )
 
     def _state(self, info: ModelInfo) -> str:
-        if self.app.runs.training_here(info.name) or info.live:
+        if self.app.runs.running(info.name) or info.live:
             return "●"
         if info.error:
             return "!"
@@ -209,7 +209,7 @@ class LibraryScreen(Screen):
             state = "[b]● training in this app[/b]"
         elif self.app.runs.training_here(info.name):
             state = "[b]● training in this app's comparison grid[/b] (v to watch)"
-        elif info.live:
+        elif info.live or info.name in self.app.runs.elsewhere:
             state = "[b]● being trained by another process[/b] (v to watch)"
         else:
             state = "finished" if info.finished else "can train more" if info.steps else "not trained yet"
@@ -234,7 +234,7 @@ class LibraryScreen(Screen):
             self._fill(self.rows or ())
             return
         info = self.selected()
-        if info is not None and (info.live or self.app.runs.training_here(info.name)):
+        if info is not None and (info.live or self.app.runs.running(info.name)):
             self.action_curves()
         else:
             self.action_compose()
