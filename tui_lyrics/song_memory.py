@@ -33,7 +33,8 @@ OWN_ORDER = 9
 
 # One context's song counts: [added total, added backoff mass, {event: added count}, {event: training count},
 # once it has many events a dense (V,) array of what they add to the discounted counts (else None),
-# and {event: what its song counts add to its discounted count} (``_gain``, kept up to date by ``_bump``)]
+# {event: what its song counts add to its discounted count} (``_gain``, kept up to date by ``_bump``),
+# and those gains as arrays (ids, values) for ``dist``, built when first asked for since the last bump, else None]
 _Context = list[Any]
 DENSE = 32  # a context with more song events than this keeps them dense too
 
@@ -93,7 +94,7 @@ class _Overlay:
         contexts, key = self.contexts[k], gram[:-1]
         context = contexts.get(key)
         if context is None:
-            context = contexts[key] = [0, 0.0, {}, {}, None, {}]
+            context = contexts[key] = [0, 0.0, {}, {}, None, {}, None]
         event = ord(gram[-1])
         children = context[2]
         added = children.get(event, 0)
@@ -105,6 +106,7 @@ class _Overlay:
         if not added:
             context[3][event] = base
         gain = context[5][event] = _gain(self.discounts[k], base, added + 1)
+        context[6] = None
         dense = context[4]
         if dense is not None:
             dense[event] = gain
@@ -143,9 +145,11 @@ class _Parts:
         if context[4] is not None:
             self.add_dense(context[4], factor)
         else:
-            gains: dict[int, float] = context[5]
-            n = len(gains)
-            self.add_sparse(np.fromiter(gains, np.int64, n), np.fromiter(gains.values(), np.float64, n), factor)
+            if context[6] is None:  # a low order's context is read many times between bumps: keep its arrays
+                gains: dict[int, float] = context[5]
+                n = len(gains)
+                context[6] = (np.fromiter(gains, np.int64, n), np.fromiter(gains.values(), np.float64, n))
+            self.add_sparse(*context[6], factor)
 
     def sum(self) -> np.ndarray:
         if self.ids:

@@ -270,10 +270,12 @@ class LyricControls:
         found: set[str] = set()
         if not r:
             return found
-        for p in range(1, MAX_PERIOD + 1):
+        n = len(ctx)
+        longest = min(MAX_PERIOD, n // r) if n >= MIN_LOOP_SPAN else 0  # the periods whose span fits in the text
+        last = ctx[-1] if n else ""
+        # a period p is checked only where its first comparison holds (most do not: one pass, no call per p)
+        for p in [p for p in range(1, longest + 1) if ctx[-1 - p] == last]:
             span = max(r * p, MIN_LOOP_SPAN)
-            if len(ctx) < span:
-                break
             if all(ctx[-i] == ctx[-i - p] for i in range(1, span - p + 1)):
                 found.add(ctx[-p])
         return found
