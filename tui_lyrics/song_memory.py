@@ -149,7 +149,8 @@ class _Parts:
                 gains: dict[int, float] = context[5]
                 n = len(gains)
                 context[6] = (np.fromiter(gains, np.int64, n), np.fromiter(gains.values(), np.float64, n))
-            self.add_sparse(*context[6], factor)
+            ids, values = context[6]
+            self.add_sparse(ids, values, factor)
 
     def sum(self) -> np.ndarray:
         if self.ids:
