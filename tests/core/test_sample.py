@@ -256,3 +256,35 @@ def test_the_one_sample_draw_is_torch_multinomials_draw_for_draw() -> None:
         assert _multinomial_one(probs, ours) == int(torch.multinomial(probs, 1, generator=theirs))
     with pytest.raises(RuntimeError):
         _multinomial_one(torch.tensor([math.nan, 0.5]), ours)
+
+
+def test_the_fast_path_draws_what_the_plain_pipeline_draws(lm: LoadedModel) -> None:
+    """What makes a step fast (one thread, carried state, the draw, song memory's one-pass sums) keeps the
+    take: the same characters, and the same probabilities to 1e-6, as the plain pipeline recomputed here
+    for every character (a full forward pass, a fresh song memory, the controls, torch.multinomial)."""
+    from tui_lyrics.config import RECOMMENDED_CONTROLS
+    from tui_lyrics.core.constraints import LyricControls
+
+    assert lm.mixture is not None and lm.quote_corpus() is not None
+    prefix = "我在"
+    config = SampleConfig(length=150, seed=4, quote_limit=4, **RECOMMENDED_CONTROLS)
+    fast = list(stream_chars(lm, prefix, config))
+    g = torch.Generator().manual_seed(4)
+    controls = LyricControls(lm.vocab, config, prefix, corpus=lm.quote_corpus())
+    text, acted = prefix, Counter[str]()
+    for sampled in fast:
+        with torch.no_grad():
+            logits = lm.model(torch.tensor([lm.vocab.encode(text)]))[0][0, -1]
+        memory = lm.mixture.song_memory(text)
+        logits = lm.mixture.next_logits(logits, lm.mixture.history(text), memory).clone()
+        logits[UNK_ID] = -math.inf
+        own = torch.softmax(logits, -1)
+        work, used = controls.adjust(logits)  # no line shape: the sampler's lookahead never acts
+        top, ids = torch.topk(work / config.temperature, config.top_k)
+        index = int(ids[torch.multinomial(torch.softmax(top, -1), 1, generator=g)])
+        assert (sampled.char, sampled.controls) == (lm.vocab.chars[index - 1], used), len(text)
+        assert sampled.prob == pytest.approx(float(own[index]), abs=1e-6)
+        acted.update(used)
+        controls.advance(sampled.char)
+        text += sampled.char
+    assert acted["quote"] and acted["penalty"]  # the take did exercise the controls
