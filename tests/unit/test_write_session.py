@@ -99,3 +99,13 @@ def test_the_quote_limit_fits_the_models_script_as_generate_does(home: Path) -> 
     session.settings = session.settings.replace(quote_limit=0)  # the song's own choice is kept
     session.fit_to("abc")
     assert session.settings.quote_limit == 0
+
+
+def test_the_write_screen_and_command_do_not_import_torch() -> None:
+    import subprocess
+    import sys
+
+    modules = ["tui_lyrics.ui.write.screen", "tui_lyrics.commands.write", "tui_lyrics.songs.store"]
+    code = f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\nprint('torch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "False", done.stderr
