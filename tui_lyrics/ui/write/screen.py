@@ -155,18 +155,15 @@ class WriteScreen(Screen):
     def on_candidates_finished(self, message: CandidatesFinished) -> None:
         if self.writer.finished(message):
             self.refresh_bindings()  # Esc no longer stops
-            request = self.writer.request
-            target = None if request is None or request.target is None else request.target
+            target = None if self.writer.request is None else self.writer.request.target
             line = None if target is None or target >= len(self._session().draft) else self._number(target)
             self.say(self.writer.summary(message, line=line))
 
     def on_line_written(self, message: LineWritten) -> None:
         if not self.writer.current(message):
             return
-        session, written = self._session(), message.line
-        draft = session.draft.append("") if written.slot.verse_break else session.draft
-        session.change(draft.append(written.text, author="model", seed=written.candidate.seed))
-        self._changed(len(session.draft) - 1)
+        line, seed = message.line, message.line.candidate.seed
+        self._changed(self._session().add_model_line(line.text, seed=seed, verse_break=line.slot.verse_break))
 
     def on_line_entered(self, message: LineEntered) -> None:
         entered = self._do(lambda: self._session().enter(message.text, editing=message.editing))

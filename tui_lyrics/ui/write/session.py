@@ -80,9 +80,12 @@ class WriteSession:
         if request.target is not None:
             self.change(self.draft.rewrite(request.target, text, seed=seed))
             return request.target
-        draft = self.draft
-        if verse_break or (request.slot is not None and request.slot.verse_break):
-            draft = draft.append("")
+        new_verse = verse_break or (request.slot is not None and request.slot.verse_break)
+        return self.add_model_line(text, seed=seed, verse_break=new_verse)
+
+    def add_model_line(self, text: str, *, seed: int | None, verse_break: bool = False) -> int:
+        """A line the model wrote, after the last one (``verse_break``: a new verse first); returns its index."""
+        draft = self.draft.append("") if verse_break else self.draft
         self.change(draft.append(text, author="model", seed=seed))
         return len(self.draft) - 1
 
