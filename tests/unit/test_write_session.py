@@ -109,3 +109,19 @@ def test_the_write_screen_and_command_do_not_import_torch() -> None:
     code = f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\nprint('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0 and done.stdout.strip() == "False", done.stderr
+
+
+def test_the_writers_summary_names_the_keys_that_apply(home: Path) -> None:
+    from tui_lyrics.ui.write.jobs import CandidatesFinished
+    from tui_lyrics.ui.write.session import Request
+    from tui_lyrics.ui.write.writer import Writer
+
+    writer = Writer(lambda body: None, lambda message: None, k=5, seed=None)
+    done = CandidatesFinished(request=0, count=5, seconds=0.25)
+    writer.request, writer.candidates = Request("一\n", None, None, 1), [object()] * 5
+    assert writer.summary(done) == "5 candidates for the next line in 0.25 s · 1–5 accept · m more · g new"
+    writer.request, writer.candidates = Request("", None, 2, 1), [object()] * 9
+    assert writer.summary(done, line=2) == "9 candidates for line 2 in 0.25 s · 1–9 accept · r new"
+    writer.request = None
+    assert writer.summary(done) == "5 lines written to the template in 0.2 s"
+    assert writer.summary(CandidatesFinished(request=0, count=0, seconds=1, error="boom")) == "Stopped: boom"

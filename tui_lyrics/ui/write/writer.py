@@ -101,9 +101,10 @@ class Writer:
             return f"Stopped: {message.error}"
         if self.request is None:
             return f"{message.count} lines written to the template in {message.seconds:.1f} s"
-        n = len(self.candidates)
-        what = "for the next line" if self.request.target is None else f"for line {line or self.request.target + 1}"
-        return f"{n} candidates {what} in {message.seconds:.2f} s · 1–{n} accept · m more · g new"
+        n, rewrite = len(self.candidates), self.request.target is not None
+        what = f"for line {line or self.request.target + 1}" if self.request.target is not None else "for the next line"
+        more = " · m more" if n < MAX_SHOWN else ""
+        return f"{n} candidates {what} in {message.seconds:.2f} s · 1–{n} accept{more} · {'r' if rewrite else 'g'} new"
 
     def current(self, message: LineWritten) -> bool:
         return message.request == self.number
