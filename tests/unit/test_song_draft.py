@@ -47,6 +47,8 @@ def test_locked_lines_refuse_edit_rewrite_and_delete() -> None:
             change(draft)
     assert draft.rewrite(0, "x").lines[0].text == "x"
     assert draft.lock(1, False).edit(1, "y").lines[1].text == "y"
+    with pytest.raises(DraftError, match="line 3 is locked"):  # counted as the writer counts: breaks not
+        Draft.from_text("一\n\n二\n三").lock(3).edit(3, "x")
     with pytest.raises(DraftError, match="no line 9"):
         draft.lock(8)
 

@@ -213,7 +213,7 @@ class Draft:
         self._check(index)
         line = self.lines[index]
         if line.locked:
-            raise DraftError(f"line {index + 1} is locked: unlock it to {what} it")
+            raise DraftError(f"line {self.number(index)} is locked: unlock it to {what} it")
         return line
 
     def _set(self, index: int, line: Line) -> Draft:
