@@ -35,8 +35,9 @@ def sample_config(args: argparse.Namespace, seed: int) -> SampleConfig:
 
 def run_generate(args: argparse.Namespace, home: Path) -> int:
     sample_config(args, 0 if args.seed is None else args.seed)  # a bad option fails before torch loads (~3 s)
+    from tui_lyrics.core.rhymed import stream_take  # with rhyme on, lines that do not break words
     from tui_lyrics.core.runtime import pick_device
-    from tui_lyrics.core.sample import load_model, resolve_seed, stream_chars
+    from tui_lyrics.core.sample import load_model, resolve_seed
 
     seed = resolve_seed(args.seed)
     config = sample_config(args, seed)
@@ -57,7 +58,7 @@ def run_generate(args: argparse.Namespace, home: Path) -> int:
     if not args.json:
         sys.stdout.write(args.prefix)
     try:
-        for sampled in stream_chars(lm, args.prefix, config, stop=stop):
+        for sampled in stream_take(lm, args.prefix, config, stop=stop):
             chars.append(sampled.char)
             logp += math.log(sampled.prob)
             quote["acted"] += "quote" in sampled.controls

@@ -90,11 +90,12 @@ def generate_job(
     ``lock`` makes takes run one at a time: a new take waits for the one it stopped, which
     ends within one step.
     """
-    from tui_lyrics.core.sample import stream_chars  # torch: only in the worker thread
+    # torch: only in the worker thread. With rhyme on, a line at a time: each the most natural of a few.
+    from tui_lyrics.core.rhymed import stream_take
 
     with lock:
         try:
-            sampled = stream_chars(lm, take.prompt, take.engine_config(), stop=stop)
+            sampled = stream_take(lm, take.prompt, take.engine_config(), stop=stop)
             for chunk in chunked(TakeChar.of(s) for s in sampled):
                 post(CharsSampled(take.number, tuple(chunk)))
         except Exception as error:  # a failed take is reported, the app goes on
