@@ -30,7 +30,10 @@ import hashlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 WINDOW = 8
 """Width of the windows counted by ``window_share``."""
@@ -63,10 +66,13 @@ class Memorisation:
 class CorpusIndex:
     """A suffix array over a corpus: answers "how far does this text match from here?"."""
 
-    def __init__(self, text: str, *, suffixes: list[int] | None = None) -> None:
-        """``suffixes``: the suffix array, when it was stored (see ``corpus_index``); else built here."""
+    def __init__(self, text: str, *, suffixes: np.ndarray | None = None) -> None:
+        """``suffixes``: the suffix array, when it was stored (see ``corpus_index``); else built here.
+
+        Kept as a numpy array, not a list: a list of ten million ints costs a second to make and ten
+        times the memory, and a binary search reads only a few dozen of its entries per character."""
         self.text = text
-        self._suffixes: list[int] = _suffix_array(text) if suffixes is None else suffixes
+        self._suffixes: np.ndarray = _suffix_array(text) if suffixes is None else suffixes
 
     def __len__(self) -> int:
         return len(self.text)
@@ -220,13 +226,13 @@ def _common_prefix(query: str, text: str, at: int) -> int:
     return n
 
 
-def _suffix_array(text: str) -> list[int]:
+def _suffix_array(text: str) -> np.ndarray:
     """Start positions of ``text``'s suffixes in sorted order (code point order), by prefix doubling."""
     import numpy as np  # only when a corpus is indexed: keeps the meter's import free
 
     n = len(text)
     if n == 0:
-        return []
+        return np.zeros(0, dtype=np.int64)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     _, rank = np.unique(codes, return_inverse=True)  # dense ranks of single characters
     rank = rank.astype(np.int64)
@@ -241,8 +247,7 @@ def _suffix_array(text: str) -> list[int]:
         new[order] = np.concatenate(([0], np.cumsum(sorted_key[1:] != sorted_key[:-1])))
         rank = new
         if int(rank.max()) == n - 1 or k >= n:
-            ranked: list[int] = order.tolist()
-            return ranked
+            return order
         k *= 2
 
 
@@ -295,7 +300,7 @@ INDEX_FILE = "corpus.index.safetensors"
 _FORMAT = "lyrics-tui/corpus-index"
 
 
-def _load_suffixes(path: Path, digest: str, n: int) -> list[int] | None:
+def _load_suffixes(path: Path, digest: str, n: int) -> np.ndarray | None:
     """The stored suffix array if it was built from this corpus copy; None if missing, stale or damaged."""
     from safetensors import SafetensorError, safe_open
 
@@ -309,11 +314,11 @@ def _load_suffixes(path: Path, digest: str, n: int) -> list[int] | None:
         return None
     if suffixes.shape != (n,) or suffixes.dtype.kind != "i":
         return None
-    loaded: list[int] = suffixes.tolist()
+    loaded: np.ndarray = suffixes
     return loaded
 
 
-def _store_suffixes(path: Path, digest: str, suffixes: list[int]) -> None:
+def _store_suffixes(path: Path, digest: str, suffixes: np.ndarray) -> None:
     """Keep the suffix array beside the corpus copy (atomically); a read-only folder just rebuilds next time."""
     import numpy as np
     from safetensors.numpy import save
