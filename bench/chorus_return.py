@@ -190,11 +190,11 @@ def section(results: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def update(markdown: Path, text: str) -> None:
-    """Replace the chorus section of ``markdown`` (or add it at the end)."""
+def update(markdown: Path, text: str, *, heading: str = SECTION) -> None:
+    """Replace the section of ``markdown`` that begins with ``heading`` by ``text`` (or add it at the end)."""
     doc = markdown.read_text(encoding="utf-8")
-    if SECTION in doc:
-        head, _, rest = doc.partition(SECTION)
+    if heading in doc:
+        head, _, rest = doc.partition(heading)
         tail = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
         doc = head + text + ("\n" + tail if tail else "")
     else:

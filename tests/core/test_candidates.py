@@ -102,3 +102,19 @@ def test_a_marked_chorus_comes_back_among_the_candidates() -> None:
                                                                            config=CONFIG)]  # fmt: skip
     assert set(found) & set(chorus), found
     assert all(stutters(text, CONFIG.no_repeat_ngram) == [] for text in found)
+
+
+def test_a_new_verse_comes_at_the_models_own_odds(demo: tuple[LoadedModel, CorpusIndex | None]) -> None:
+    """The repetition penalty spares line breaks and top-k then gives the blank line most of the mass: drawn with
+    the controls, three candidates in four began a new verse after any line. The break is drawn apart, at the
+    model's own probability, and the line after it (a blank line never comes twice)."""
+    from tui_lyrics.core.candidates import verse_break_prob
+
+    lm, _ = demo
+    draft = "我推开窗看见雨\n"
+    own = verse_break_prob(lm, draft, CONFIG)
+    assert own is not None and 0.05 < own < 0.5 and verse_break_prob(lm, "", CONFIG) == 0.0
+    found = [c for seed in range(0, 800, 100) for c in stream_candidates(lm, draft, k=5, config=CONFIG, seed=seed)]
+    share = sum(c.verse_break for c in found) / len(found)
+    assert len(found) == 40 and share < 0.5, share
+    assert all(c.text.strip() for c in found)
