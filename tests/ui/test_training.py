@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app_support import fill_tiny_settings, wait_for, write_card, write_metrics
 from textual.pilot import Pilot
-from textual.widgets import Digits, Input, Static
+from textual.widgets import Digits, Input, Label, RadioButton, Select, Static
 
 from tui_lyrics.store import LOCK, ModelStore
 from tui_lyrics.ui.app import LyricsApp
@@ -218,6 +218,35 @@ async def test_a_headless_run_is_watched_read_only(home: Path) -> None:
         await wait_for(pilot, lambda: len(curve.points) == 12, what="the new rows")
         (folder / LOCK).unlink()
         await wait_for(pilot, lambda: screen.record.status == "idle", what="the run to end")
+
+
+async def test_the_estimate_uses_the_last_run_here_and_says_so(corpus_file: Path, home: Path) -> None:
+    from tests.conftest import make_card
+    from tui_lyrics.config import preset
+
+    tiny = preset("tiny")  # what the form suggests for this corpus
+    state = {"step": 500, "chars": 320_000, "train_seconds": 100.0, "finished": True}  # 3,200 chars/s really
+    folder = home / "models" / "lastrun"
+    folder.mkdir(parents=True)
+    card = make_card("lastrun", model=tiny.model, train=tiny.train, state=state, updated="2026-01-01T00:00:00+00:00")
+    (folder / "card.json").write_text(json.dumps(card.to_dict(), ensure_ascii=False), encoding="utf-8")
+    app = LyricsApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_setup(pilot, corpus_file)
+        estimate = screen.query_one("#budget-estimate", Label)
+        screen.query_one("#budget-kind", Select).value = "steps"
+        screen.query_one("#budget-value", Input).value = "1000"
+        seconds = tiny.train.batch * tiny.train.seq / 3200
+        said = f"(1,000 steps × {seconds:.2f} s, as lastrun trained here)"
+        await wait_for(pilot, lambda: said in str(estimate.render()), what="the estimate from the last run")
+        assert screen._speeds == {}  # nothing measured: the same settings ran here before
+
+        screen.query_one("#preset-small", RadioButton).value = True  # other settings: measured, then scaled
+        await wait_for(pilot, lambda: screen.query_one("#budget-kind", Select).value == "minutes", what="the preset")
+        screen.query_one("#budget-kind", Select).value = "steps"  # a preset offers minutes again
+        screen.query_one("#budget-value", Input).value = "1000"
+        await wait_for(pilot, lambda: "as lastrun ran here" in str(estimate.render()), timeout=120, what="the scaling")
+        assert "s measured, ×" in str(estimate.render()) and screen._factor is not None
 
 
 def test_paths_complete_to_folders_and_corpus_files(tmp_path: Path) -> None:

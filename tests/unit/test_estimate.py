@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.conftest import make_card
-from tui_lyrics.config import TrainConfig
+from tui_lyrics.config import TrainConfig, preset
 from tui_lyrics.ui.record import RunRecord
-from tui_lyrics.ui.training.estimate import Budget, budget_seconds, describe, in_words, steps_per_epoch
+from tui_lyrics.ui.training.estimate import (
+    Budget,
+    budget_seconds,
+    calibration,
+    describe,
+    in_words,
+    newest_run,
+    steps_per_epoch,
+)
 
 NOON = datetime(2026, 1, 1, 12, 0)
 
@@ -65,3 +79,43 @@ def test_a_watched_runs_clock_moves_between_readings() -> None:
     assert record.live_elapsed(now=record.read_at + 16) == 30.0
     record.status = "idle"
     assert record.live_elapsed(now=record.read_at + 16) == 14.0
+
+
+def write_past(home: Path, name: str, *, updated: str, chars: int, seconds: float, **fields: Any) -> None:
+    folder = home / "models" / name
+    folder.mkdir(parents=True)
+    state = {"step": 100, "chars": chars, "train_seconds": seconds, "finished": True}
+    card = make_card(name, state=state, updated=updated, **fields).to_dict()
+    (folder / "card.json").write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
+
+
+def test_the_newest_run_trained_here_gives_its_real_speed(tmp_path: Path) -> None:
+    from tui_lyrics.store import ModelStore
+
+    assert newest_run(ModelStore(tmp_path)) is None
+    tiny = preset("tiny")
+    write_past(tmp_path, "old", updated="2026-01-01T00:00:00+00:00", chars=64_000, seconds=100.0)
+    write_past(tmp_path, "new", updated="2026-02-01T00:00:00+00:00", chars=32_000, seconds=40.0, model=tiny.model,
+               train=tiny.train)  # fmt: skip
+    write_past(tmp_path, "blip", updated="2026-03-01T00:00:00+00:00", chars=900, seconds=2.0)  # too short to judge
+    past = newest_run(ModelStore(tmp_path))
+    assert past is not None and past.name == "new" and past.chars_per_sec == 800.0
+    assert past.matches(tiny.model, tiny.train) and not past.matches(preset("small").model, tiny.train)
+    assert not past.matches(tiny.model, replace(tiny.train, batch=tiny.train.batch * 2))
+    per_step = tiny.train.batch * tiny.train.seq
+    assert past.seconds_per_step(tiny.train) == per_step / 800.0
+    # Ran 1.5x slower than its settings measure now: a new measurement is scaled by that, within range.
+    assert calibration(past, per_step / 800.0 / 1.5) == pytest.approx(1.5)
+    assert calibration(past, per_step / 800.0 / 50) == 4.0
+
+
+def test_the_form_says_where_the_speed_comes_from() -> None:
+    budget = Budget("steps", 4000)
+    measured = describe(budget, seconds_per_step=0.2, per_epoch=10, now=NOON)
+    assert "0.20 s measured, +25% for scoring and previews" in measured and "about 17 min" in measured
+    past = describe(
+        budget, seconds_per_step=0.2, per_epoch=10, now=NOON, overhead=0, source="0.20 s, as songs trained here"
+    )
+    assert "about 13 min" in past and "(4,000 steps × 0.20 s, as songs trained here)" in past
+    scaled = describe(budget, seconds_per_step=0.2, per_epoch=10, now=NOON, overhead=0.5, source="×1.50")
+    assert "about 20 min" in scaled

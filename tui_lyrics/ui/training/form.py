@@ -91,6 +91,7 @@ class SettingsForm(Vertical):
     DEFAULT_CSS = """
     SettingsForm { height: auto; }
     SettingsForm Horizontal { height: auto; }
+    SettingsForm .form-group { width: auto; }
     SettingsForm #budget-estimate { color: $text-muted; height: auto; }
     SettingsForm #advanced-grid { grid-size: 4; grid-columns: auto 1fr auto 1fr; height: auto; grid-gutter: 0 1; }
     """
@@ -105,13 +106,16 @@ class SettingsForm(Vertical):
                 for name in PRESETS:
                     yield RadioButton(name, value=name == "small", id=f"preset-{name}", compact=True)
             yield Label("", id="preset-hint")
-        with Horizontal(classes="form-row"):
-            yield Label("Budget", classes="field-label")
-            yield Input("5", id="budget-value", type="number", compact=True)
-            budgets = [(b, b) for b in BUDGETS]
-            yield Select(budgets, value="minutes", allow_blank=False, id="budget-kind", compact=True)
-            yield Label("Device", classes="field-label")
-            yield Select([("auto", "auto")], value="auto", allow_blank=False, id="device", compact=True)
+        # Two groups in one row; a narrow screen stacks them (training.tcss) so Device is never cut.
+        with Horizontal(classes="form-row", id="budget-row"):
+            with Horizontal(classes="form-group"):
+                yield Label("Budget", classes="field-label")
+                yield Input("5", id="budget-value", type="number", compact=True)
+                budgets = [(b, b) for b in BUDGETS]
+                yield Select(budgets, value="minutes", allow_blank=False, id="budget-kind", compact=True)
+            with Horizontal(classes="form-group"):
+                yield Label("Device", classes="field-label")
+                yield Select([("auto", "auto")], value="auto", allow_blank=False, id="device", compact=True)
         yield Label("", id="budget-estimate")
         with Collapsible(title="Advanced settings", id="advanced"), Grid(id="advanced-grid"):
             yield from self._fields(ModelConfig(), field_docs(ModelConfig))
