@@ -149,7 +149,7 @@ async def test_small_terminals_keep_the_take_and_the_held_out_column(
         await pilot.pause()
         take, takes = compose.query_one("#take"), compose.query_one("#takes")
         assert take.region.width >= size[0] * 0.6 and take.region.height >= 3
-        assert takes.display is (size[0] >= 50)  # the takes list gives way on a narrow terminal
+        assert not takes.display  # the takes list gives way on a small terminal ([ ] still switch takes)
 
 
 async def test_a_long_first_line_does_not_hide_the_take(tiny_model: str) -> None:
@@ -159,7 +159,7 @@ async def test_a_long_first_line_does_not_hide_the_take(tiny_model: str) -> None
 
     async with Host().run_test(size=(60, 16)) as pilot:
         screen = await ready(pilot)
-        await generate(pilot, screen, "风" * 300)
+        await generate(pilot, screen, "风" * 600)
         view = screen.query_one(TakeView)
         first = view._row_of(0)  # the row where the model's text starts
         assert first > view.scrollable_content_region.height  # the prefix alone overflows the view

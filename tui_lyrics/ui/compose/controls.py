@@ -165,6 +165,7 @@ class SampleControls(Widget):
         super().__init__(id=id)
         self._config = DEFAULT_SETTINGS
         self._seed = Seed()
+        self._compact = False
 
     @property
     def settings(self) -> SampleConfig:
@@ -223,8 +224,24 @@ class SampleControls(Widget):
         """A take started with ``seed``: show it as the last one used."""
         self.seed = Seed(fixed=self.seed.fixed, last=seed)
 
+    @property
+    def compact(self) -> bool:
+        """One row, each setting shown by its key (``t 0.8  k 5 …``): for short terminals, where the take
+        needs the rows (the screen sets it)."""
+        return self._compact
+
+    @compact.setter
+    def compact(self, compact: bool) -> None:
+        if compact != self._compact:
+            self._compact = compact
+            self.refresh(layout=True)
+
     def _rows(self, width: int) -> list[list[Entry]]:
-        """The sampling controls packed into rows, then the craft controls from a fresh row."""
+        """The sampling controls packed into rows, then the craft controls from a fresh row (compact: one row,
+        cropped at the width)."""
+        if self._compact:
+            every = [*entries(self._config, self._seed), *craft_entries(self._config)]
+            return [[(keys[0], shown, "") for _, shown, keys in every]]
         rows: list[list[Entry]] = []
         for group in (entries(self._config, self._seed), craft_entries(self._config)):
             rows.append([])
@@ -250,6 +267,11 @@ class SampleControls(Widget):
             if n:
                 out.append("\n")
             for m, (name, shown, keys) in enumerate(row):
+                if self._compact:
+                    out.append("  " if m else "")
+                    out.append(f"{name} ", key)
+                    out.append(shown, value)
+                    continue
                 out.append("   " if m else "")
                 out.append(f"{name} ", label)
                 out.append(shown, value)

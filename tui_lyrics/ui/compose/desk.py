@@ -19,7 +19,7 @@ from textual.widgets import OptionList, Static
 
 from tui_lyrics.ui.compose.alternatives import AlternativesPanel
 from tui_lyrics.ui.compose.jobs import generate_job
-from tui_lyrics.ui.compose.messages import CharsSampled, TakeFinished
+from tui_lyrics.ui.compose.messages import CharsSampled, TakeFinished, TakesChanged
 from tui_lyrics.ui.compose.meter import MemorisationMeter
 from tui_lyrics.ui.compose.takelist import TakeList
 from tui_lyrics.ui.compose.takes import GENERATING, STOPPED, Take, TakeSession, status_line
@@ -101,6 +101,8 @@ class TakeDesk(Vertical):
         self.generating = None
         self.set_status(status_line(take, self.timings.get(take.number) if take else None))
         self.refresh_bindings()
+        if take is not None:
+            self.post_message(TakesChanged(take.model))
 
     def on_chars_sampled(self, message: CharsSampled) -> None:
         take = self.session.get(message.take)
@@ -133,6 +135,7 @@ class TakeDesk(Vertical):
             self.set_status(status_line(take, timing))
             self._show_meter()
         self.refresh_bindings()
+        self.post_message(TakesChanged(take.model))
 
     def on_unmount(self) -> None:
         self._stop.set()  # a take still streaming ends with the screen
@@ -159,8 +162,7 @@ class TakeDesk(Vertical):
 
     def _show_meter(self) -> None:
         take = self.session.current
-        ended = take is not None and (self.timings.get(take.number) or [None])[-1] is not None
-        self.meter.show_take(take, ended=ended)
+        self.meter.show_take(take, ended=take is not None and take.state != GENERATING)
 
     def toggle_colour(self) -> None:
         view = self.query_one(TakeView)
@@ -184,6 +186,7 @@ class TakeDesk(Vertical):
         self.session.delete_current()
         self.leave_choosing()
         self.show_current()
+        self.post_message(TakesChanged(take.model))
         return take
 
     @on(OptionList.OptionSelected, "#takes")

@@ -1,7 +1,8 @@
 """What Compose's workers report: small frozen facts named in the past tense.
 
-Each is posted by a thread worker to the widget that started it (the screen loads models, the
-take desk streams takes, the meter indexes and measures), so none of them needs to bubble.
+Each worker message is posted by a thread worker to the widget that started it (the screen loads
+models, the take desk streams takes, the meter indexes and measures), so none of them needs to
+bubble; ``TakesChanged`` goes from the desk up to the screen, which keeps the takes.
 """
 
 from __future__ import annotations
@@ -63,3 +64,10 @@ class TakeMeasured(Message, bubble=False):
 
     take: int
     memorisation: Memorisation
+
+
+@fact
+class TakesChanged(Message):
+    """Model ``model``'s takes changed for good (one ended, was stopped or deleted): time to keep them."""
+
+    model: str

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -31,11 +31,13 @@ from tui_lyrics.ui.compose.desk import TakeDesk
 from tui_lyrics.ui.compose.dialogs import ModelPicker, TextPrompt, model_summary
 from tui_lyrics.ui.compose.jobs import load_job
 from tui_lyrics.ui.compose.memory import ComposeMemory
-from tui_lyrics.ui.compose.messages import ModelLoaded, ModelLoadFailed
+from tui_lyrics.ui.compose.messages import ModelLoaded, ModelLoadFailed, TakesChanged
 from tui_lyrics.ui.compose.prefix import PrefixInput, prompt_of, unknown_note
 from tui_lyrics.ui.compose.takes import Take, TakeSession, default_filename, resolve_path, save_takes, take_settings
 from tui_lyrics.vocab import CharVocab
 
+TALL = sizes.VERTICAL[-1][0]
+"""From this many rows the controls show in full, each with its name."""
 CLIPBOARD_NOTE = (
     "It went by OSC 52: the terminal puts it on your clipboard, over SSH too, if it allows that "
     "(iTerm2, kitty, WezTerm, Windows Terminal, foot do; macOS Terminal does not; tmux needs "
@@ -171,6 +173,10 @@ class ComposeScreen(Screen[None]):
     def show_current(self) -> None:
         self.desk.show_current()
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Under -tall the take needs the rows: the controls take one (each setting by its key).
+        self.controls.compact = event.size.height < TALL
+
     # --- the model -------------------------------------------------------------------------
 
     def use_model(self, name: str) -> None:
@@ -190,10 +196,8 @@ class ComposeScreen(Screen[None]):
         self.remember_settings()
         self.vocab = self.desk.vocab = vocab
         recalled = self.memory.recall(name) if self.memory is not None else None
-        if recalled is not None:
-            self.settings = recalled
-        else:  # a default quote limit follows the model's script (8 Chinese characters, 16 letters)
-            self.settings = fit_quote_limit(self.settings, vocab.chars)
+        # A default quote limit follows the model's script (8 Chinese characters, 16 letters).
+        self.settings = fit_quote_limit(recalled if recalled is not None else self.settings, vocab.chars)
         self.model_name, self.info, self.lm = name, info, None
         self.about = f"{name} · {model_summary(info, shape=shape)}"
         line.update(f"Loading {self.about}…")
@@ -227,6 +231,13 @@ class ComposeScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.remember_settings()
+        if self.memory is not None:
+            self.memory.keep_takes()
+
+    def on_takes_changed(self, message: TakesChanged) -> None:
+        """Keep the takes on disk until the writer deletes them (they survive a restart of the app)."""
+        if self.memory is not None:
+            self.memory.keep_takes(message.model)
 
     # --- the prefix ------------------------------------------------------------------------
 
@@ -396,6 +407,8 @@ class ComposeScreen(Screen[None]):
                 return
             for take in takes:
                 take.saved = True
+            if self.memory is not None:
+                self.memory.keep_takes()
             what = f"take {takes[0].number}" if len(takes) == 1 else f"{len(takes)} takes"
             self.notify(f"Saved {what} to {path}", title="Saved", markup=False)
 

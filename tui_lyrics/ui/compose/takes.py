@@ -225,6 +225,15 @@ class TakeSession:
         self._numbers += 1
         return self._numbers
 
+    def restore(self, takes: Iterable[Take]) -> None:
+        """Start from ``takes`` (kept from an earlier run), the last one current; numbers go on after theirs,
+        and a number met twice (files from different runs) is given a fresh one."""
+        for take in takes:
+            if self.get(take.number) is not None:
+                take.number = max(self._numbers, take.number) + 1
+            self._numbers = max(self._numbers, take.number)
+            self.add(take)
+
     @property
     def current(self) -> Take | None:
         return None if self.index is None else self.takes[self.index]
