@@ -324,11 +324,13 @@ def main() -> None:
         }
     Path(args.out + ".json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     Path(args.out + ".md").write_text(report(results), encoding="utf-8")
-    chorus = ROOT / "bench" / "CHORUS_RETURN.json"
-    if chorus.exists():  # measured on its own by bench/chorus_return.py: keep its section
-        from bench.chorus_return import section, update
+    from bench import chorus_return, verse_breaks
 
-        update(Path(args.out + ".md"), section(json.loads(chorus.read_text(encoding="utf-8"))))
+    for name, part in (("CHORUS_RETURN", chorus_return), ("VERSE_BREAKS", verse_breaks)):
+        measured = ROOT / "bench" / f"{name}.json"
+        if measured.exists():  # measured on its own by that script: keep its section
+            text = part.section(json.loads(measured.read_text(encoding="utf-8")))
+            chorus_return.update(Path(args.out + ".md"), text, heading=part.SECTION)
     print(report(results))
 
 

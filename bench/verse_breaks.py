@@ -9,6 +9,8 @@ times the first candidate after a 400-character draft (the break costs one more 
 draft), both ways in the same run:
 
     .venv/bin/python bench/verse_breaks.py [--update]   # under a minute; --update: into SONGWRITING.md
+
+Writes ``bench/VERSE_BREAKS.json``; ``bench/songwriting.py`` keeps the section when it rewrites the report.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import itertools
+import json
 import statistics
 import sys
 import tempfile
@@ -119,7 +122,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--update", action="store_true", help="put the section into bench/SONGWRITING.md")
     args = parser.parse_args()
-    text = section(run())
+    results = run()
+    (ROOT / "bench" / "VERSE_BREAKS.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    text = section(results)
     if args.update:
         update(ROOT / "bench" / "SONGWRITING.md", text, heading=SECTION)
     print(text)
