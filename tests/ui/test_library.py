@@ -150,3 +150,31 @@ async def test_e_opens_the_experiments(home: Path) -> None:
         await library(pilot, 0)
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen), what="the Compare screen")
+
+
+@pytest.mark.demo
+async def test_a_saved_song_is_listed_and_enter_reopens_it(home: Path) -> None:
+    from tui_lyrics.songs.draft import Draft
+    from tui_lyrics.songs.store import Song, SongStore
+    from tui_lyrics.ui.library.songs import SongTable
+    from tui_lyrics.ui.write.screen import WriteScreen
+    from tui_lyrics.ui.write.session import DEFAULT_SETTINGS
+
+    app = LyricsApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await library(pilot, 1)  # the demo model
+        songs = screen.query_one("#songs", SongTable)
+        assert not songs.display  # no songs yet: the library looks as it always did
+        draft = Draft.from_text("月光洒在旧街上\n我还在等你\n\n风吹过\n")
+        SongStore(home).save(Song("夜曲", "demo-zh", draft, DEFAULT_SETTINGS, ()))  # as the Write screen saves it
+        await wait_for(pilot, lambda: songs.row_count == 1, what="the song in the library")
+        assert songs.display
+        assert [cell.plain for cell in songs.get_row_at(0)][:3] == ["夜曲", "demo-zh", "3"]
+
+        await pilot.press("tab")
+        assert songs.has_focus and "a song written with demo-zh · 3 lines" in details(screen)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WriteScreen), what="the Write screen")
+        assert app.screen.song_name == "夜曲"
+        await wait_for(pilot, lambda: app.screen.session is not None, what="the song to open")
+        assert app.screen.session.draft == draft

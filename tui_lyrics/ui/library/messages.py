@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from tui_lyrics.store import ModelInfo
 from tui_lyrics.ui.messages import fact
+
+if TYPE_CHECKING:  # the song store is imported by the reading thread, not before the first frame
+    from tui_lyrics.songs.store import SongInfo
 
 
 @fact
@@ -15,3 +20,5 @@ class ModelsListed(Message, bubble=False):
     rows: tuple[ModelInfo, ...]
     experiments: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Each experiment's id and the names of its models (shown grouped under it)."""
+    songs: tuple[SongInfo, ...] = ()
+    """The songs written in the Write screen (``songs/store.py``), by name."""

@@ -4,7 +4,8 @@ actions on them: new, train more, compose, curves, rename, delete.
 The library is re-read in a thread every few seconds, so a model that a headless
 ``lyrics-tui train`` starts or finishes in another process shows up and is marked live.
 A comparison's models live with their experiment: one row per experiment, which Enter opens
-to show its models, and which ``d`` deletes together with them.
+to show its models, and which ``d`` deletes together with them. Below the models, the songs
+written in the Write screen (``songs.py``; shown once there is one): Enter reopens one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.events import DescendantFocus
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -26,10 +28,12 @@ from tui_lyrics.experiments import delete_experiment, list_experiments
 from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
 from tui_lyrics.store import ModelInfo
 from tui_lyrics.ui.library.messages import ModelsListed
+from tui_lyrics.ui.library.songs import SongTable
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
 
 if TYPE_CHECKING:
+    from tui_lyrics.songs.store import SongInfo
     from tui_lyrics.ui.app import LyricsApp
 
 REFRESH_SECONDS = 2.0
@@ -72,12 +76,14 @@ class LibraryScreen(Screen):
         self.experiments: tuple[tuple[str, tuple[str, ...]], ...] = ()
         self.expanded: set[str] = set()
         """Experiments whose models are shown under them."""
+        self.songs: tuple[SongInfo, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
         table: DataTable[Text] = DataTable(id="models", cursor_type="row", zebra_stripes=True)
         self.columns = table.add_columns(*COLUMNS)
         yield table
+        yield SongTable(id="songs")
         yield Static("Reading the library…", id="model-details")
         yield Static(FIRST_RUN, id="first-run-hint", classes="-hidden")
         yield Footer()
@@ -112,12 +118,21 @@ class LibraryScreen(Screen):
         with contextlib.suppress(LyricsError, OSError):  # unreadable experiments: their models show alone
             found = list_experiments(self.app.store.home)
             groups = tuple((e.id, tuple(str(run.get("model", "")) for run in e.runs)) for e in found)
-        self.post_message(ModelsListed(rows=rows, experiments=groups))
+        songs: tuple[SongInfo, ...] = ()
+        with contextlib.suppress(LyricsError, OSError):  # an unreadable songs folder: no songs listed
+            from tui_lyrics.songs.store import SongStore  # here, in the thread: not before the first frame
+
+            songs = tuple(SongStore(self.app.store.home).list())
+        self.post_message(ModelsListed(rows=rows, experiments=groups, songs=songs))
 
     def on_models_listed(self, message: ModelsListed) -> None:
         if message.rows != self.rows or message.experiments != self.experiments:
             self.rows, self.experiments = message.rows, message.experiments
             self._fill(message.rows)
+        if message.songs != self.songs:
+            self.songs = message.songs
+            self.query_one(SongTable).show(message.songs)
+            self._describe()
 
     # -- drawing ----------------------------------------------------------------------------
     def _fill(self, rows: tuple[ModelInfo, ...]) -> None:
@@ -185,6 +200,9 @@ class LibraryScreen(Screen):
         own = [info for info in self.rows or () if not info.read_only]
         self.query_one("#first-run-hint").set_class(bool(own) or not self.rows, "-hidden")
         details = self.query_one("#model-details", Static)
+        if self.songs_focused:
+            details.update(self.query_one(SongTable).describe())
+            return
         info = self.selected()
         group = self.selected_group()
         if not self.rows:
@@ -226,7 +244,30 @@ class LibraryScreen(Screen):
     def _highlighted(self) -> None:
         self._describe()
 
-    @on(DataTable.RowSelected)
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        self._describe()  # the details line follows the table with focus
+
+    @property
+    def songs_focused(self) -> bool:
+        return self.query_one(SongTable).has_focus
+
+    @on(DataTable.RowSelected, "#songs")
+    def _song_selected(self) -> None:
+        self.open_song()
+
+    def open_song(self) -> None:
+        """Reopen the selected song in the Write screen."""
+        song = self.query_one(SongTable).selected()
+        if song is None:
+            return
+        if song.error:
+            self.notify(f"{song.name} cannot be read: {song.error}", severity="error")
+            return
+        from tui_lyrics.ui.write.screen import WriteScreen  # loaded on demand
+
+        self.app.push_screen(WriteScreen(store=self.app.store, song_name=song.name))
+
+    @on(DataTable.RowSelected, "#models")
     def _selected(self) -> None:
         group = self.selected_group()
         if group is not None:
@@ -283,6 +324,9 @@ class LibraryScreen(Screen):
             self.app.open_compose(info.name)
 
     def action_write(self) -> None:
+        if self.songs_focused:
+            self.open_song()
+            return
         info = self._usable()
         if info is not None:
             from tui_lyrics.ui.write.screen import WriteScreen  # loaded on demand
@@ -324,6 +368,11 @@ class LibraryScreen(Screen):
         self.reload()
 
     def action_delete(self) -> None:
+        song = self.query_one(SongTable).selected() if self.songs_focused else None
+        if song is not None:
+            dialog = ConfirmDialog(f"Delete the song {song.name}? This cannot be undone.", yes="Delete", no="Keep")
+            self.app.push_screen(dialog, lambda yes: self._delete_song(song.name, yes))
+            return
         group = self.selected_group()
         if group is not None:
             count = len(dict(self.experiments).get(group, ()))
@@ -350,6 +399,19 @@ class LibraryScreen(Screen):
             self.notify(str(error), severity="error")
             return
         self.notify(f"Deleted {info.name}")
+        self.reload()
+
+    def _delete_song(self, name: str, yes: bool | None) -> None:
+        if not yes:
+            return
+        from tui_lyrics.songs.store import SongStore
+
+        try:
+            SongStore(self.app.store.home).delete(name)
+        except (LyricsError, OSError) as error:
+            self.notify(str(error), severity="error")
+            return
+        self.notify(f"Deleted the song {name}")
         self.reload()
 
     def _delete_experiment(self, exp_id: str, yes: bool | None) -> None:
