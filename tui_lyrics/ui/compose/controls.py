@@ -239,9 +239,11 @@ class SampleControls(Widget):
     def _rows(self, width: int) -> list[list[Entry]]:
         """The sampling controls packed into rows, then the craft controls from a fresh row (compact: one row,
         cropped at the width)."""
-        if self._compact:
+        if self._compact:  # the seed last: a random one's number is long
             every = [*entries(self._config, self._seed), *craft_entries(self._config)]
-            return [[(keys[0], shown, "") for _, shown, keys in every]]
+            every.append(every.pop(5))
+            seed = "random" if self._seed.fixed is None else str(self._seed.fixed)
+            return [[(keys[0], seed if name == "seed" else shown, "") for name, shown, keys in every]]
         rows: list[list[Entry]] = []
         for group in (entries(self._config, self._seed), craft_entries(self._config)):
             rows.append([])
