@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from app_support import wait_for
 from textual.app import App
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from tui_lyrics.paths import data_home
 from tui_lyrics.songs.store import SongStore
@@ -143,7 +143,7 @@ async def test_a_template_shapes_candidates(home: Path, tmp_path: Path) -> None:
         screen.query_one("#draft", DraftView).focus()
         await pilot.press("t")
         await pilot.pause()
-        app.screen.query_one("#answer", Input).value = str(ref)
+        app.screen.query_one("#answer", TextArea).text = str(ref)  # a file name, then Enter
         await pilot.press("enter")
         await pilot.pause()
         assert screen.session.draft.template is not None and len(screen.session.draft.template) == 4
@@ -177,7 +177,7 @@ async def test_fill_writes_the_whole_song_to_a_demo_corpus_template_and_export(h
         field.value = "我在车站等一场雨"
         await pilot.press("enter", "escape", "t")
         await pilot.pause()
-        app.screen.query_one("#answer", Input).value = f"{demo_corpus()}#verses 1-2"  # a song of the demo corpus
+        app.screen.query_one("#answer", TextArea).text = f"{demo_corpus()}#verses 1-2"  # a song of the demo corpus
         await pilot.press("enter")
         await pilot.pause()
         template = screen.session.draft.template
@@ -331,3 +331,34 @@ async def test_four_presses_of_c_mark_four_lines_across_verse_breaks(home: Path)
         await _ready(pilot, again.screen)
         await pilot.pause()
         assert "o: open a saved song" in str(again.screen.query_one("#write-status").render())
+
+
+async def test_a_template_from_a_song_pasted_in(home: Path) -> None:
+    from textual import events
+
+    app = Host(model_name="demo-zh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await _ready(pilot, screen)
+        await pilot.press("escape", "t")
+        await pilot.pause()
+        answer = app.screen.query_one("#answer", TextArea)
+        app.post_message(
+            events.Paste(  # as the terminal driver gives it: to the app, which hands it to the focus
+                "[00:01.00]" + REFERENCE.replace("\n\n", "\n\n[00:09.00]")
+            )
+        )
+        await pilot.pause()
+        assert answer.text.count("\n") >= 3  # every line kept, where a one-line prompt keeps the first
+        await pilot.press("enter")  # several lines: Enter is a new line, not the answer
+        assert app.screen is not screen
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        template = screen.session.draft.template
+        assert app.screen is screen and template is not None and template.source == "pasted song"
+        assert [(slot.chars, slot.rhyme, slot.verse_break) for slot in template.slots] == [
+            (9, "江阳", False),
+            (9, "江阳", False),
+            (6, "言前", True),
+            (9, "江阳", False),
+        ]

@@ -119,8 +119,13 @@ def read_template(path: str | Path, *, song: str | int | None = None) -> Templat
 
 
 def template_from_answer(answer: str) -> Template | None:
-    """The template a typed answer names: ``FILE``, ``FILE#2`` or ``FILE#verses 1-4`` (one song of a file of
-    several), or None for an empty answer (no template)."""
+    """The template an answer gives: a song pasted in (several lines), or the file a line names: ``FILE``,
+    ``FILE#2`` or ``FILE#verses 1-4`` (one song of a file of several); None for an empty answer (no template)."""
+    if len([line for line in answer.splitlines() if line.strip()]) > 1:
+        from tui_lyrics.corpus import normalise
+
+        lrc = re.search(r"^\s*\[\d+:\d+", answer, re.MULTILINE) is not None  # pasted from an .lrc: timings go
+        return template_from_text(normalise(answer, lrc=lrc), source="pasted song")
     raw, song = answer.strip(), ""
     if "#" in raw and not Path(raw).expanduser().exists():  # a file name may hold a # itself
         raw, _, song = raw.rpartition("#")

@@ -31,10 +31,6 @@ from tui_lyrics.ui.write.widgets import CandidateList, DraftView, SongPicker, So
 from tui_lyrics.ui.write.writer import Writer
 
 K = 5
-TEMPLATE_QUESTION = (
-    "A reference song (.txt or .lrc) to write to; from a file of several, FILE#2 or FILE#verses 1-4 "
-    "(empty: no template):"
-)
 
 
 class WriteScreen(Screen):
@@ -293,9 +289,9 @@ class WriteScreen(Screen):
     # -- actions: the song ------------------------------------------------------------------
 
     def action_template(self) -> None:
-        from tui_lyrics.ui.widgets.dialogs import PromptDialog
+        from tui_lyrics.ui.write.template_dialog import TemplateDialog
 
-        self.app.push_screen(PromptDialog(TEMPLATE_QUESTION, ok="Use"), self._template_chosen)
+        self.app.push_screen(TemplateDialog(), self._template_chosen)
 
     def _template_chosen(self, answer: str | None) -> None:
         if answer is None:
