@@ -28,7 +28,7 @@ class TemplateAnswer(TextArea):
     """The answer: Enter on a single line (a file name) uses it; once there are several lines, Enter is a
     new line as in any text box."""
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter" and "\n" not in self.text:
             event.stop()
             event.prevent_default()  # TextArea's own handler would insert a line break
