@@ -169,10 +169,11 @@ def _list(values: list[float]) -> str:
 
 def _generation_model(x: dict[str, Any], ngram: str) -> str:
     """What was sampled: the network alone or with its n-gram, and what the app adds on top (song memory, quotes)."""
-    name = "with 5-gram" if ngram != "0" else "network alone"
-    extras = (["song memory"] if x.get("song_memory") else []) + (
+    name = f"with {x.get('order', 5)}-gram" if ngram != "0" else "network alone"
+    extras = (["song memory"] if x.get("song_memory") and ngram != "0" else []) + (
         [f"quote limit {x['quote_limit']}"] if x.get("quote_limit") else []
     )
+    extras += ["repetition controls"] if x.get("controls") else []
     return name + (" + " + " + ".join(extras) if extras else "")
 
 
@@ -180,11 +181,11 @@ def _generation(g: dict[str, Any]) -> list[str]:
     rows = []
     for key, x in g.items():
         cell, ngram = key.split("-")
-        alone = x.get("mixture_alone_chars_per_s")
+        alone, ratio = x.get("mixture_alone_chars_per_s"), x.get("ratio_to_mixture_alone")
         rows.append([
             cell.upper(), _generation_model(x, ngram), f"{x['params']:,}",
             f"{x['first_ms']:.1f}", f"{x['cold_first_ms']:.1f}", f"{x['chars_per_s']:,.0f}",
-            "—" if alone is None else f"{alone:,.0f}",
+            "—" if alone is None else f"{alone:,.0f}", "—" if ratio is None else f"{ratio:.2f}",
         ])  # fmt: skip
     ok = all(x["chars_per_s"] >= 2000 and x["first_ms"] <= 20 for x in g.values())
     out = [
@@ -195,7 +196,8 @@ def _generation(g: dict[str, Any]) -> list[str]:
         "",
     ]
     headers = ["cell", "model", "params", "first char ms", "cold first char ms", "chars/s"]
-    out += _table([*headers, "chars/s without song memory and quote limit (same load)"], rows)
+    alone = "chars/s of the same take without song memory and controls (same load)"
+    out += _table([*headers, alone, "ratio"], rows)
     out += ["", f"Target ≥ 2,000 chars/s and ≤ 20 ms for every cell: {_met(ok)}."]
     out += ["", "Commands: " + "; ".join(f"`{x['command']}`" for x in g.values())]
     return out
