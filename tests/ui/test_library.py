@@ -178,3 +178,23 @@ async def test_a_saved_song_is_listed_and_enter_reopens_it(home: Path) -> None:
         assert app.screen.song_name == "夜曲"
         await wait_for(pilot, lambda: app.screen.session is not None, what="the song to open")
         assert app.screen.session.draft == draft
+
+
+async def test_d_on_the_song_list_deletes_the_song_after_asking(home: Path) -> None:
+    from tui_lyrics.songs.draft import Draft
+    from tui_lyrics.songs.store import Song, SongStore
+    from tui_lyrics.ui.library.songs import SongTable
+    from tui_lyrics.ui.write.session import DEFAULT_SETTINGS
+
+    write_card(home, "songs")
+    SongStore(home).save(Song("夜曲", "songs", Draft.from_text("月光洒在旧街上\n"), DEFAULT_SETTINGS, ()))
+    app = LyricsApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await library(pilot, 1)
+        songs = screen.query_one("#songs", SongTable)
+        await wait_for(pilot, lambda: songs.row_count == 1, what="the song")
+        await pilot.press("tab", "d")
+        assert isinstance(app.screen, ConfirmDialog) and "the song 夜曲" in app.screen.question
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not songs.display, what="the song list to go")
+        assert SongStore(home).list() == [] and screen.rows and screen.rows[0].name == "songs"  # the model stays

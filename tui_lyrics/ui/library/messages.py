@@ -1,4 +1,4 @@
-"""What the Library screen's reader thread reports: small frozen facts named in the past tense."""
+"""What the Library screen's reader thread and song list report: small frozen facts named in the past tense."""
 
 from __future__ import annotations
 
@@ -22,3 +22,10 @@ class ModelsListed(Message, bubble=False):
     """Each experiment's id and the names of its models (shown grouped under it)."""
     songs: tuple[SongInfo, ...] = ()
     """The songs written in the Write screen (``songs/store.py``), by name."""
+
+
+@fact
+class SongDeleted(Message):
+    """The song list deleted a song (the library reads itself again)."""
+
+    name: str

@@ -27,7 +27,7 @@ from tui_lyrics.errors import LyricsError
 from tui_lyrics.experiments import delete_experiment, list_experiments
 from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
 from tui_lyrics.store import ModelInfo
-from tui_lyrics.ui.library.messages import ModelsListed
+from tui_lyrics.ui.library.messages import ModelsListed, SongDeleted
 from tui_lyrics.ui.library.songs import SongTable
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
@@ -251,21 +251,8 @@ class LibraryScreen(Screen):
     def songs_focused(self) -> bool:
         return self.query_one(SongTable).has_focus
 
-    @on(DataTable.RowSelected, "#songs")
-    def _song_selected(self) -> None:
-        self.open_song()
-
-    def open_song(self) -> None:
-        """Reopen the selected song in the Write screen."""
-        song = self.query_one(SongTable).selected()
-        if song is None:
-            return
-        if song.error:
-            self.notify(f"{song.name} cannot be read: {song.error}", severity="error")
-            return
-        from tui_lyrics.ui.write.screen import WriteScreen  # loaded on demand
-
-        self.app.push_screen(WriteScreen(store=self.app.store, song_name=song.name))
+    def on_song_deleted(self, message: SongDeleted) -> None:
+        self.reload()
 
     @on(DataTable.RowSelected, "#models")
     def _selected(self) -> None:
@@ -324,9 +311,6 @@ class LibraryScreen(Screen):
             self.app.open_compose(info.name)
 
     def action_write(self) -> None:
-        if self.songs_focused:
-            self.open_song()
-            return
         info = self._usable()
         if info is not None:
             from tui_lyrics.ui.write.screen import WriteScreen  # loaded on demand
@@ -368,11 +352,6 @@ class LibraryScreen(Screen):
         self.reload()
 
     def action_delete(self) -> None:
-        song = self.query_one(SongTable).selected() if self.songs_focused else None
-        if song is not None:
-            dialog = ConfirmDialog(f"Delete the song {song.name}? This cannot be undone.", yes="Delete", no="Keep")
-            self.app.push_screen(dialog, lambda yes: self._delete_song(song.name, yes))
-            return
         group = self.selected_group()
         if group is not None:
             count = len(dict(self.experiments).get(group, ()))
@@ -399,19 +378,6 @@ class LibraryScreen(Screen):
             self.notify(str(error), severity="error")
             return
         self.notify(f"Deleted {info.name}")
-        self.reload()
-
-    def _delete_song(self, name: str, yes: bool | None) -> None:
-        if not yes:
-            return
-        from tui_lyrics.songs.store import SongStore
-
-        try:
-            SongStore(self.app.store.home).delete(name)
-        except (LyricsError, OSError) as error:
-            self.notify(str(error), severity="error")
-            return
-        self.notify(f"Deleted the song {name}")
         self.reload()
 
     def _delete_experiment(self, exp_id: str, yes: bool | None) -> None:
