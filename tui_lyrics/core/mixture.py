@@ -168,7 +168,11 @@ class Mixture:
             ngram = memory.dist()
         else:
             w, c = self.song_weights[memory.bucket()]
-            ngram = (1 - w - c) * memory.dist() + c * memory.own_dist()
+            # a share of 0 adds exactly nothing: its distribution is not computed (a long match gives the song's
+            # own n-gram everything)
+            ngram = (1 - w - c) * memory.dist() if 1 - w - c else np.zeros(memory.kn.size)
+            if c:
+                ngram += c * memory.own_dist()
             ngram /= 1 - w if w < 1 else 1.0  # the n-gram side on its own, renormalised
         mixed = (1 - w) * ngram[: self.own]
         mixed[UNK_ID] += (1 - w) * ngram[self.own :].sum()
