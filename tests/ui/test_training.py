@@ -13,6 +13,7 @@ from textual.widgets import Digits, Input, Label, RadioButton, Select, Static
 from tui_lyrics.store import LOCK, ModelStore
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.library.screen import LibraryScreen
+from tui_lyrics.ui.training.estimate_line import EstimateLine
 from tui_lyrics.ui.training.screen import TrainingScreen
 from tui_lyrics.ui.training.sparkline import LossSparkline
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker, complete_path
@@ -239,14 +240,15 @@ async def test_the_estimate_uses_the_last_run_here_and_says_so(corpus_file: Path
         seconds = tiny.train.batch * tiny.train.seq / 3200
         said = f"(1,000 steps × {seconds:.2f} s, as lastrun trained here)"
         await wait_for(pilot, lambda: said in str(estimate.render()), what="the estimate from the last run")
-        assert screen._speeds == {}  # nothing measured: the same settings ran here before
+        line = screen.query_one(EstimateLine)
+        assert line.speeds == {}  # nothing measured: the same settings ran here before
 
         screen.query_one("#preset-small", RadioButton).value = True  # other settings: measured, then scaled
         await wait_for(pilot, lambda: screen.query_one("#budget-kind", Select).value == "minutes", what="the preset")
         screen.query_one("#budget-kind", Select).value = "steps"  # a preset offers minutes again
         screen.query_one("#budget-value", Input).value = "1000"
         await wait_for(pilot, lambda: "as lastrun ran here" in str(estimate.render()), timeout=120, what="the scaling")
-        assert "s measured, ×" in str(estimate.render()) and screen._factor is not None
+        assert "s measured, ×" in str(estimate.render()) and line.factor is not None
 
 
 def test_paths_complete_to_folders_and_corpus_files(tmp_path: Path) -> None:

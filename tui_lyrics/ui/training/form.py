@@ -32,6 +32,7 @@ from tui_lyrics.config import (
     preset,
 )
 from tui_lyrics.errors import ConfigError
+from tui_lyrics.ui.training.estimate_line import EstimateLine
 
 PRESETS = ("tiny", "small", "medium", "large")
 BUDGETS = ("steps", "epochs", "minutes")
@@ -116,7 +117,7 @@ class SettingsForm(Vertical):
             with Horizontal(classes="form-group"):
                 yield Label("Device", classes="field-label")
                 yield Select([("auto", "auto")], value="auto", allow_blank=False, id="device", compact=True)
-        yield Label("", id="budget-estimate")
+        yield EstimateLine(id="budget-estimate")
         with Collapsible(title="Advanced settings", id="advanced"), Grid(id="advanced-grid"):
             yield from self._fields(ModelConfig(), field_docs(ModelConfig))
             yield from self._fields(TrainConfig(), field_docs(TrainConfig), skip=BASIC_TRAIN_FIELDS)
@@ -195,9 +196,6 @@ class SettingsForm(Vertical):
     @property
     def budget_kind(self) -> str:
         return str(self.query_one("#budget-kind", Select).value)
-
-    def show_estimate(self, text: str) -> None:
-        self.query_one("#budget-estimate", Label).update(text)
 
     def read(self) -> tuple[ModelConfig, TrainConfig]:
         """The settings as the engine's dataclasses; raises ``ConfigError`` with the reason."""

@@ -38,9 +38,8 @@ from tui_lyrics.ui.jobs import TrainPlan
 from tui_lyrics.ui.messages import CorpusChecked, MetricsRead
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.status import RunStatus
-from tui_lyrics.ui.training.estimate import Budget, PastRun, calibration, describe, newest_run, steps_per_epoch
+from tui_lyrics.ui.training.estimate_line import EstimateLine
 from tui_lyrics.ui.training.form import SettingsForm
-from tui_lyrics.ui.training.messages import PastRunRead, SpeedMeasured
 from tui_lyrics.ui.training.monitor import TrainMonitor
 from tui_lyrics.ui.watch import MetricsTail
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker
@@ -82,14 +81,6 @@ class TrainingScreen(Screen):
         self.tail: MetricsTail | None = None
         self._reading = False
         self._status = ""
-        self._speeds: dict[tuple[object, ...], float] = {}
-        """Measured seconds per step, by the settings measured."""
-        self._measuring: tuple[object, ...] | None = None
-        self._past: PastRun | None = None
-        self._past_read = False
-        """The newest model trained here, whose real speed the estimate prefers to a measurement."""
-        self._factor: float | None = None
-        """How many times slower that run really went than its settings measure (once measured)."""
         self._estimate_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -115,7 +106,6 @@ class TrainingScreen(Screen):
             self.show_model(self.model_name)
         else:
             self.query_one("#corpus-path").focus()
-            self._read_past()
 
     @property
     def pane(self) -> str:
@@ -228,107 +218,17 @@ class TrainingScreen(Screen):
             self._estimate_timer.stop()
         self._estimate_timer = self.set_timer(ESTIMATE_SETTLE_SECONDS, self._estimate)
 
-    @work(thread=True, group="past-run", exit_on_error=False)
-    def _read_past(self) -> None:
-        try:
-            self.post_message(PastRunRead(run=newest_run(self.app.store)))
-        except (LyricsError, OSError):  # an unreadable library: the estimate measures instead
-            self.post_message(PastRunRead(run=None))
-
-    def on_past_run_read(self, message: PastRunRead) -> None:
-        self._past, self._past_read = message.run, True
-        self._estimate_soon()
-
     def _estimate(self) -> None:
-        """Say how long the budget takes: at once for minutes or settings trained here before, else measured."""
+        """Tell the form's time line what the form holds now (it says how long, and from what)."""
         forms = self.query(SettingsForm)
         if not forms:
             return
         form = forms.first()
-        corpus = self.query_one(CorpusPicker).corpus
         try:
-            model, train = form.read()
+            settings: tuple[ModelConfig, TrainConfig] | None = form.read()
         except LyricsError:
-            form.show_estimate("")  # Start says what is wrong with the settings
-            return
-        kind = form.budget_kind
-        budget = Budget(kind, float(getattr(train, kind) or 0))
-        train_chars = round(corpus.summary.chars * (1 - train.held_out)) if corpus is not None else 0
-        per_epoch = steps_per_epoch(train_chars, batch=train.batch, seq=train.seq)
-        if kind == "minutes":
-            form.show_estimate(describe(budget, seconds_per_step=None, per_epoch=per_epoch))
-            return
-        if corpus is None:
-            form.show_estimate("Time: known once a corpus is chosen (a minutes budget is known now)")
-            return
-        if not self._past_read:  # a moment: a past run's real speed beats a measurement
-            form.show_estimate(describe(budget, seconds_per_step=None, per_epoch=per_epoch))
-            return
-        past = self._from_past(budget, per_epoch, model, train)
-        if past is not None:
-            form.show_estimate(past)
-            return
-        vocab = corpus.summary.distinct + 1
-        key = (model, train.batch, train.seq, train.device, train.threads, vocab)
-        if key in self._speeds:
-            form.show_estimate(self._from_measurement(budget, per_epoch, self._speeds[key]))
-        elif not self.app.engine.ready.is_set():
-            form.show_estimate("Time: known once the engine has loaded…")
-        elif self.app.job is not None:
-            form.show_estimate("Time: not measured while another model trains (a minutes budget is exact)")
-        else:
-            form.show_estimate(describe(budget, seconds_per_step=None, per_epoch=per_epoch))
-            if self._measuring != key:
-                self._measuring = key
-                self._measure(key, model, train, vocab, self._past if self._factor is None else None)
-
-    def _from_past(self, budget: Budget, per_epoch: int, model: ModelConfig, train: TrainConfig) -> str | None:
-        """The estimate at the speed a real run of these settings had here, if the newest one had them."""
-        past = self._past
-        if past is None or not past.matches(model, train):
-            return None
-        seconds = past.seconds_per_step(train)
-        words = f"{seconds:.2f} s, as {past.name} trained here"
-        return describe(budget, seconds_per_step=seconds, per_epoch=per_epoch, overhead=0, source=words)
-
-    def _from_measurement(self, budget: Budget, per_epoch: int, seconds: float) -> str:
-        """The estimate from a measurement, scaled by how the newest past run really went, once known."""
-        past, factor = self._past, self._factor
-        if past is None or factor is None:
-            return describe(budget, seconds_per_step=seconds, per_epoch=per_epoch)
-        words = f"{seconds:.2f} s measured, ×{factor:.2f} as {past.name} ran here"
-        return describe(budget, seconds_per_step=seconds, per_epoch=per_epoch, overhead=factor - 1, source=words)
-
-    @work(thread=True, exclusive=True, group="speed", exit_on_error=False)
-    def _measure(
-        self, key: tuple[object, ...], model: ModelConfig, train: TrainConfig, vocab: int, past: PastRun | None
-    ) -> None:
-        """Time a few steps of these settings, and of ``past``'s to scale by how that run really went."""
-        try:
-            # Imported here, in the worker thread: the engine module imports torch.
-            from tui_lyrics.core.speed import seconds_per_step
-
-            measured = seconds_per_step(model, train, vocab)
-        except Exception as error:  # a device that is not there: say so in the estimate line
-            self.post_message(SpeedMeasured(key=key, seconds_per_step=None, error=str(error)))
-            return
-        factor = None
-        try:
-            if past is not None:
-                factor = calibration(past, seconds_per_step(past.model, past.train, past.vocab))
-        except Exception:  # its device is gone, say: the measurement alone, with the usual quarter
-            factor = None
-        self.post_message(SpeedMeasured(key=key, seconds_per_step=measured, factor=factor))
-
-    def on_speed_measured(self, message: SpeedMeasured) -> None:
-        self._measuring = None
-        if message.factor is not None:
-            self._factor = message.factor
-        if message.seconds_per_step is not None:
-            self._speeds[message.key] = message.seconds_per_step
-            self._estimate()
-        elif self.query(SettingsForm):
-            self.query_one(SettingsForm).show_estimate(f"Time: cannot measure ({escape(message.error or '')})")
+            settings = None
+        form.query_one(EstimateLine).show_for(self.query_one(CorpusPicker).corpus, settings, form.budget_kind)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
