@@ -69,7 +69,8 @@ def run_generate(args: argparse.Namespace, home: Path) -> int:
     except KeyboardInterrupt:
         stop.set()
     text = "".join(chars)
-    craft = take_report(store.path(args.name), args.prefix, text, logp)
+    # Rhyme classes only where they are shown: their dictionary (pypinyin) takes a second or more to import.
+    craft = take_report(store.path(args.name), args.prefix, text, logp, rhymes=args.json or config.rhyme != "off")
     if args.json:
         print_json({"name": args.name, "prefix": args.prefix, "text": text, "seed": seed,
                     "unknown": unknown, "weights": lm.weights, "settings": config.to_dict(), "quote_limit": quote,
@@ -84,14 +85,18 @@ def run_generate(args: argparse.Namespace, home: Path) -> int:
     return 0
 
 
-def take_report(folder: Path, prefix: str, text: str, logp: float) -> dict[str, Any]:
-    """What the composing screen shows beside a take: its lines and their rhyme, the meter, its fluency."""
+def take_report(folder: Path, prefix: str, text: str, logp: float, *, rhymes: bool = True) -> dict[str, Any]:
+    """What the composing screen shows beside a take: its lines and their rhyme (None without ``rhymes``),
+    the meter, its fluency."""
     from tui_lyrics.memorise import corpus_index
     from tui_lyrics.rhyme import line_class, text_lines
 
     index = corpus_index(folder)
     return {
-        "lines": [{"text": line, "chars": len(line), "rhyme": line_class(line)} for line in text_lines(prefix + text)],
+        "lines": [
+            {"text": line, "chars": len(line), "rhyme": line_class(line) if rhymes else None}
+            for line in text_lines(prefix + text)
+        ],
         "memorisation": index.measure(text).to_dict() if index is not None else None,
         "mean_logprob": logp / len(text) if text else None,
     }
