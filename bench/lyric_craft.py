@@ -36,7 +36,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig, auto_preset  # noqa: E402
+from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig, auto_preset, default_quote_limit  # noqa: E402
 from tui_lyrics.core import constraints  # noqa: E402
 from tui_lyrics.core.sample import LoadedModel, load_model, stream_chars  # noqa: E402
 from tui_lyrics.core.train import create_model, train  # noqa: E402
@@ -210,11 +210,16 @@ def main() -> int:
     original.add_argument("--mixture", default="jc-mix", help="a mixture model in --home (its network alone too)")
     original.add_argument("--sweep-takes", type=int, default=50, help="takes per quote limit tried (default 50)")
     original.add_argument("--chorus-takes", type=int, default=100, help="8-line takes after the chorus (default 100)")
+    parser.add_argument(
+        "--chorus", nargs="+", metavar="MODEL", help="measure choruses, loops and stutters on these models in --home"
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     store = ModelStore(args.home)
     if args.original:
         return run_original(args, store)
+    if args.chorus:
+        return run_chorus(args, store)
     ensure_model(store, args.minutes)
     lm = load_model(store, NAME)
     corpus = load_corpus(CORPUS).text
@@ -263,6 +268,126 @@ def run_original(args: argparse.Namespace, store: ModelStore) -> int:
     )  # fmt: skip
     ot.write_section(args.out, text)
     print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+# -- choruses, loops and stutters (issue #12, item 5) ---------------------------------------------------------
+
+BLOCK = 4
+"""The longest block of lines checked for a third round in a row (the typed chorus's length)."""
+
+
+def line_loops(prompt: str, text: str) -> int:
+    """Lines of ``text`` that loop: equal to one of the two lines before it, or starting a third round in a row
+    of a block of 3..BLOCK lines (blank lines skipped; the prompt's lines count as lines before)."""
+    before = [x for x in prompt.split("\n") if x.strip()]
+    seq = before + [x for x in text.split("\n") if x.strip()]
+    found = 0
+    for i in range(len(before), len(seq)):
+        third = any(seq[i - 2 * p : i - p] == seq[i - p : i] and seq[i] == seq[i - p] for p in range(3, BLOCK + 1))
+        found += seq[i] in seq[max(0, i - 2) : i] or third
+    return found
+
+
+@dataclass
+class ChorusTally:
+    """Pooled figures of one chorus row."""
+
+    takes: int = 0
+    back: int = 0
+    loops: int = 0
+    looping_takes: int = 0
+    lines: int = 0
+    returned: int = 0
+    grams: int = 0
+    stutters: int = 0
+    shares: list[float] = field(default_factory=list)
+    longest: list[int] = field(default_factory=list)
+    logp: float = 0.0
+    chars: int = 0
+    example: str = ""
+
+
+def chorus_draw(lm: LoadedModel, config: SampleConfig, takes: int, index: CorpusIndex) -> ChorusTally:
+    from bench.original_takes import CHORUS, stutter
+
+    typed = [line for line in CHORUS.split("\n") if line]
+    chorus = set(typed)
+    tally = ChorusTally()
+    for seed in range(takes):
+        chars = list(stream_chars(lm, CHORUS, config.replace(seed=seed)))
+        text = "".join(c.char for c in chars)
+        lines = [x.strip() for x in text.split("\n") if x.strip()]
+        tally.returned += sum(x in (typed + lines)[: len(typed) + i] for i, x in enumerate(lines))
+        loops = line_loops(CHORUS, text)
+        grams, again = stutter(text)
+        meter = index.measure(text)
+        tally.takes += 1
+        tally.back += any(x in chorus for x in lines)
+        tally.loops += loops
+        tally.looping_takes += loops > 0
+        tally.lines += len(lines)
+        tally.grams += grams
+        tally.stutters += again
+        tally.shares.append(meter.window_share or 0.0)
+        tally.longest.append(meter.longest)
+        tally.logp += sum(math.log(c.prob) for c in chars)
+        tally.chars += len(chars)
+        if seed == 0:
+            tally.example = " / ".join(lines)
+    return tally
+
+
+def chorus_configs(lm: LoadedModel) -> list[tuple[str, SampleConfig, bool]]:
+    """(label, settings, whether the line rule is on): generate's defaults (8 lines after the chorus), without
+    the line rule (the controls before it), with the repetition controls off, and with song memory off."""
+    base = SampleConfig(lines=8, length=400, alternatives=0, **RECOMMENDED_CONTROLS)
+    base = base.replace(quote_limit=default_quote_limit(lm.vocab.chars))
+    plain = base.replace(repetition_penalty=1.0, no_repeat_ngram=0, loop_repeats=0)
+    rows = [
+        ("default controls", base, True),
+        ("default controls, no line rule (before)", base, False),
+        ("repetition controls off", plain, False),
+    ]
+    if lm.mixture is not None:
+        rows.append(("default controls, song memory off", base.replace(song_memory=False), True))
+    return rows
+
+
+CHORUS_TABLE = (
+    "| model | controls | takes | chorus line back | lines back | takes with a loop | looping lines | 4-gram stutter "
+    "| 8-windows in corpus | longest shared | log p/char |\n|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def chorus_row(model: str, label: str, t: ChorusTally) -> str:
+    return "| " + " | ".join([
+        model, label, str(t.takes), pct(t.back / t.takes), pct(t.returned / max(1, t.lines)),
+        pct(t.looping_takes / t.takes),
+        pct(t.loops / max(1, t.lines)), pct(t.stutters / max(1, t.grams)), pct(statistics.mean(t.shares)),
+        f"{statistics.mean(t.longest):.1f} (max {max(t.longest)})", f"{t.logp / t.chars:.3f}",
+    ]) + " |"  # fmt: skip
+
+
+def run_chorus(args: argparse.Namespace, store: ModelStore) -> int:
+    """The chorus rows: each model of --chorus, with the controls now and before the line rule."""
+    rows, examples = [], []
+    for name in args.chorus:
+        lm = load_model(store, name)
+        index = lm.quote_corpus()
+        if index is None:
+            raise SystemExit(f"{name} has no corpus copy to measure against")
+        for label, config, line_rule in chorus_configs(lm):
+            saved = constraints.LINE_LOOPS
+            constraints.LINE_LOOPS = line_rule
+            try:
+                tally = chorus_draw(lm, config, args.chorus_takes, index)
+            finally:
+                constraints.LINE_LOOPS = saved
+            rows.append(chorus_row(name, label, tally))
+            examples.append(f"* {name}, {label}, seed 0: {tally.example}")
+            print(rows[-1], file=sys.stderr, flush=True)
+    print("\n".join([CHORUS_TABLE, *rows, "", *examples]))
     return 0
 
 

@@ -29,7 +29,14 @@ The controls, in priority order (a lower one gives way when it would leave no ch
    ``quote-lifted``. ``WINDOW_PENALTY`` (off) would also discourage, softly, each corpus 8-gram.
 5. **Loops** (``loop_repeats``): when the text ends in a unit repeated that many times (the
    repeated span at least ``MIN_LOOP_SPAN`` characters, the unit at most ``MAX_PERIOD``), the
-   character that would repeat it once more is banned (for every such unit at once).
+   character that would repeat it once more is banned (for every such unit at once). And the
+   **line rule**, the same loop at the scale of lines: a line may not be one of the last
+   ``LINE_GAP`` (3) lines, and after ``MAX_RUN`` (4) lines in a row that all came back, the next
+   line is a new one. So a line, a couplet or a three-line block never comes back right after
+   itself, a chorus of four lines may come back whole once, and no take recites its own lines on
+   and on. It bans the newline that would end such a line and, for a line of four or more
+   characters, the character that would complete it (with n-gram blocking on, the line has
+   usually parted from it earlier: such a line is not followed past the blocking, below).
 6. **N-gram blocking** (``no_repeat_ngram``): a character that would complete an n-gram
    already used, within a line, in the prompt or the take is banned.
 7. **Repetition penalty** (``repetition_penalty``): a character's probability is divided by
@@ -41,9 +48,11 @@ The controls, in priority order (a lower one gives way when it would leave no ch
 inside a line is not. So while the line so far is the beginning of an earlier line of the
 prompt or the take (from its first character), the character that continues that earlier line
 is exempt from n-gram blocking by other lines; an n-gram used earlier in the *same* line is
-still banned, and the line just before is not followed (a line twice in a row is a stutter at
-the scale of lines). The repetition penalty, soft and over the last few lines only, still
-applies: a chorus coming back right after itself is discouraged, one after a verse is not.
+still banned, and neither the line just before nor a line the line rule bans is followed (a line
+twice in a row is a stutter at the scale of lines). The repetition penalty, soft and over the last
+few lines only, still applies: a chorus coming back right after itself is discouraged, one after a
+verse is not. Measured in bench/LYRIC_CRAFT.md ("Choruses, loops and stutters"): with song memory
+weighted per match, a typed chorus line comes back in a fair share of takes, and none loops.
 
 **One-step lookahead.** Where a line may or must end at the next step, each of the top
 ``LOOKAHEAD`` candidates ``c`` is weighted by the model's probability that the line goes on
@@ -77,6 +86,15 @@ MAX_PERIOD = 40
 """Longest repeated unit the loop detector looks for (a line and its newline)."""
 MIN_LOOP_SPAN = 6
 """A loop must span at least this many characters (so 啦啦 is not a loop, 啦啦啦啦啦啦 is)."""
+LINE_LOOPS = True
+"""With the loop control on, the line rule too (see the module docstring); False only to measure without it."""
+LINE_GAP = 3
+"""The line rule: a line comes back only after at least this many other lines (2: not right after itself, nor
+after one line; 3: a couplet or three-line block cannot come back right after itself either)."""
+MAX_RUN = 4
+"""The line rule: after this many lines in a row that all came back (a chorus of up to four lines, whole), the next
+line is a new one: a block may come back once right after itself only where it has more than LINE_GAP lines and
+at most MAX_RUN, and a song never recites itself on and on."""
 
 WINDOW_PENALTY = 1.0
 """With a quote limit of at least ``memorise.WINDOW`` (8): divide by this the probability of a character that
@@ -124,6 +142,12 @@ class LyricControls:
         """The distinct lines completed so far (prompt and take), which may come back as a chorus."""
         self.following: list[str] = []
         """The earlier lines the current line is, so far, the beginning of (never the line just before it)."""
+        self.sequence: list[str] = []
+        """Every non-blank line completed so far, in order (the line rule reads it)."""
+        self.repeats: set[str] = set()
+        """The lines the current line may not be, by the line rule (a loop, not a chorus)."""
+        self.run = 0
+        """How many of the last lines in a row came back (each equal to an earlier line)."""
         self.last = ""
         self._rhymes = self._rhyme_mask()
         limit = config.quote_limit if corpus is not None else 0
@@ -178,7 +202,7 @@ class LyricControls:
                 restrict(mask, "quote")
             else:
                 used.append("quote-lifted")  # every allowed character would quote the corpus: give way
-        loop = self._loop_chars()
+        loop = self._loop_chars() | self._repeat_chars()
         if loop:
             restrict(self._without(loop), "loop")
         chorus = self.chorus_next()
@@ -212,12 +236,16 @@ class LyricControls:
         self.line_ngrams = {}
         if not self.line:
             self.verse = 0  # a blank line: a new verse begins
-            self.following = [x for x in self.lines if x != self.last]
+            self.following = [x for x in self.lines if x != self.last and x not in self.repeats]
             return None
         done, self.line, self.last = self.line, "", self.line
+        self.run = self.run + 1 if done in self.lines else 0
         if done not in self.lines:
             self.lines.append(done)
-        self.following = [x for x in self.lines if x != done]  # the same line twice in a row is no chorus
+        self.sequence.append(done)
+        self.repeats = self._repeats()
+        # the same line twice in a row is no chorus, nor is any line the line rule bans next
+        self.following = [x for x in self.lines if x != done and x not in self.repeats]
         self.verse += 1
         cls = line_class(done) if self.rhyme_on else None
         if self.follow and self.target is None and cls is not None:
@@ -278,6 +306,25 @@ class LyricControls:
             span = max(r * p, MIN_LOOP_SPAN)
             if all(ctx[-i] == ctx[-i - p] for i in range(1, span - p + 1)):
                 found.add(ctx[-p])
+        return found
+
+    def _repeats(self) -> set[str]:
+        """The line rule: the next line may not be one of the last LINE_GAP lines, nor, after MAX_RUN lines in a
+        row that came back, any earlier line."""
+        if not (self.config.loop_repeats and LINE_LOOPS):
+            return set()
+        return set(self.lines) if self.run >= MAX_RUN else set(self.sequence[-LINE_GAP:])
+
+    def _repeat_chars(self) -> set[str]:
+        """What would make the current line one the line rule bans: the newline after it, and (a line of four
+        or more characters) the character that would complete it, so the line parts from it before its end."""
+        found: set[str] = set()
+        n = len(self.line)
+        for banned in self.repeats:
+            if banned == self.line:
+                found.add("\n")
+            elif len(banned) >= 4 and n == len(banned) - 1 and banned.startswith(self.line):
+                found.add(banned[-1])
         return found
 
     def _discourage(self, work: torch.Tensor, chars: set[str]) -> bool:
