@@ -90,6 +90,9 @@ def _print(name: str, weights: str, source: str, result: dict[str, Any]) -> None
     order = readings["ngram_order"]
     print(f"  network alone: {static['network']:.4f} static (no song memory of its own); "
           f"{order}-gram alone: {static['ngram']:.4f} static, {song['ngram']:.4f} with song memory")  # fmt: skip
+    if readings.get("combine") == "product":
+        print(f"  combination: the network was trained to complement the {order}-gram (softmax of logits + log "
+              "p_ngram, then interpolated with it): alone it is a correction, not a model")  # fmt: skip
 
 
 def _result(name: str, source: str, weights: str, text: str, loss: float, vocab: Any) -> dict[str, Any]:
