@@ -93,7 +93,7 @@ class SettingsForm(Vertical):
     SettingsForm { height: auto; }
     SettingsForm Horizontal { height: auto; }
     SettingsForm .form-group { width: auto; }
-    SettingsForm #budget-estimate { color: $text-muted; height: auto; }
+    SettingsForm #budget-estimate { color: $text-muted; width: 1fr; height: auto; }
     SettingsForm #advanced-grid { grid-size: 4; grid-columns: auto 1fr auto 1fr; height: auto; grid-gutter: 0 1; }
     """
 
