@@ -24,12 +24,12 @@ from tui_lyrics.lock import me
 from tui_lyrics.paths import data_home
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.compose.commands import BindingCommands
-from tui_lyrics.ui.compose.controls import DEFAULT_SETTINGS, Seed, nudge
 from tui_lyrics.ui.compose.dialogs import ModelPicker, TextPrompt
 from tui_lyrics.ui.compose.jobs import chunked
 from tui_lyrics.ui.compose.memory import ComposeMemory
 from tui_lyrics.ui.compose.prefix import PrefixInput, unknown_note
 from tui_lyrics.ui.compose.screen import ComposeScreen
+from tui_lyrics.ui.compose.settings import DEFAULT_SETTINGS, Seed, nudge
 from tui_lyrics.ui.compose.takes import (
     DONE,
     STOPPED,
@@ -72,7 +72,7 @@ async def ready(pilot: Pilot, *, seed: int | None = SEED) -> ComposeScreen:
     screen = pilot.app.screen
     assert isinstance(screen, ComposeScreen)
     await wait_for(pilot, lambda: screen.lm is not None)
-    screen.seed = Seed(fixed=seed)
+    screen.controls.seed = Seed(fixed=seed)
     return screen
 
 
@@ -130,7 +130,7 @@ async def test_random_seed_is_resolved_and_shown(tiny_model: str) -> None:
 async def test_escape_stops_part_way_and_keeps_what_was_written(tiny_model: str) -> None:
     async with Host().run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
-        screen.settings = SampleConfig(length=200_000)
+        screen.controls.settings = SampleConfig(length=200_000)
         await pilot.press(*"你说", "enter")
         await wait_for(pilot, lambda: screen.session.current is not None and len(screen.session.current.chars) > 20)
         await pilot.press("escape")
@@ -147,7 +147,7 @@ async def test_escape_stops_part_way_and_keeps_what_was_written(tiny_model: str)
 async def test_the_view_follows_the_tail_only_while_at_the_bottom(tiny_model: str) -> None:
     async with Host().run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot)
-        screen.settings = SampleConfig(length=200_000)
+        screen.controls.settings = SampleConfig(length=200_000)
         await pilot.press("enter")
         view = screen.query_one(TakeView)
         await wait_for(pilot, lambda: view.max_scroll_y > 20)
@@ -280,7 +280,7 @@ async def test_a_new_visit_finds_the_takes_and_the_models_settings(tiny_model: s
     async with MemoryHost().run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
         take = await generate(pilot, screen, "风")
-        screen.settings = screen.settings.replace(line_chars=7, verse_lines=4, rhyme="follow", lines=8)
+        screen.controls.settings = screen.settings.replace(line_chars=7, verse_lines=4, rhyme="follow", lines=8)
         await pilot.press("escape")
         assert pilot.app.screen is not screen
         again = ComposeScreen(store=ModelStore(data_home()), model_name="tiny")

@@ -18,8 +18,8 @@ from test_compose import Host, ready, wait_for
 from textual.pilot import Pilot
 
 from tests.conftest import PHRASES
-from tui_lyrics.ui.compose.controls import Seed
 from tui_lyrics.ui.compose.screen import ComposeScreen
+from tui_lyrics.ui.compose.settings import Seed
 
 CHORUS = ("星光唱着旧梦", "你的心在窗台", "海浪走过长街", "夜里等你的歌")
 TYPED = "/".join(CHORUS) + "//"
@@ -64,7 +64,7 @@ async def _takes_back(pilot: Pilot, screen: ComposeScreen, seeds: Iterable[int])
     """The seeds whose 8-line take of the typed prompt brings a line of the chorus back."""
     back = []
     for seed in seeds:
-        screen.seed = Seed(fixed=seed)
+        screen.controls.seed = Seed(fixed=seed)
         screen.query_one("#prefix").focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.generating is None and screen.session.current is not None)
@@ -82,7 +82,7 @@ async def test_a_typed_chorus_comes_back_with_song_memory(home: Path, _chorus_mo
     async with Host().run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
         assert screen.settings.song_memory  # on by default
-        screen.settings = screen.settings.replace(lines=8)
+        screen.controls.settings = screen.settings.replace(lines=8)
         screen.query_one("#prefix").focus()
         await pilot.press(*TYPED)
         with_memory = await _takes_back(pilot, screen, SEEDS)

@@ -18,8 +18,8 @@ from tui_lyrics.paths import data_home
 from tui_lyrics.rhyme import CLASSES, line_class, text_lines
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.compose.commands import BindingCommands
-from tui_lyrics.ui.compose.controls import DEFAULT_SETTINGS, LADDERS, nudge, toggle_repetition
 from tui_lyrics.ui.compose.meter import meter_text
+from tui_lyrics.ui.compose.settings import DEFAULT_SETTINGS, LADDERS, nudge, toggle_repetition
 from tui_lyrics.ui.compose.takes import take_settings
 from tui_lyrics.ui.compose.view import TakeView
 
@@ -37,7 +37,7 @@ def take_text(name: str, prompt: str, config: SampleConfig) -> str:
 async def test_a_rhymed_shaped_take_keeps_class_and_bounds_and_matches_the_engine(tiny_model: str) -> None:
     async with Host().run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
-        screen.settings = CRAFT
+        screen.controls.settings = CRAFT
         take = await generate(pilot, screen, "")
         assert take.error == "" and take.settings == CRAFT.replace(seed=SEED)
         lines = text_lines(take.text)
@@ -72,7 +72,7 @@ async def test_without_a_corpus_copy_the_meter_says_so(tiny_model: str, home: Pa
     (home / "models" / tiny_model / "corpus.txt.gz").unlink()
     async with Host().run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
-        await wait_for(pilot, lambda: screen.corpus_state == "missing")
+        await wait_for(pilot, lambda: screen.desk.meter.corpus_state == "missing")
         take = await generate(pilot, screen, "夜")
         assert take.memorisation is None
         assert "no corpus copy: meter unavailable" in str(screen.query_one("#take-meter").render())
@@ -129,7 +129,7 @@ async def test_the_quote_limit_starts_on_and_o_switches_it(tiny_model: str, home
         await pilot.press("o")
         assert screen.settings == DEFAULT_SETTINGS
         assert "Quote limit on or off (corpus quotes)" in [title for title, _, _ in BindingCommands(screen)._commands()]
-        screen.settings = DEFAULT_SETTINGS.replace(quote_limit=3)  # tight enough to act on the tiny model
+        screen.controls.settings = DEFAULT_SETTINGS.replace(quote_limit=3)  # tight enough to act on the tiny model
         take = await generate(pilot, screen, "我在风")
         assert take.text == engine_text(tiny_model, "我在风", screen.settings.replace(seed=SEED))
         index = corpus_index(home / "models" / tiny_model)
@@ -139,7 +139,7 @@ async def test_the_quote_limit_starts_on_and_o_switches_it(tiny_model: str, home
 
 def test_a_default_quote_limit_follows_the_models_script() -> None:
     from tui_lyrics.config import QUOTE_LIMIT_ALPHABETIC
-    from tui_lyrics.ui.compose.controls import fit_quote_limit
+    from tui_lyrics.ui.compose.settings import fit_quote_limit
 
     english = "abcdefghijklmnopqrstuvwxyz"
     assert fit_quote_limit(DEFAULT_SETTINGS, english).quote_limit == QUOTE_LIMIT_ALPHABETIC

@@ -11,9 +11,10 @@ from test_compose import Host, generate, ready, wait_for
 
 from tui_lyrics.config import QUOTE_LIMIT, SampleConfig
 from tui_lyrics.paths import data_home
-from tui_lyrics.ui.compose.controls import DEFAULT_SETTINGS, SampleControls
+from tui_lyrics.ui.compose.controls import SampleControls
 from tui_lyrics.ui.compose.kept import FOLDER, BadTake, TakesFolder, take_from_json, take_to_json
 from tui_lyrics.ui.compose.memory import MEMORY_FILE, ComposeMemory
+from tui_lyrics.ui.compose.settings import DEFAULT_SETTINGS
 from tui_lyrics.ui.compose.takes import DONE, Take, TakeChar
 from tui_lyrics.ui.compose.view import TakeView
 
@@ -99,7 +100,7 @@ async def test_a_setting_missing_from_the_file_is_the_apps_default(tiny_model: s
 async def test_a_short_terminal_gives_the_take_the_rows(tiny_model: str, size: tuple[int, int]) -> None:
     async with Host().run_test(size=size) as pilot:
         screen = await ready(pilot)
-        screen.settings = screen.settings.replace(lines=12)
+        screen.controls.settings = screen.settings.replace(lines=12)
         await generate(pilot, screen, "风")
         view = screen.query_one(TakeView)
         assert view.size.height >= size[1] - 5 and view.size.width >= size[0] // 2

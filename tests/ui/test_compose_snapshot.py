@@ -19,8 +19,8 @@ from textual.pilot import Pilot
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.corpus import Corpus, CorpusSummary
 from tui_lyrics.store import ModelStore
-from tui_lyrics.ui.compose.controls import Seed
 from tui_lyrics.ui.compose.screen import ComposeScreen
+from tui_lyrics.ui.compose.settings import Seed
 
 LYRIC = """月光下的街道很安静
 我睁开双眼看见你的脸
@@ -84,8 +84,8 @@ async def finished_take_with_alternatives(pilot: Pilot) -> None:
         if screen.lm is not None:
             break
         await pilot.pause(0.02)
-    screen.seed = Seed(fixed=7)
-    screen.settings = screen.settings.replace(lines=4)
+    screen.controls.seed = Seed(fixed=7)
+    screen.controls.settings = screen.settings.replace(lines=4)
     screen.query_one("#prefix").focus()
     await pilot.press(*"月光下", "enter")
     for _ in range(1000):
@@ -101,8 +101,8 @@ async def finished_take_with_alternatives(pilot: Pilot) -> None:
             break
         await pilot.pause(0.02)
     assert take.memorisation is not None
-    screen.timings[take.number] = [0.0, 0.012, 0.112]  # wall-clock speed varies: fix it for the picture
-    screen.show_current()
+    screen.desk.timings[take.number] = [0.0, 0.012, 0.112]  # wall-clock speed varies: fix it for the picture
+    screen.desk.show_current()
     await pilot.press("a", *["right"] * 6)
 
 

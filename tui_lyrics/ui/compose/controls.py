@@ -1,150 +1,53 @@
 """SampleControls: the sampling settings, always in sight, with the keys that change them.
 
-Each setting moves along a ladder of useful values (a lower-case key steps down, the
-upper-case one up), so a writer can sweep temperature or top-k without typing numbers.
-The lyric-craft controls (line shape, verses, rhyme, repetition, the quote limit) sit on a row of
-their own.
+The settings and their ladders are plain values (``settings.py``); the widget holds the ones the
+next take will use and packs them into as few rows as the width allows, the lyric-craft controls
+(line shape, verses, rhyme, repetition, the quote limit) from a row of their own.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.binding import Binding
 from textual.widget import Widget
 
-from tui_lyrics.config import (
-    QUOTE_LIMIT,
-    QUOTE_LIMIT_ALPHABETIC,
-    RECOMMENDED_CONTROLS,
-    SampleConfig,
-    default_quote_limit,
+from tui_lyrics.config import QUOTE_LIMIT, SampleConfig, default_quote_limit
+from tui_lyrics.ui.compose.dialogs import TextPrompt
+from tui_lyrics.ui.compose.settings import (
+    DEFAULT_SETTINGS,
+    Entry,
+    Seed,
+    craft_entries,
+    entries,
+    fit_quote_limit,
+    nudge,
+    toggle_quote_limit,
+    toggle_repetition,
 )
-from tui_lyrics.rhyme import CLASSES
-
-DEFAULT_SETTINGS = SampleConfig(**RECOMMENDED_CONTROLS, quote_limit=QUOTE_LIMIT)
-"""What the screen starts from: plain sampling plus the repetition controls and quote limit `generate` uses."""
-REPETITION_OFF: dict[str, float | int] = {"repetition_penalty": 1.0, "no_repeat_ngram": 0, "loop_repeats": 0}
-
-LADDERS: dict[str, tuple[float | int | str | None, ...]] = {
-    "temperature": (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0),
-    "top_k": (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 0),
-    "top_p": (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0),
-    "length": (20, 50, 100, 150, 200, 300, 500, 1000, 2000),
-    "lines": (1, 2, 3, 4, 6, 8, 12, 16, 24, None),
-    "line_chars": (None, *range(5, 15)),
-    "verse_lines": (None, 2, 4, 8),
-    "rhyme": ("off", "follow", *CLASSES),
-}
-"""The values each setting steps through; 0 top-k and no line limit count as the largest,
-no line shape and no verses as the smallest; rhyme steps through its modes in order."""
+from tui_lyrics.ui.compose.takes import take_settings
 
 
-def _rank(name: str, value: float | int | str | None) -> float:
-    if isinstance(value, str):
-        ladder = LADDERS[name]
-        return float(ladder.index(value)) if value in ladder else -math.inf
-    if value is None:
-        return math.inf if name == "lines" else -math.inf
-    if name == "top_k" and value == 0:
-        return math.inf
-    return float(value)
-
-
-def nudge(config: SampleConfig, name: str, step: int) -> SampleConfig:
-    """``config`` with setting ``name`` one rung down (-1) or up (+1) its ladder."""
-    ladder = LADDERS[name]
-    here = _rank(name, getattr(config, name))
-    ranks = [_rank(name, v) for v in ladder]
-    if step > 0:
-        higher = [v for v, r in zip(ladder, ranks, strict=True) if r > here]
-        new = higher[0] if higher else ladder[-1]
-    else:
-        lower = [v for v, r in zip(ladder, ranks, strict=True) if r < here]
-        new = lower[-1] if lower else ladder[0]
-    return config.replace(**{name: new})
-
-
-def repetition_on(config: SampleConfig) -> bool:
-    """Whether any repetition control (penalty, n-gram blocking, loop breaking) is on."""
-    return config.repetition_penalty != 1.0 or config.no_repeat_ngram > 0 or config.loop_repeats > 0
-
-
-def toggle_repetition(config: SampleConfig) -> SampleConfig:
-    """``config`` with the repetition controls off, or (when all are off) at the recommended values."""
-    return config.replace(**(REPETITION_OFF if repetition_on(config) else RECOMMENDED_CONTROLS))
-
-
-def toggle_quote_limit(config: SampleConfig, default: int = QUOTE_LIMIT) -> SampleConfig:
-    """``config`` with the quote limit off, or (when off) at ``default`` (the model's: see ``default_quote_limit``)."""
-    return config.replace(quote_limit=0 if config.quote_limit else default)
-
-
-def fit_quote_limit(config: SampleConfig, chars: Iterable[str]) -> SampleConfig:
-    """``config`` with a default quote limit set to the default for a model of vocabulary ``chars``."""
-    if config.quote_limit not in (QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC):
-        return config  # off, or a limit the writer chose
-    return config.replace(quote_limit=default_quote_limit(chars))
-
-
-def quote_label(config: SampleConfig) -> str:
-    return f"≤{config.quote_limit}" if config.quote_limit else "off"
-
-
-def repetition_label(config: SampleConfig) -> str:
-    if not repetition_on(config):
-        return "off"
-    on = {k: getattr(config, k) for k in RECOMMENDED_CONTROLS}
-    if on == RECOMMENDED_CONTROLS:
-        return "on"
-    return f"×{config.repetition_penalty:g} n{config.no_repeat_ngram} loop{config.loop_repeats}"
-
-
-@dataclass(frozen=True)
-class Seed:
-    """The seed setting: a fresh random seed per take, or one fixed seed."""
-
-    fixed: int | None = None
-    last: int | None = None
-    """The seed the latest take used (shown so it can be fixed and replayed)."""
-
-    def label(self) -> str:
-        """How the control shows it: the fixed seed, or random with the one used last."""
-        if self.fixed is not None:
-            return f"{self.fixed} (fixed)"
-        return "random" if self.last is None else f"random (last {self.last})"
-
-
-Entry = tuple[str, str, str]
-
-
-def entries(config: SampleConfig, seed: Seed) -> list[Entry]:
-    """(label, value, keys) for each sampling control, in display order."""
-    return [
-        ("temperature", f"{config.temperature:g}", "t/T"),
-        ("top-k", str(config.top_k or "all"), "k/K"),
-        ("top-p", "off" if config.top_p >= 1 else f"{config.top_p:g}", "p/P"),
-        ("length", str(config.length), "l/L"),
-        ("lines", str(config.lines or "all"), "v/V"),
-        ("seed", seed.label(), "s/S"),
-    ]
-
-
-def craft_entries(config: SampleConfig) -> list[Entry]:
-    """(label, value, keys) for each lyric-craft control, in display order."""
-    shape = "off" if config.line_chars is None else f"{config.line_chars}±{config.line_tolerance}"
-    return [
-        ("chars/line", shape, "h/H"),
-        ("verse", str(config.verse_lines or "off"), "b/B"),
-        ("rhyme", config.rhyme, "g/G"),
-        ("repetition", repetition_label(config), "e"),
-        ("corpus quotes", quote_label(config), "o"),
-        ("song memory", "on" if config.song_memory else "off", "u"),
-    ]
+def nudge_bindings() -> list[Binding]:
+    """The screen's keys for the ladders: a lower-case key steps a setting down, the upper-case one up."""
+    keys = {
+        "temperature": ("t", "Lower temperature", "Raise temperature"),
+        "top_k": ("k", "Lower top-k", "Raise top-k"),
+        "top_p": ("p", "Lower top-p", "Raise top-p"),
+        "length": ("l", "Lower length", "Raise length"),
+        "lines": ("v", "Lower lines", "Raise lines"),
+        "line_chars": ("h", "Fewer characters per line", "More characters per line"),
+        "verse_lines": ("b", "Fewer lines per verse", "More lines per verse"),
+        "rhyme": ("g", "Previous rhyme setting", "Next rhyme setting (off, follow, 十三辙 classes)"),
+    }
+    out = []
+    for name, (key, lower, raise_) in keys.items():
+        out.append(Binding(key, f"nudge('{name}', -1)", lower, show=False))
+        out.append(Binding(key.upper(), f"nudge('{name}', 1)", raise_, show=False))
+    return out
 
 
 class SampleControls(Widget):
@@ -166,6 +69,8 @@ class SampleControls(Widget):
         self._config = DEFAULT_SETTINGS
         self._seed = Seed()
         self._compact = False
+        self.quote_default = QUOTE_LIMIT
+        """The quote limit o turns back on: the default for the model's script."""
 
     @property
     def settings(self) -> SampleConfig:
@@ -187,27 +92,33 @@ class SampleControls(Widget):
         self._seed = seed
         self.refresh(layout=True)
 
+    def use_for(self, config: SampleConfig, chars: Iterable[str]) -> None:
+        """Use ``config`` with a model of vocabulary ``chars``: a default quote limit follows its script (8
+        Chinese characters, 16 letters), and so does the one o turns back on."""
+        chars = frozenset(chars)
+        self.quote_default = default_quote_limit(chars)
+        self.settings = fit_quote_limit(config, chars)
+
     def nudge(self, name: str, step: int) -> None:
         """Step setting ``name`` down (-1) or up (+1) its ladder."""
         self.settings = nudge(self.settings, name, step)
 
-    def toggle_repetition(self) -> None:
-        """Repetition controls off, or back on at the values `generate` uses."""
-        self.settings = toggle_repetition(self.settings)
-
-    def toggle_quote_limit(self, default: int) -> None:
-        """The quote limit off, or back on at ``default``: no stretch of the corpus longer than it."""
-        self.settings = toggle_quote_limit(self.settings, default)
-
-    def toggle_song_memory(self) -> None:
-        """Song memory off (the mixture's n-gram sees only its last few characters) or back on."""
-        self.settings = self.settings.replace(song_memory=not self.settings.song_memory)
-
-    def toggle_seed(self) -> None:
-        """Fix the seed (to the last one used) or let each take draw a fresh one."""
-        seed = self.seed
-        fixed = None if seed.fixed is not None else (seed.last if seed.last is not None else 0)
-        self.seed = Seed(fixed=fixed, last=seed.last)
+    def toggle(self, name: str) -> None:
+        """Turn ``name`` off, or back on: ``repetition`` (at the values `generate` uses), ``quote_limit`` (no
+        stretch of the corpus longer than the model's default), ``song_memory`` (off: the mixture's n-gram
+        sees only its last few characters); ``seed`` fixes it (to the last one used) or frees it."""
+        config, seed = self.settings, self.seed
+        if name == "repetition":
+            self.settings = toggle_repetition(config)
+        elif name == "quote_limit":
+            self.settings = toggle_quote_limit(config, self.quote_default)
+        elif name == "song_memory":
+            self.settings = config.replace(song_memory=not config.song_memory)
+        elif name == "seed":
+            fixed = None if seed.fixed is not None else (seed.last if seed.last is not None else 0)
+            self.seed = Seed(fixed=fixed, last=seed.last)
+        else:
+            raise ValueError(f"no setting {name!r} to turn on or off")
 
     def type_seed(self, answer: str) -> str:
         """Set the seed from what the writer typed (a whole number, or random); the error, or ''."""
@@ -220,9 +131,26 @@ class SampleControls(Widget):
             return f"{answer!r} is not a seed: type a whole number or 'random'."
         return ""
 
-    def used_seed(self, seed: int) -> None:
-        """A take started with ``seed``: show it as the last one used."""
-        self.seed = Seed(fixed=self.seed.fixed, last=seed)
+    def ask_seed(self) -> None:
+        """Ask for a seed in a dialog; a wrong answer is one line."""
+
+        def typed(answer: str | None) -> None:
+            error = self.type_seed(answer) if answer is not None else ""
+            if error:
+                self.notify(error, severity="error")
+
+        current = "random" if self.seed.fixed is None else str(self.seed.fixed)
+        self.app.push_screen(TextPrompt("Seed for the next takes (a whole number, or random):", current), typed)
+
+    def take_settings(self, seed: int | None) -> SampleConfig:
+        """What a take started now records: these settings with ``seed`` (None: a fresh one), shown as the
+        last seed used."""
+        # Only reached with a model loaded, so the engine (and torch) is already imported.
+        from tui_lyrics.core.sample import resolve_seed
+
+        settings = take_settings(self._config, resolve_seed(seed))
+        self.seed = Seed(fixed=self.seed.fixed, last=settings.seed)
+        return settings
 
     @property
     def compact(self) -> bool:

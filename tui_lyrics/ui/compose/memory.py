@@ -5,7 +5,7 @@ coming back finds the takes where they were and, per model, the settings as left
 verses, rhyme, lines and the rest. Both are kept in the data folder too, so the next start of the
 app has them: the settings in ``compose.json``, the takes one file per model (``kept.py``) until
 the user deletes them. A setting missing from the file (one added since) is the app's default
-(``controls.DEFAULT_SETTINGS``: the quote limit on, say), not the engine's.
+(``settings.DEFAULT_SETTINGS``: the quote limit on, say), not the engine's.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.store import atomic_write_json, read_json
-from tui_lyrics.ui.compose.controls import DEFAULT_SETTINGS
 from tui_lyrics.ui.compose.kept import FOLDER, TakesFolder
+from tui_lyrics.ui.compose.settings import DEFAULT_SETTINGS
 from tui_lyrics.ui.compose.takes import GENERATING, Take, TakeSession
 
 MEMORY_FILE = "compose.json"

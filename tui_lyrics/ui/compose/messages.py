@@ -1,8 +1,9 @@
 """What Compose's workers report: small frozen facts named in the past tense.
 
-Each worker message is posted by a thread worker to the widget that started it (the screen loads
-models, the take desk streams takes, the meter indexes and measures), so none of them needs to
-bubble; ``TakesChanged`` goes from the desk up to the screen, which keeps the takes.
+Each worker message is posted by a thread worker to the widget that started it (the model line
+loads models, the take desk streams takes, the meter indexes and measures). Two go on up to the
+screen: ``ModelLoaded`` (the screen tells the desk it is ready) and ``TakesChanged`` (from the
+desk; the screen keeps the takes).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tui_lyrics.ui.messages import fact
 
 
 @fact
-class ModelLoaded(Message, bubble=False):
+class ModelLoaded(Message):
     """The model's weights are in memory and it has sampled once (so the first take is quick)."""
 
     name: str

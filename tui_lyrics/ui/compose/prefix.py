@@ -3,7 +3,8 @@
 The input is one row, and a song's opening (a chorus, say) is several lines: a ``/`` typed there
 starts a new line of the prompt (``prompt_of``), and text pasted in keeps its line breaks as ``/``.
 While it has focus, Textual hands printable keys to the input and hides the screen's
-single-letter bindings, so the footer shows what works here: Enter and Tab.
+single-letter bindings, so the footer shows what works here: Enter and Tab. ``FirstLine`` puts
+the box and a note under it together: the note names the characters the model cannot read.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from typing import ClassVar
 from rich.highlighter import Highlighter
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Input
+from textual.containers import Vertical
+from textual.widgets import Input, Static
 
 from tui_lyrics.vocab import UNK, CharVocab
 
@@ -99,3 +102,48 @@ class PrefixInput(Input):
         if chars != self.marker.unknown:
             self.marker.unknown = chars
             self.refresh()
+
+
+class FirstLine(Vertical):
+    """The first-line box and, when some of its characters are unknown to the model, a note saying which."""
+
+    DEFAULT_CSS = """
+    FirstLine {
+        height: auto;
+    }
+    """
+
+    def __init__(self, *, placeholder: str) -> None:
+        super().__init__()
+        self.placeholder = placeholder
+        self._vocab: CharVocab | None = None
+
+    def compose(self) -> ComposeResult:
+        yield PrefixInput(placeholder=self.placeholder, id="prefix")
+        yield Static("", id="prefix-note", markup=False)
+
+    @property
+    def prompt(self) -> str:
+        """What the model will continue: the typed text with its line breaks."""
+        return prompt_of(self.query_one(PrefixInput).value)
+
+    @property
+    def vocab(self) -> CharVocab | None:
+        """The vocabulary of the model in use: the characters outside it are marked."""
+        return self._vocab
+
+    @vocab.setter
+    def vocab(self, vocab: CharVocab | None) -> None:
+        self._vocab = vocab
+        self._check(self.prompt)
+
+    @on(Input.Changed, "#prefix")
+    def _changed(self, event: Input.Changed) -> None:
+        self._check(prompt_of(event.value))
+
+    def _check(self, prefix: str) -> None:
+        unknown = frozenset(self._vocab.unknown(prefix)) if self._vocab is not None else frozenset()
+        self.query_one(PrefixInput).mark_unknown(unknown)
+        note = self.query_one("#prefix-note", Static)
+        note.update(unknown_note(self._vocab, prefix) if self._vocab is not None else "")
+        note.display = bool(unknown)

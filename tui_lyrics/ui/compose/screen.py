@@ -1,67 +1,43 @@
 """ComposeScreen: write lyrics with a model, take by take, choosing alternatives as you go.
 
-The screen composes widgets and forwards keys: the controls own the settings and the seed
-(``controls.py``), the take desk owns the takes, the streaming and alternatives mode
-(``desk.py``), the meter owns the corpus index (``meter.py``). What is left here is the model
-in use (read its card, load it in a worker), the first line, saving and copying.
+The screen composes widgets and forwards keys: the model line owns the model in use and loads
+it (``model_line.py``), the first-line box marks what the model cannot read (``prefix.py``), the
+controls own the settings and the seed (``controls.py``), the take desk owns the takes, the
+streaming and alternatives mode (``desk.py``), the meter owns the corpus index (``meter.py``);
+saving and copying are ``export.py``'s. What is left here is which key does what, and the
+settings and takes the app keeps between visits.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
-from tui_lyrics.config import QUOTE_LIMIT, SampleConfig, default_quote_limit
-from tui_lyrics.errors import LyricsError
-from tui_lyrics.store import ModelInfo, ModelStore
+from tui_lyrics.config import SampleConfig
+from tui_lyrics.store import ModelStore
 from tui_lyrics.ui import sizes
 from tui_lyrics.ui.compose.commands import BindingCommands
-from tui_lyrics.ui.compose.controls import SampleControls, Seed, fit_quote_limit
+from tui_lyrics.ui.compose.controls import SampleControls, nudge_bindings
 from tui_lyrics.ui.compose.desk import TakeDesk
-from tui_lyrics.ui.compose.dialogs import ModelPicker, TextPrompt, model_summary
-from tui_lyrics.ui.compose.jobs import load_job
+from tui_lyrics.ui.compose.dialogs import ModelPicker
+from tui_lyrics.ui.compose.export import ask_and_save, copy_take
 from tui_lyrics.ui.compose.memory import ComposeMemory
-from tui_lyrics.ui.compose.messages import ModelLoaded, ModelLoadFailed, TakesChanged
-from tui_lyrics.ui.compose.prefix import PrefixInput, prompt_of, unknown_note
-from tui_lyrics.ui.compose.takes import Take, TakeSession, default_filename, resolve_path, save_takes, take_settings
-from tui_lyrics.vocab import CharVocab
+from tui_lyrics.ui.compose.messages import ModelLoaded, TakesChanged
+from tui_lyrics.ui.compose.model_line import ModelLine
+from tui_lyrics.ui.compose.prefix import FirstLine
+from tui_lyrics.ui.compose.settings import Seed
+from tui_lyrics.ui.compose.takes import Take, TakeSession
 
 TALL = sizes.VERTICAL[-1][0]
 """From this many rows the controls show in full, each with its name."""
-CLIPBOARD_NOTE = (
-    "It went by OSC 52: the terminal puts it on your clipboard, over SSH too, if it allows that "
-    "(iTerm2, kitty, WezTerm, Windows Terminal, foot do; macOS Terminal does not; tmux needs "
-    "`set -g set-clipboard on`). Nothing arrived? Press w to save the take to a file instead."
-)
-
-
-def _nudges() -> list[Binding]:
-    """A lower-case key steps a setting down its ladder, the upper-case one up."""
-    keys = {
-        "temperature": ("t", "Lower temperature", "Raise temperature"),
-        "top_k": ("k", "Lower top-k", "Raise top-k"),
-        "top_p": ("p", "Lower top-p", "Raise top-p"),
-        "length": ("l", "Lower length", "Raise length"),
-        "lines": ("v", "Lower lines", "Raise lines"),
-        "line_chars": ("h", "Fewer characters per line", "More characters per line"),
-        "verse_lines": ("b", "Fewer lines per verse", "More lines per verse"),
-        "rhyme": ("g", "Previous rhyme setting", "Next rhyme setting (off, follow, 十三辙 classes)"),
-    }
-    out = []
-    for name, (key, lower, raise_) in keys.items():
-        out.append(Binding(key, f"nudge('{name}', -1)", lower, show=False))
-        out.append(Binding(key.upper(), f"nudge('{name}', 1)", raise_, show=False))
-    return out
 
 
 class ComposeScreen(Screen[None]):
@@ -77,8 +53,8 @@ class ComposeScreen(Screen[None]):
         Binding("escape", "stop", "Stop"),
         Binding("escape", "leave_alternatives", "Done"),
         Binding("escape", "back", "Back", tooltip="Back to the previous screen (takes and settings are kept)"),
-        Binding("r", "regenerate", "Again", tooltip="Regenerate the take with its own seed"),
-        Binding("n", "new_seed", "Reroll", tooltip="Regenerate the take with a new seed"),
+        Binding("r", "again(False)", "Again", tooltip="Regenerate the take with its own seed"),
+        Binding("n", "again(True)", "Reroll", tooltip="Regenerate the take with a new seed"),
         Binding("left_square_bracket", "move_take(-1)", "Previous take", key_display="[", show=False),
         Binding("right_square_bracket", "move_take(1)", "Next take", key_display="]", show=False),
         Binding("a", "alternatives", "Alternatives"),
@@ -90,11 +66,11 @@ class ComposeScreen(Screen[None]):
         Binding("i,slash", "edit_prefix", "Edit the first line", show=False),
         Binding("m", "pick_model", "Choose model", show=False),
         Binding("q", "back", "Back", show=False),  # not while typing the first line: q is a letter there
-        *_nudges(),
-        Binding("e", "toggle_repetition", "Repetition control on or off", show=False),
-        Binding("o", "toggle_quote_limit", "Quote limit on or off (corpus quotes)", show=False),
-        Binding("u", "toggle_song_memory", "Song memory on or off (a chorus can come back)", show=False),
-        Binding("s", "toggle_seed", "Fix or free the seed", show=False),
+        *nudge_bindings(),
+        Binding("e", "switch('repetition')", "Repetition control on or off", show=False),
+        Binding("o", "switch('quote_limit')", "Quote limit on or off (corpus quotes)", show=False),
+        Binding("u", "switch('song_memory')", "Song memory on or off (a chorus can come back)", show=False),
+        Binding("s", "switch('seed')", "Fix or free the seed", show=False),
         Binding("S", "type_seed", "Type a seed", show=False),
         *(Binding(str(n), f"choose({n})", show=False) for n in range(1, 10)),
     ]
@@ -102,27 +78,32 @@ class ComposeScreen(Screen[None]):
     def __init__(self, *, store: ModelStore, model_name: str | None = None) -> None:
         super().__init__()
         self.store = store
-        self.model_name = model_name
-        self.info: ModelInfo | None = None
-        self.about = ""
-        """One line about the model in use: name, cell and size, corpus, held-out perplexity."""
-        self.vocab: CharVocab | None = None
-        self.lm: Any = None
-        """The loaded model (``core.sample.LoadedModel``), None while loading."""
+        self.first_model = model_name
+        """The model to open on mounting (None: ask which)."""
+        self.model_line = ModelLine(store, id="model-line")
+        self.first_line = FirstLine(placeholder="First words, e.g. 我推开窗 (/ starts a line) — Enter to generate")
         self.controls = SampleControls(id="controls")
         self.desk = TakeDesk(id="desk")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compose-top"):
-            yield Static("No model chosen yet: press m to pick one.", id="model-line", markup=False)
-            hint = "First words, e.g. 我推开窗 (/ starts a line) — Enter to generate"
-            yield PrefixInput(placeholder=hint, id="prefix")
-            yield Static("", id="prefix-note", markup=False)
+            yield self.model_line
+            yield self.first_line
             yield self.controls
         yield self.desk
         yield Footer()
 
     # What tests and the app read: each owned by a widget.
+    @property
+    def model_name(self) -> str | None:
+        chosen = self.model_line.chosen
+        return chosen.name if chosen is not None else self.first_model
+
+    @property
+    def lm(self) -> Any:
+        """The loaded model (``core.sample.LoadedModel``), None while loading."""
+        return self.model_line.lm
+
     @property
     def session(self) -> TakeSession:
         return self.desk.session
@@ -132,28 +113,12 @@ class ComposeScreen(Screen[None]):
         return self.desk.generating
 
     @property
-    def timings(self) -> dict[int, list[float | None]]:
-        return self.desk.timings
-
-    @property
-    def corpus_state(self) -> str:
-        return self.desk.meter.corpus_state
-
-    @property
     def settings(self) -> SampleConfig:
         return self.controls.settings
-
-    @settings.setter
-    def settings(self, config: SampleConfig) -> None:
-        self.controls.settings = config
 
     @property
     def seed(self) -> Seed:
         return self.controls.seed
-
-    @seed.setter
-    def seed(self, seed: Seed) -> None:
-        self.controls.seed = seed
 
     @property
     def memory(self) -> ComposeMemory | None:
@@ -164,11 +129,11 @@ class ComposeScreen(Screen[None]):
         if self.memory is not None:
             self.desk.session = self.memory.takes  # the takes of earlier visits, until deleted
             if self.session.takes:
-                self.show_current()
-        if self.model_name is None:
+                self.desk.show_current()
+        if self.first_model is None:
             self.action_pick_model()
         else:
-            self.use_model(self.model_name)
+            self.use_model(self.first_model)
 
     def show_current(self) -> None:
         self.desk.show_current()
@@ -180,54 +145,29 @@ class ComposeScreen(Screen[None]):
     # --- the model -------------------------------------------------------------------------
 
     def use_model(self, name: str) -> None:
-        """Switch to model ``name``: read its card now, load its weights in a worker."""
-        info = next((m for m in self.store.list() if m.name == name), None)
-        line = self.query_one("#model-line", Static)
-        try:
-            if info is None or info.error is not None:
-                raise LyricsError(info.error if info is not None else f"no model named {name!r}")
-            card = self.store.card(name)
-            vocab = card.vocab
-            shape = f"{card.model.cell.upper()} {card.model.layers}×{card.model.hidden}"
-        except LyricsError as error:
-            line.update(f"Cannot use {name}: {error}. Press m to pick another model.")
+        """Switch to model ``name``: read its card now (the model line says why it cannot be used), load its
+        weights in a worker."""
+        model = self.model_line.read(name)
+        if model is None:
             return
         self.desk.stop()
         self.remember_settings()
-        self.vocab = self.desk.vocab = vocab
         recalled = self.memory.recall(name) if self.memory is not None else None
-        # A default quote limit follows the model's script (8 Chinese characters, 16 letters).
-        self.settings = fit_quote_limit(recalled if recalled is not None else self.settings, vocab.chars)
-        self.model_name, self.info, self.lm = name, info, None
-        self.about = f"{name} · {model_summary(info, shape=shape)}"
-        line.update(f"Loading {self.about}…")
-        self._check_prefix(prompt_of(self.query_one("#prefix", Input).value))
+        self.controls.use_for(recalled if recalled is not None else self.settings, model.vocab.chars)
+        self.model_line.use(model)
+        self.desk.vocab = self.first_line.vocab = model.vocab
         self.refresh_bindings()
-        self._load(name, live=info.live)
         self.desk.meter.start_indexing(self.store.path(name), name)
 
-    @work(thread=True, exclusive=True, group="load")
-    def _load(self, name: str, live: bool) -> None:
-        load_job(self.store, name, live=live, post=self.post_message)
-
     def on_model_loaded(self, message: ModelLoaded) -> None:
-        if message.name != self.model_name or self.info is None:
-            return
-        self.lm = message.model
-        weights = "latest weights (training now)" if message.weights == "last" else f"{message.weights} weights"
-        self.query_one("#model-line", Static).update(f"{self.about} · {weights}")
+        """The model line has the weights (a model chosen since is stopped there)."""
         self.desk.set_status("Ready: type a first line (or nothing) and press Enter.")
         self.refresh_bindings()
 
-    def on_model_load_failed(self, message: ModelLoadFailed) -> None:
-        if message.name == self.model_name:
-            line = f"Cannot load {message.name}: {message.error}. Press m to pick another model."
-            self.query_one("#model-line", Static).update(line)
-
     def remember_settings(self) -> None:
         """Keep the settings used with the model in use for its next visit."""
-        if self.memory is not None and self.info is not None and self.model_name is not None:
-            self.memory.remember(self.model_name, self.settings)
+        if self.memory is not None and self.model_line.chosen is not None:
+            self.memory.remember(self.model_line.chosen.name, self.settings)
 
     def on_unmount(self) -> None:
         self.remember_settings()
@@ -238,19 +178,6 @@ class ComposeScreen(Screen[None]):
         """Keep the takes on disk until the writer deletes them (they survive a restart of the app)."""
         if self.memory is not None:
             self.memory.keep_takes(message.model)
-
-    # --- the prefix ------------------------------------------------------------------------
-
-    @on(Input.Changed, "#prefix")
-    def _prefix_changed(self, event: Input.Changed) -> None:
-        self._check_prefix(prompt_of(event.value))
-
-    def _check_prefix(self, prefix: str) -> None:
-        unknown = frozenset(self.vocab.unknown(prefix)) if self.vocab is not None else frozenset()
-        self.query_one(PrefixInput).mark_unknown(unknown)
-        note = self.query_one("#prefix-note", Static)
-        note.update(unknown_note(self.vocab, prefix) if self.vocab is not None else "")
-        note.display = bool(unknown)
 
     @on(Input.Submitted, "#prefix")
     def _prefix_submitted(self, event: Input.Submitted) -> None:
@@ -267,7 +194,7 @@ class ComposeScreen(Screen[None]):
             return self.desk.choosing
         if action == "generate":
             return not self.desk.choosing and (None if self.lm is None else True)
-        if action in ("regenerate", "new_seed"):
+        if action == "again":
             return None if self.lm is None or take is None else True
         if action == "alternatives":
             return None if take is None or not take.generated or self.generating is not None else True
@@ -280,15 +207,7 @@ class ComposeScreen(Screen[None]):
     def start_take(self, take: Take) -> None:
         """Make ``take`` current and stream it with the model loaded now."""
         take.model = self.model_name or take.model  # a regenerated take uses the model loaded now
-        self.controls.used_seed(take.seed)
         self.desk.start(take, self.lm)
-
-    def _settings_with_seed(self, seed: int | None) -> SampleConfig:
-        """The controls' settings with ``seed``, or a fresh one recorded for replay."""
-        # Only reached with a model loaded, so the engine (and torch) is already imported.
-        from tui_lyrics.core.sample import resolve_seed
-
-        return take_settings(self.settings, resolve_seed(seed))
 
     def _ready(self) -> bool:
         if self.lm is None:
@@ -298,21 +217,16 @@ class ComposeScreen(Screen[None]):
     def action_generate(self) -> None:
         """A new take from the first line typed, with the seed setting."""
         if self._ready() and self.model_name is not None:
-            prefix = prompt_of(self.query_one("#prefix", Input).value)
-            settings = self._settings_with_seed(self.seed.fixed)
+            prefix = self.first_line.prompt
+            settings = self.controls.take_settings(self.seed.fixed)
             self.start_take(Take(self.session.next_number(), self.model_name, prefix, settings))
 
-    def action_regenerate(self) -> None:
-        """The current take again with its own seed and the controls' settings."""
+    def action_again(self, fresh: bool) -> None:
+        """The current take's prompt again with the controls' settings: its own seed, or a fresh one."""
         take = self.session.current
         if take is not None and self._ready():
-            self.start_take(take.again(number=self.session.next_number(), settings=self._settings_with_seed(take.seed)))
-
-    def action_new_seed(self) -> None:
-        """The current take's prompt again with a fresh seed."""
-        take = self.session.current
-        if take is not None and self._ready():
-            self.start_take(take.again(number=self.session.next_number(), settings=self._settings_with_seed(None)))
+            settings = self.controls.take_settings(None if fresh else take.seed)
+            self.start_take(take.again(number=self.session.next_number(), settings=settings))
 
     def action_stop(self) -> None:
         self.desk.stop()
@@ -339,7 +253,7 @@ class ComposeScreen(Screen[None]):
         if number > len(take.generated[index].alternatives):
             self.app.bell()
             return
-        settings = self._settings_with_seed(self.seed.fixed)
+        settings = self.controls.take_settings(self.seed.fixed)
         self.start_take(take.branch(index, number - 1, number=self.session.next_number(), settings=settings))
 
     def action_colour(self) -> None:
@@ -361,58 +275,29 @@ class ComposeScreen(Screen[None]):
     def action_nudge(self, name: str, step: int) -> None:
         self.controls.nudge(name, step)
 
-    def action_toggle_repetition(self) -> None:
-        self.controls.toggle_repetition()
-
-    def action_toggle_quote_limit(self) -> None:
-        self.controls.toggle_quote_limit(default_quote_limit(self.vocab.chars) if self.vocab else QUOTE_LIMIT)
-
-    def action_toggle_song_memory(self) -> None:
-        self.controls.toggle_song_memory()
-
-    def action_toggle_seed(self) -> None:
-        self.controls.toggle_seed()
+    def action_switch(self, name: str) -> None:
+        self.controls.toggle(name)
 
     def action_type_seed(self) -> None:
-        def typed(answer: str | None) -> None:
-            error = self.controls.type_seed(answer) if answer is not None else ""
-            if error:
-                self.notify(error, severity="error")
-
-        current = "random" if self.seed.fixed is None else str(self.seed.fixed)
-        self.app.push_screen(TextPrompt("Seed for the next takes (a whole number, or random):", current), typed)
+        self.controls.ask_seed()
 
     # --- saving, copying, leaving ----------------------------------------------------------
 
     def action_save_take(self) -> None:
         take = self.session.current
         if take is not None:
-            self._save([take], f"Save take {take.number} to (a file or a folder, relative to {Path.cwd()}):")
+            what = f"take {take.number}"
+            ask_and_save(self.app, [take], what=what, model=self.model_name or "model", saved=self._saved)
 
     def action_save_all(self) -> None:
         takes = list(self.session.takes)
         if takes:
-            self._save(takes, f"Save all takes ({len(takes)}) to (a file or a folder, relative to {Path.cwd()}):")
+            what = f"all takes ({len(takes)})"
+            ask_and_save(self.app, takes, what=what, model=self.model_name or "model", saved=self._saved)
 
-    def _save(self, takes: list[Take], question: str) -> None:
-        name = default_filename(self.model_name or "model")
-
-        def chosen(answer: str | None) -> None:
-            if answer is None:
-                return
-            try:
-                path = save_takes(resolve_path(answer, default_name=name), takes)
-            except LyricsError as error:
-                self.notify(str(error), title="Not saved", severity="error", markup=False)
-                return
-            for take in takes:
-                take.saved = True
-            if self.memory is not None:
-                self.memory.keep_takes()
-            what = f"take {takes[0].number}" if len(takes) == 1 else f"{len(takes)} takes"
-            self.notify(f"Saved {what} to {path}", title="Saved", markup=False)
-
-        self.app.push_screen(TextPrompt(question, name), chosen)
+    def _saved(self) -> None:
+        if self.memory is not None:
+            self.memory.keep_takes()  # a take's "saved" mark is kept too
 
     def action_back(self) -> None:
         """Leave the screen. The app keeps the takes and settings for the next visit."""
@@ -423,12 +308,5 @@ class ComposeScreen(Screen[None]):
     def action_copy(self) -> None:
         """Copy the current take (prefix and text) with OSC 52, and say where that cannot work."""
         take = self.session.current
-        if take is None:
-            return
-        self.app.copy_to_clipboard(take.prefix + take.text)
-        if os.environ.get("TERM_PROGRAM") == "Apple_Terminal":
-            message = "macOS Terminal ignores OSC 52, so nothing was copied: press w to save the take to a file."
-            self.notify(message, title="Cannot copy here", severity="warning", markup=False)
-            return
-        note = f"Copied take {take.number} ({len(take.prefix + take.text)} characters). {CLIPBOARD_NOTE}"
-        self.notify(note, title="Copied", markup=False, timeout=8)
+        if take is not None:
+            copy_take(self.app, take)
