@@ -122,3 +122,22 @@ def test_the_same_line_three_times_in_a_row_cannot_be_sampled(looping: LoadedMod
     for seed in range(3):
         take = sample_text(looping, "我在风里等你\n", config.replace(seed=seed))
         assert back_to_back("我在风里等你\n", take) == [], take
+
+
+def test_after_a_chorus_came_back_new_lines_follow_before_another_returns() -> None:
+    c = controls(CHORUS + "新的一行\n" + CHORUS[: CHORUS.index("月")] + "好了\n")  # two lines back, then one new
+    assert c.owed == 1
+    for char in "春花秋月何时":
+        c.advance(char)
+    assert "了" in banned(c)  # one more new line is owed first
+    c.advance("好")
+    c.advance("\n")
+    assert c.owed == 0 and c.repeats == {"好了", "春花秋月何时好"}
+
+
+def test_a_line_is_written_three_times_at_most() -> None:
+    song = "好了\n新的一行\n天空海阔\n好了\n月光洒在路上\n我在风里等你\n"
+    c = controls(song + "春花秋月何时了\n一行\n")
+    assert not c.owed and c.repeats == {"春花秋月何时了", "一行"}  # 好了 came back once: it may again
+    c = controls(song + "好了\n春花秋月何时了\n一行\n")
+    assert not c.owed and c.repeats == {"春花秋月何时了", "一行", "好了"}  # three times: no more

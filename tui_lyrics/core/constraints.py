@@ -31,9 +31,11 @@ The controls, in priority order (a lower one gives way when it would leave no ch
    repeated span at least ``MIN_LOOP_SPAN`` characters, the unit at most ``MAX_PERIOD``), the
    character that would repeat it once more is banned (for every such unit at once). And the
    **line rule**, the same loop at the scale of lines: a line may not be one of the last
-   ``LINE_GAP`` (3) lines, and after ``MAX_RUN`` (4) lines in a row that all came back, the next
-   line is a new one. So a line, a couplet or a three-line block never comes back right after
-   itself, a chorus of four lines may come back whole once, and no take recites its own lines on
+   ``LINE_GAP`` (2) lines, a block of lines that came back right after itself may not begin a
+   third round, a line is written at most ``MAX_TIMES`` (3) times, at most ``MAX_RUN`` (4) lines in
+   a row come back, and after a run of lines that came back as many new ones follow before another
+   line may come back (a chorus, then a verse). So a line or a couplet never comes back right after
+   itself, a chorus of four lines may come back whole, and a take does not recite its own lines on
    and on. It bans the newline that would end such a line and, for a line of four or more
    characters, the character that would complete it (with n-gram blocking on, the line has
    usually parted from it earlier: such a line is not followed past the blocking, below).
@@ -88,13 +90,18 @@ MIN_LOOP_SPAN = 6
 """A loop must span at least this many characters (so 啦啦 is not a loop, 啦啦啦啦啦啦 is)."""
 LINE_LOOPS = True
 """With the loop control on, the line rule too (see the module docstring); False only to measure without it."""
-LINE_GAP = 3
+LINE_GAP = 2
 """The line rule: a line comes back only after at least this many other lines (2: not right after itself, nor
-after one line; 3: a couplet or three-line block cannot come back right after itself either)."""
+after one line, so a couplet cannot come back right after itself)."""
+MAX_BLOCK = 8
+"""The line rule: a block of lines (LINE_GAP + 1 to this many) that came back right after itself once may not
+begin a third round."""
 MAX_RUN = 4
-"""The line rule: after this many lines in a row that all came back (a chorus of up to four lines, whole), the next
-line is a new one: a block may come back once right after itself only where it has more than LINE_GAP lines and
-at most MAX_RUN, and a song never recites itself on and on."""
+"""The line rule: at most this many lines in a row come back (a chorus of up to four lines, whole); after a run of
+lines that came back, as many new lines are written before a line may come back again (a chorus, then a verse),
+so a song does not recite itself on and on."""
+MAX_TIMES = 3
+"""The line rule: a line is written at most this many times (the typed chorus included): it comes back twice."""
 
 WINDOW_PENALTY = 1.0
 """With a quote limit of at least ``memorise.WINDOW`` (8): divide by this the probability of a character that
@@ -148,6 +155,10 @@ class LyricControls:
         """The lines the current line may not be, by the line rule (a loop, not a chorus)."""
         self.run = 0
         """How many of the last lines in a row came back (each equal to an earlier line)."""
+        self.owed = 0
+        """New lines still to write before a line may come back (as many as the last run that came back)."""
+        self.times: Counter[str] = Counter()
+        """How many times each line has been written."""
         self.last = ""
         self._rhymes = self._rhyme_mask()
         limit = config.quote_limit if corpus is not None else 0
@@ -239,10 +250,15 @@ class LyricControls:
             self.following = [x for x in self.lines if x != self.last and x not in self.repeats]
             return None
         done, self.line, self.last = self.line, "", self.line
-        self.run = self.run + 1 if done in self.lines else 0
+        if done in self.lines:
+            self.run += 1
+        else:
+            self.owed = self.run - 1 if self.run else max(0, self.owed - 1)  # this new line is one of them
+            self.run = 0
         if done not in self.lines:
             self.lines.append(done)
         self.sequence.append(done)
+        self.times[done] += 1
         self.repeats = self._repeats()
         # the same line twice in a row is no chorus, nor is any line the line rule bans next
         self.following = [x for x in self.lines if x != done and x not in self.repeats]
@@ -309,11 +325,19 @@ class LyricControls:
         return found
 
     def _repeats(self) -> set[str]:
-        """The line rule: the next line may not be one of the last LINE_GAP lines, nor, after MAX_RUN lines in a
-        row that came back, any earlier line."""
+        """The line rule: the next line may not be one of the last LINE_GAP lines, nor begin the third round in a
+        row of a block, nor be written more than MAX_TIMES times, nor be any earlier line after MAX_RUN lines in a
+        row that came back or while new lines are owed after such a run."""
         if not (self.config.loop_repeats and LINE_LOOPS):
             return set()
-        return set(self.lines) if self.run >= MAX_RUN else set(self.sequence[-LINE_GAP:])
+        if self.run >= MAX_RUN or self.owed:
+            return set(self.lines)
+        seq = self.sequence
+        found = set(seq[-LINE_GAP:]) | {x for x, k in self.times.items() if k >= MAX_TIMES}
+        for p in range(LINE_GAP + 1, min(MAX_BLOCK, len(seq) // 2) + 1):
+            if seq[-p:] == seq[-2 * p : -p]:
+                found.add(seq[-p])
+        return found
 
     def _repeat_chars(self) -> set[str]:
         """What would make the current line one the line rule bans: the newline after it, and (a line of four
