@@ -31,6 +31,20 @@ from tui_lyrics.ui.compose.settings import (
 from tui_lyrics.ui.compose.takes import take_settings
 
 
+def _packed(group: list[Entry], width: int) -> list[list[Entry]]:
+    """``group`` in rows of at most ``width`` cells, each entry shown as its words and a gap."""
+    rows: list[list[Entry]] = [[]]
+    used = 0
+    for entry in group:
+        cells = cell_len(" ".join(part for part in entry if part)) + (3 if entry[2] else 2)
+        if rows[-1] and used + cells > width:
+            rows.append([])
+            used = 0
+        rows[-1].append(entry)
+        used += cells
+    return rows
+
+
 def nudge_bindings() -> list[Binding]:
     """The screen's keys for the ladders: a lower-case key steps a setting down, the upper-case one up."""
     keys = {
@@ -165,25 +179,18 @@ class SampleControls(Widget):
             self.refresh(layout=True)
 
     def _rows(self, width: int) -> list[list[Entry]]:
-        """The sampling controls packed into rows, then the craft controls from a fresh row (compact: one row,
-        cropped at the width)."""
+        """The sampling controls packed into rows, then the craft controls from a fresh row (compact: all of
+        them by their keys, packed into as few rows as the width allows: one from about 82 columns, two at 60)."""
         if self._compact:  # the seed last: a random one's number is long
             every = [*entries(self._config, self._seed), *craft_entries(self._config)]
             every.append(every.pop(5))
             seed = "random" if self._seed.fixed is None else str(self._seed.fixed)
-            return [[(keys[0], seed if name == "seed" else shown, "") for name, shown, keys in every]]
-        rows: list[list[Entry]] = []
-        for group in (entries(self._config, self._seed), craft_entries(self._config)):
-            rows.append([])
-            used = 0
-            for entry in group:
-                cells = cell_len(" ".join(entry)) + 3
-                if rows[-1] and used + cells > width:
-                    rows.append([])
-                    used = 0
-                rows[-1].append(entry)
-                used += cells
-        return rows
+            return _packed([(keys[0], seed if name == "seed" else shown, "") for name, shown, keys in every], width)
+        return [
+            row
+            for group in (entries(self._config, self._seed), craft_entries(self._config))
+            for row in _packed(group, width)
+        ]
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         return len(self._rows(width))
