@@ -100,6 +100,17 @@ def test_a_slash_in_the_first_line_box_starts_a_new_line() -> None:
 
     assert prompt_of("我推开窗 / 看见雨/风//") == "我推开窗\n看见雨\n风\n\n"
     assert prompt_of("我推开窗") == "我推开窗"
+    assert prompt_of(r"AC\/DC / 风 \/ 雨/\/") == "AC/DC\n风 / 雨\n/"  # a backslash before it: a slash
+
+
+async def test_a_slash_can_be_typed_in_the_first_line_box(tiny_model: str) -> None:
+    async with Host().run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        screen.query_one("#prefix").focus()
+        await pilot.press(*"风", "backslash", "slash", *"雨", "slash", *"夜")
+        assert screen.query_one("#prefix").value == "风\\/雨/夜"
+        assert screen.first_line.prompt == "风/雨\n夜"
+        assert "\\/ types a /" in screen.query_one("#prefix").placeholder  # said where it is typed
 
 
 async def test_pasted_lines_keep_their_breaks(tiny_model: str) -> None:
@@ -109,6 +120,7 @@ async def test_pasted_lines_keep_their_breaks(tiny_model: str) -> None:
         screen = await ready(pilot)
         prefix = screen.query_one("#prefix")
         prefix.focus()
-        prefix.post_message(events.Paste("星光唱着\n你的心\n\n"))
+        prefix.post_message(events.Paste("星光唱着\n你的心 1/2\n\n"))
         await pilot.pause()
-        assert prefix.value == "星光唱着/你的心"
+        assert prefix.value == "星光唱着/你的心 1\\/2"  # a slash in the text stays a slash
+        assert screen.first_line.prompt == "星光唱着\n你的心 1/2"

@@ -1,7 +1,8 @@
-"""PrefixInput: the first words of a take, with the characters the model cannot read marked.
+r"""PrefixInput: the first words of a take, with the characters the model cannot read marked.
 
 The input is one row, and a song's opening (a chorus, say) is several lines: a ``/`` typed there
-starts a new line of the prompt (``prompt_of``), and text pasted in keeps its line breaks as ``/``.
+starts a new line of the prompt (``prompt_of``), ``\/`` types a slash itself, and text pasted in
+keeps its line breaks as ``/`` (and its slashes as ``\/``).
 While it has focus, Textual hands printable keys to the input and hides the screen's
 single-letter bindings, so the footer shows what works here: Enter and Tab. ``FirstLine`` puts
 the box and a note under it together: the note names the characters the model cannot read.
@@ -25,11 +26,19 @@ from tui_lyrics.vocab import UNK, CharVocab
 
 LINE_BREAK = "/"
 """Typed in the first-line box, it starts a new line of the prompt."""
+SLASH = "\\" + LINE_BREAK
+"""Typed in the first-line box, it is a slash in the prompt."""
 
 
 def prompt_of(typed: str) -> str:
-    """The prompt the model continues: the typed text with each ``/`` (and spaces around it) a line break."""
-    return re.sub(rf"\s*{re.escape(LINE_BREAK)}\s*", "\n", typed)
+    """The prompt the model continues: the typed text with each ``/`` (and spaces around it) a line break,
+    and each ``\\/`` a slash."""
+    return LINE_BREAK.join(re.sub(rf"\s*{re.escape(LINE_BREAK)}\s*", "\n", part) for part in typed.split(SLASH))
+
+
+def typed_of(line: str) -> str:
+    """What to type in the first-line box for one line of text: its slashes escaped."""
+    return line.replace(LINE_BREAK, SLASH)
 
 
 def unknown_note(vocab: CharVocab, prefix: str) -> str:
@@ -89,7 +98,7 @@ class PrefixInput(Input):
             lines.pop()
         if lines:
             selection = self.selection
-            text = LINE_BREAK.join(lines)
+            text = LINE_BREAK.join(typed_of(line) for line in lines)
             if selection.is_empty:
                 self.insert_text_at_cursor(text)
             else:

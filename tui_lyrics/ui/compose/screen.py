@@ -81,7 +81,8 @@ class ComposeScreen(Screen[None]):
         self.first_model = model_name
         """The model to open on mounting (None: ask which)."""
         self.model_line = ModelLine(store, id="model-line")
-        self.first_line = FirstLine(placeholder="First words, e.g. 我推开窗 (/ starts a line) — Enter to generate")
+        hint = r"First words, e.g. 我推开窗 (/ starts a line, \/ types a /) — Enter to generate"
+        self.first_line = FirstLine(placeholder=hint)
         self.controls = SampleControls(id="controls")
         self.desk = TakeDesk(id="desk")
 
