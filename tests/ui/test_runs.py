@@ -109,7 +109,7 @@ async def test_a_grid_while_training_asks_first_and_quitting_saves_both(corpus_f
 
         def grid_model_marked() -> bool:
             rows = [r for r in library.rows or () if r.name == live_grid(app).model]
-            return bool(rows) and library._state(rows[0]) == "●"
+            return bool(rows) and library.models.state(rows[0]) == "●"
 
         await wait_for(pilot, grid_model_marked, what="the grid's model to show it trains")  # its folder is new
 
@@ -166,7 +166,7 @@ async def test_a_headless_run_is_known_asked_about_marked_and_in_the_header(corp
         library = app.screen
         assert isinstance(library, LibraryScreen)
         await wait_for(pilot, lambda: library.rows is not None, what="the library")
-        assert library._state(library.rows[0]) == "●" and app.runs.running("remote")
+        assert library.models.state(library.rows[0]) == "●" and app.runs.running("remote")
 
         app.ask_to_train(tiny_plan(corpus_file))
         await pilot.pause()

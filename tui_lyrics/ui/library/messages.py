@@ -1,4 +1,4 @@
-"""What the Library screen's reader thread and song list report: small frozen facts named in the past tense."""
+"""What the Library screen's reader thread, models table and song list report: small facts in the past tense."""
 
 from __future__ import annotations
 
@@ -29,3 +29,11 @@ class SongDeleted(Message):
     """The song list deleted a song (the library reads itself again)."""
 
     name: str
+
+
+@fact
+class ModelEdited(Message):
+    """The models table renamed or deleted a model, or deleted an experiment (the library reads itself again)."""
+
+    name: str
+    """The model's name (its new one after a rename), or the experiment's id."""
