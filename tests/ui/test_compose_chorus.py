@@ -103,6 +103,17 @@ def test_a_slash_in_the_first_line_box_starts_a_new_line() -> None:
     assert prompt_of(r"AC\/DC / 风 \/ 雨/\/") == "AC/DC\n风 / 雨\n/"  # a backslash before it: a slash
 
 
+def test_only_a_typed_slash_is_marked_unknown() -> None:
+    from rich.text import Text
+
+    from tui_lyrics.ui.compose.prefix import UnknownChars
+
+    marker, text = UnknownChars(), Text("风\\/雨/夜")
+    marker.unknown = frozenset("/")  # a model that never saw a slash
+    marker.highlight(text)
+    assert [(span.start, span.end) for span in text.spans] == [(2, 3)]  # not the / that starts a line
+
+
 async def test_a_slash_can_be_typed_in_the_first_line_box(tiny_model: str) -> None:
     async with Host().run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)

@@ -75,6 +75,8 @@ async def test_takes_survive_a_restart_until_deleted(tiny_model: str, home: Path
         kept = screen.session.current
         assert kept is not None and (kept.number, kept.prefix, kept.text) == (take.number, "风", take.text)
         assert "".join(c.char for c in screen.query_one(TakeView).chars) == take.text
+        status = str(screen.query_one("#take-status").render())
+        assert status.startswith(f"Take {take.number} ·"), status  # the model loaded: its status stays up
         await wait_for(pilot, lambda: kept.memorisation is not None)  # the meter reads a kept take too
         screen.query_one(TakeView).focus()
         await pilot.press("x")  # discard it

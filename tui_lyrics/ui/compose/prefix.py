@@ -57,14 +57,18 @@ def unknown_note(vocab: CharVocab, prefix: str) -> str:
 
 
 class UnknownChars(Highlighter):
-    """Styles the characters in ``unknown`` wherever they occur."""
+    """Styles the characters in ``unknown`` wherever they occur in the prompt (a ``/`` that starts a line is
+    not in it: only a typed slash, ``\\/``, can be unknown)."""
 
     def __init__(self) -> None:
         self.unknown: frozenset[str] = frozenset()
         self.style = Style(underline=True)
 
     def highlight(self, text: Text) -> None:
-        for i, char in enumerate(text.plain):
+        plain = text.plain
+        for i, char in enumerate(plain):
+            if char == LINE_BREAK and (i == 0 or plain[i - 1] != "\\"):
+                continue  # a line break, not a character of the prompt
             if char in self.unknown:
                 text.stylize(self.style, i, i + 1)
 

@@ -162,7 +162,8 @@ class ComposeScreen(Screen[None]):
 
     def on_model_loaded(self, message: ModelLoaded) -> None:
         """The model line has the weights (a model chosen since is stopped there)."""
-        self.desk.set_status("Ready: type a first line (or nothing) and press Enter.")
+        if self.session.current is None:  # else the take in view keeps its own status line
+            self.desk.set_status("Ready: type a first line (or nothing) and press Enter.")
         self.refresh_bindings()
 
     def remember_settings(self) -> None:
