@@ -174,7 +174,9 @@ def open_times(home: str, name: str, rounds: int = 3) -> dict[str, Any]:
     """``generate NAME --length 1`` (launch to its first character, and to its exit) against ``import torch``."""
     torch_s, first_s, whole_s = [], [], []
     for _ in range(rounds):
-        torch_s.append(run([PY, "-c", "import torch"]).seconds)
+        # launch to the line printed after the import, as the take's first character is timed (not the exit)
+        imported, _ = _pty_char_times([PY, "-c", "import torch; print('.')"], Path(home), skip=0, chars=1)
+        torch_s.append(imported[0])
         command = [*LYRICS, "generate", name, "--prefix", PREFIX, "--length", "1", "--seed", "0"]
         started = time.perf_counter()
         times, _ = _pty_char_times(command, Path(home), skip=len(PREFIX), chars=1)
