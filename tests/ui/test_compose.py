@@ -176,6 +176,16 @@ async def test_unknown_prefix_characters_are_flagged_and_still_generate(tiny_mod
         assert take.text == engine_text(tiny_model, "龘风", DEFAULT_SETTINGS.replace(seed=SEED))
 
 
+async def test_on_a_small_terminal_the_unknown_note_takes_one_row(tiny_model: str) -> None:
+    async with Host().run_test(size=(40, 12)) as pilot:
+        screen = await ready(pilot)
+        screen.query_one("#prefix").focus()
+        await pilot.press(*"龘风")
+        await pilot.pause()
+        note = screen.query_one("#prefix-note")
+        assert note.display and note.size.height == 1 and "龘" in str(note.render())  # the take keeps the rows
+
+
 def test_unknown_note_gives_the_reason() -> None:
     vocab = CharVocab(chars=("风", "雨"), rare={"雪": 1})
     note = unknown_note(vocab, "风雪龘")

@@ -18,10 +18,10 @@ from tui_lyrics.ui.compose.dialogs import TextPrompt
 from tui_lyrics.ui.compose.takes import Take, default_filename, resolve_path, save_takes
 
 CLIPBOARD_NOTE = (
-    "It went by OSC 52: the terminal puts it on your clipboard, over SSH too, if it allows that "
-    "(iTerm2, kitty, WezTerm, Windows Terminal, foot do; macOS Terminal does not; tmux needs "
-    "`set -g set-clipboard on`). Nothing arrived? Press w to save the take to a file instead."
+    "By OSC 52, if the terminal allows it (over SSH too; tmux needs `set -g set-clipboard on`). "
+    "Nothing arrived? Press w to save it to a file."
 )
+"""Short: at 60 columns the notification covers the take while it shows."""
 
 
 def ask_and_save(app: App[Any], takes: Sequence[Take], *, what: str, model: str, saved: Callable[[], None]) -> None:
