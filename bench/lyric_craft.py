@@ -5,6 +5,10 @@ seeded 8-line takes with and without each control and writes ``bench/LYRIC_CRAFT
 
     nice -n 19 .venv/bin/python bench/lyric_craft.py --home /tmp/lyric-craft   # ~4 min training + sampling
 
+``--chorus MODEL...`` measures choruses, loops and stutters instead (issue #12, item 5): 8-line takes after a
+typed chorus with the default controls, without the line rule, without the repetition controls and without
+song memory, on models already in ``--home``; it prints a table for LYRIC_CRAFT.md (~1 min per model).
+
 Every figure is pooled over the takes of a configuration:
 
 * rhyme pairs: share of consecutive line pairs whose last characters share a 十三辙 class;

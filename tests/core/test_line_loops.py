@@ -10,7 +10,7 @@ import torch
 from tests.core.test_constraints import LOOP, bigram_model
 from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
 from tui_lyrics.core import constraints
-from tui_lyrics.core.constraints import LINE_GAP, MAX_RUN, LyricControls
+from tui_lyrics.core.constraints import LINE_GAP, MAX_RUN, MAX_TIMES, LyricControls
 from tui_lyrics.core.sample import LoadedModel, sample_text
 from tui_lyrics.vocab import CharVocab
 
@@ -135,9 +135,10 @@ def test_after_a_chorus_came_back_new_lines_follow_before_another_returns() -> N
     assert c.owed == 0 and c.repeats == {"好了", "春花秋月何时好"}
 
 
-def test_a_line_is_written_three_times_at_most() -> None:
-    song = "好了\n新的一行\n天空海阔\n好了\n月光洒在路上\n我在风里等你\n"
-    c = controls(song + "春花秋月何时了\n一行\n")
-    assert not c.owed and c.repeats == {"春花秋月何时了", "一行"}  # 好了 came back once: it may again
-    c = controls(song + "好了\n春花秋月何时了\n一行\n")
-    assert not c.owed and c.repeats == {"春花秋月何时了", "一行", "好了"}  # three times: no more
+def test_a_line_is_written_four_times_at_most() -> None:
+    assert MAX_TIMES == 4
+    song = "好了\n新的一行\n天空海阔\n好了\n月光洒在路上\n我在风里等你\n好了\n春花秋月何时了\n一行\n"
+    c = controls(song)
+    assert not c.owed and c.repeats == {"春花秋月何时了", "一行"}  # 好了 came back twice: it may again
+    c = controls(song + "好了\n新的\n天空\n")
+    assert not c.owed and c.repeats == {"新的", "天空", "好了"}  # four times: no more

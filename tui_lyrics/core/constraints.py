@@ -32,7 +32,7 @@ The controls, in priority order (a lower one gives way when it would leave no ch
    character that would repeat it once more is banned (for every such unit at once). And the
    **line rule**, the same loop at the scale of lines: a line may not be one of the last
    ``LINE_GAP`` (2) lines, a block of lines that came back right after itself may not begin a
-   third round, a line is written at most ``MAX_TIMES`` (3) times, at most ``MAX_RUN`` (4) lines in
+   third round, a line is written at most ``MAX_TIMES`` (4) times, at most ``MAX_RUN`` (4) lines in
    a row come back, and after a run of lines that came back as many new ones follow before another
    line may come back (a chorus, then a verse). So a line or a couplet never comes back right after
    itself, a chorus of four lines may come back whole, and a take does not recite its own lines on
@@ -100,8 +100,8 @@ MAX_RUN = 4
 """The line rule: at most this many lines in a row come back (a chorus of up to four lines, whole); after a run of
 lines that came back, as many new lines are written before a line may come back again (a chorus, then a verse),
 so a song does not recite itself on and on."""
-MAX_TIMES = 3
-"""The line rule: a line is written at most this many times (the typed chorus included): it comes back twice."""
+MAX_TIMES = 4
+"""The line rule: a line is written at most this many times (typed ones included): a chorus comes back three times."""
 
 WINDOW_PENALTY = 1.0
 """With a quote limit of at least ``memorise.WINDOW`` (8): divide by this the probability of a character that
