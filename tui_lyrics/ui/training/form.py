@@ -101,12 +101,12 @@ class SettingsForm(Vertical):
         with Horizontal(classes="form-row"):
             yield Label("Name", classes="field-label")
             yield Input(placeholder="a name for the model", id="model-name", compact=True)
-        with Horizontal(classes="form-row"):
+        with Horizontal(classes="form-row", id="preset-row"):  # a narrow screen puts the presets two by two
             yield Label("Size", classes="field-label")
             with RadioSet(id="preset", compact=True):
                 for name in PRESETS:
                     yield RadioButton(name, value=name == "small", id=f"preset-{name}", compact=True)
-            yield Label("", id="preset-hint")
+            yield Label("", id="preset-hint", classes="-empty")
         # Two groups in one row; a narrow screen stacks them (training.tcss) so Device is never cut.
         with Horizontal(classes="form-row", id="budget-row"):
             with Horizontal(classes="form-group"):
@@ -145,7 +145,9 @@ class SettingsForm(Vertical):
     def suggest(self, train_chars: int, name: str) -> None:
         """Pick the preset that suits a corpus of ``train_chars`` and propose a name."""
         chosen = auto_preset(train_chars)
-        self.query_one("#preset-hint", Label).update(f"suggested: {chosen.name}")
+        hint = self.query_one("#preset-hint", Label)
+        hint.update(f"suggested: {chosen.name}")
+        hint.remove_class("-empty")
         buttons = self.query(f"#preset-{chosen.name}")
         if buttons:
             buttons.first(RadioButton).value = True

@@ -75,6 +75,7 @@ class CorpusPicker(Vertical):
     CorpusPicker > Horizontal { height: auto; }
     CorpusPicker #corpus-path { width: 1fr; }
     CorpusPicker #corpus-info, CorpusPicker #corpus-preview { height: auto; }
+    CorpusPicker > .field-title { width: 1fr; }  /* wraps rather than being cut on a narrow screen */
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -84,7 +85,7 @@ class CorpusPicker(Vertical):
         self._settle: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label("Corpus: a .txt/.lrc/.md file, a .zip of them, or a folder", classes="field-title")
+        yield Label("Corpus: .txt/.lrc/.md, .zip, folder", classes="field-title")  # one line at 40 columns
         with Horizontal():
             yield Input(placeholder="path (→ completes)", suggester=PathSuggester(), id="corpus-path", compact=True)
             yield Button("Browse…", id="browse", compact=True)
