@@ -186,6 +186,21 @@ async def test_on_a_small_terminal_the_unknown_note_takes_one_row(tiny_model: st
         assert note.display and note.size.height == 1 and "龘" in str(note.render())  # the take keeps the rows
 
 
+async def test_the_model_line_keeps_the_model_in_use(tiny_model: str) -> None:
+    """A model that cannot be used is not switched to; a late load of another model is not taken."""
+    from tui_lyrics.ui.compose.messages import ModelLoaded
+
+    async with Host().run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        lm = screen.lm
+        screen.use_model("no-such-model")
+        line = str(screen.query_one("#model-line").render())
+        assert line.startswith("Cannot use no-such-model: no model named") and screen.model_name == "tiny"
+        screen.model_line.post_message(ModelLoaded("other", object(), "best", 0.1))
+        await pilot.pause()
+        assert screen.lm is lm and screen.model_name == "tiny"
+
+
 def test_unknown_note_gives_the_reason() -> None:
     vocab = CharVocab(chars=("风", "雨"), rare={"雪": 1})
     note = unknown_note(vocab, "风雪龘")
