@@ -52,8 +52,21 @@ machine's load average 7–9 while measuring): the n-gram (order 9 chosen, 2.3 M
 `ngram.safetensors` in 1.5 s at worst where refitting it from the corpus copy took 238 s. In the
 engine, from `import torch` (3.8–4.5 s here) to the first character: `load_model` 0.46–0.62 s and
 the first character 0.01 s. `lyrics-tui generate --length 1` took 8.3–8.9 s against 5.5 s for
-`import torch` alone: the rest is the memorisation meter's corpus index (0.9–1.4 s to read) and
-the CLI's imports. The first `generate` after training took 170 s: it built that index
+`import torch` alone in that first measurement: the rest was the memorisation meter's corpus index
+(0.9–1.4 s, most of it turning the stored suffix array into a Python list) and, after the take,
+the rhyme dictionary's import. Since 2026-12-02 04:00 the suffix array stays the numpy array it is
+stored as (opening the index: 0.06–0.07 s of CPU at this size against 0.35–0.46 s with the list,
+in-process, side by side), and `generate` imports the rhyme dictionary only where rhymes are shown
+(`--json`, or rhyme on). From launch to the first character in a pty (`python bench/generation.py
+--open HOME big`, and the code before these two changes in the same rounds; 3 rounds, load
+average 5.4–5.9, `import torch` timed to a line printed after it: 1.15–1.43 s): `generate
+--length 1` 1.53–2.09 s, median 0.43 s after `import torch`, against 1.87–2.47 s (median 0.93 s)
+before; the whole command 2.0–3.1 s against 2.5–3.6 s. Target (`import torch` + 2 s): met. The
+0.4 s is the engine's imports after torch (0.06 s), `load_model` (0.17 s: weights, card, the
+stored n-gram), the corpus index (0.07 s) and the CLI's own modules (about 0.25 s of imports): all
+of it reads stored arrays, so it grows linearly with the corpus. The model was the tiny preset
+(87 k parameters); the default preset's 38 MB of weights add their read. The first `generate`
+after training took 170 s: it built that index
 (`corpus.index.safetensors`). A run that finishes (its budget spent, or early stopping) now builds
 and stores it before it exits, so the first take reads it: the build by prefix doubling took 51 s
 of CPU (109 s wall at load 6.8) at this size, where 9 repeats keep every suffix tied until the
@@ -63,20 +76,40 @@ start on the n-gram: choosing the order (a fit of orders 3–9 on at most 2 M ch
 the chosen order on 9 M characters and reading the 1 M held-out characters with song memory
 (pure Python, about 10–40 µs a character): 706 s in all for this 2-step run under that load.
 
-**Generating with everything on** (song memory and the quote limit of 12, as `generate` and the
-app run; `bench/generation.py` times the mixture alone on the same take just before, as a baseline
-under the same load; the machine's load average 5–8 on its 2 cores, so the absolute figures are
-far below the 2,291 / 1,674 / 1,068 of a quiet machine): RNN 502 chars/s against 667 for the
-mixture alone (ratio 0.69), GRU 135 against 167 (0.80), LSTM 470 against 289 (load moved
-mid-take). Profiling (cProfile) showed a third of a step spent encoding the one new character:
-`KneserNey.encode` rebuilt `ids_of`'s sorted table of 2,500 code points per character; short texts
-now go through the index dict. What remains per character is the song memory's counting (about 20
-small dict updates) and its distribution (a few vector operations per order), and the quote
-guard's binary search: 0.56–0.73 of the mixture alone's rate on the 1-minute Jay Chou GRU
-(`jc-mix`, 2,000 characters, three takes). Through `lyrics-tui generate` to a pty in the same
-window the take streamed at 201–209 chars/s against the engine's 127–168 in-process: the CLI
-costs nothing per character beyond the engine (one write and flush); after the take, its report
-(rhyme classes, whose `pypinyin` import is 1.0 s of it; memorisation meter) takes 1.1 s.
+**Generating with everything on** (2026-12-02, 03:30–04:40 UTC; what the app and `generate` turn
+on by default: song memory, the quote limit for the model's script (8 for Jay Chou) and the
+recommended repetition controls, with the n-gram's order chosen (7 for Jay Chou)). A profile with
+a CPU clock (cProfile, GRU, 2,000 characters) put about a third of a character's CPU in the
+network step, a quarter in the song memory (its two distributions and its counting), a fifth in
+the lyric controls (the loop detector alone 13% before the change below) and the rest in the
+mixing and the draw. Changed, each checked to give the same takes (`tests/core/test_sample.py`
+replays a seeded take against the plain pipeline recomputed per character; the scorer test checks
+the song memory to 1e-12): (1) single steps run on one thread: a batch-1 step is a few
+matrix-vector products, and on busy cores a two-thread team took 0.46–6.1 ms a step against
+0.19–0.48 ms on one (back to back, load 2.5–5; the setting is the calling thread's own, so a
+training thread beside it keeps its threads); (2) the song memory sums its orders in one scatter
+from the top order down instead of an array pass per order, and keeps each context's gains as
+arrays until its next count (its distribution 40–77 µs → 19–28 µs, the song's own n-gram 32–45 →
+20–35 µs, same process, load 4); (3) a song-memory share of exactly 0 skips that distribution (the
+Jay Chou cards give the song's own n-gram the whole n-gram side from a 6-character match on);
+(4) the one-sample draw is `torch.multinomial`'s own exponential trick without its per-call
+checks (12–16 µs → about 5 µs, the same draws: tested); (5) the loop detector checks only the
+periods whose first comparison holds (the same answers on 20,000 random texts). The old and the
+new code side by side (both processes at once on the same models, 3 takes of 500 characters after
+a warm-up, CPU chars/s, load 6–10): with the app's defaults GRU ×1.05–1.09, LSTM ×1.04–1.08, RNN
+×1.12–1.17; with song memory and the quote limit of 12 only (the last session's rows) GRU
+×1.05–1.13, LSTM ×1.20–1.23, RNN ×1.30–1.51. Under that load the wall clock gains less than the
+first step measurements promised, because every process waits for a core anyway.
+
+Through `lyrics-tui generate` to a pty (`python bench/generation.py --cli --cell gru --chars
+1000`: each take in a fresh process, alternating with the engine's take in a fresh process, same
+model and settings, 3 takes after a warm-up): at load 5.3 (04:40 UTC) the CLI streamed 286–449
+chars/s against the engine's 303–414, median ratio **0.95** on the wall clock, 0.98 in CPU per
+character (the command's CPU less the same command's for one character, against the engine's CPU
+over its take: 691 against 702 chars/s). Target (≥ 80% of the engine): met. An earlier run at load
+7.9–9.9 swung from 55 to 373 chars/s from take to take (wall ratio 0.66, CPU ratio 0.95): under
+that load the wall clock measures the scheduler. The CLI adds one write and flush per character;
+its report after the take no longer imports the rhyme dictionary unless rhymes are shown.
 
 ## What was tried (exploration runs, Jay Chou, 5 minutes)
 
@@ -134,19 +167,23 @@ Tiny Shakespeare, the medium preset (GRU 2×512, embedding 192, dropout 0.2, bat
   programs (an embedding of width V feeds the V × 3H product), and both spend it in the same
   library kernels; the remaining difference is the training loop (AdamW's decoupled decay, the
   carried state, progress events). There is no honest shortcut for this architecture.
-- **Generation.** Per character, a 2×256 network step costs two cell calls and the 256 × V head
-  (about 0.25–0.35 ms on these shared cores, varying by a third from run to run; an LSTM cell
-  costs about 1.5 GRU cells), the n-gram's distribution about 0.1 ms (five orders of lookups and
-  a scatter), and the top-k draw the rest. With everything the app turns on (the n-gram, song
-  memory and the quote limit) no cell reaches 2,000 chars/s in the 2026-12-02 run: song memory
-  and the quote limit together cost a fifth to a quarter of the speed of the mixture alone
-  (ratios in the table, measured back to back under the same load); the network alone reaches
-  it only for the RNN. Done so far: one inference context
-  per character instead of four, the single-step cell functions instead of the sequence kernel
-  (a quarter to a half less per step), oneDNN off for single steps, precomputed n-gram slices.
-  What is left: the draw and the mixing in one numpy pass, and an n-gram state carried from
-  character to character instead of looked up afresh. Time to the first character (the prefix
-  pass included) is 1–3 ms for every cell, far inside the 20 ms target.
+- **Generation.** With everything the app turns on, no cell reaches 2,000 chars/s on this
+  machine today. Section 3's run (2026-12-02 04:32 UTC, load average 4.7–5.5 on the 2 cores from
+  other sessions' training and tests): RNN 786, GRU 1,006, LSTM 300 chars/s, against 1,495 /
+  1,680 / 474 for the mixture alone on the same takes just before (ratios 0.53 / 0.63 / 0.65); an
+  earlier run at load 8–10 gave 82 / 145 / 81 (ratios 0.54 / 0.58 / 0.71). The ratio is the figure
+  that carries over: the app's defaults now include the repetition controls and the order-7
+  n-gram (the last run's 0.74–0.82 had song memory and a quote limit of 12 only). This session's
+  changes run 1.04–1.17 times the old code with the app's defaults and 1.05–1.51 times with song
+  memory and the quote limit alone, side by side under the same load (see "Generating with
+  everything on"). Per character the network step is about a third of the CPU; what is left
+  beyond it: the controls' small torch operations (the repetition penalty builds two tensors a
+  character; the mask and isfinite passes about 15 µs), the song memory's counting (about 20 dict
+  updates a character, more for the song's own 9-gram) and its two distributions, and the
+  mixing's dozen vector passes and a logarithm. Next: the mixing and the draw in one numpy pass
+  (numpy is already a dependency), the controls as numpy masks, the song memory's lookups cached
+  per context. Time to the first character (the prefix pass included): 1.7–3.0 ms warm (11 ms at
+  worst cold) at load 5, inside the 20 ms target; 10–28 ms at load 8–10.
 
 ## Reading the tables
 
