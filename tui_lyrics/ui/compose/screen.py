@@ -140,7 +140,7 @@ class ComposeScreen(Screen[None]):
         self.desk.show_current()
 
     def on_resize(self, event: events.Resize) -> None:
-        # Under -tall the take needs the rows: the controls take one (each setting by its key).
+        # Under -tall the take needs the rows: the controls go compact (each setting by its key, one or two rows).
         self.controls.compact = event.size.height < TALL
 
     # --- the model -------------------------------------------------------------------------
