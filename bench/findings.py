@@ -76,7 +76,7 @@ start on the n-gram: choosing the order (a fit of orders 3–9 on at most 2 M ch
 the chosen order on 9 M characters and reading the 1 M held-out characters with song memory
 (pure Python, about 10–40 µs a character): 706 s in all for this 2-step run under that load.
 
-**Generating with everything on** (2026-12-02, 03:30–04:40 UTC; what the app and `generate` turn
+**Generating with everything on** (2026-12-02, 03:30–04:35 UTC; what the app and `generate` turn
 on by default: song memory, the quote limit for the model's script (8 for Jay Chou) and the
 recommended repetition controls, with the n-gram's order chosen (7 for Jay Chou)). A profile with
 a CPU clock (cProfile, GRU, 2,000 characters) put about a third of a character's CPU in the
@@ -103,7 +103,7 @@ first step measurements promised, because every process waits for a core anyway.
 
 Through `lyrics-tui generate` to a pty (`python bench/generation.py --cli --cell gru --chars
 1000`: each take in a fresh process, alternating with the engine's take in a fresh process, same
-model and settings, 3 takes after a warm-up): at load 5.3 (04:40 UTC) the CLI streamed 286–449
+model and settings, 3 takes after a warm-up): at load 5.3 (04:33 UTC) the CLI streamed 286–449
 chars/s against the engine's 303–414, median ratio **0.95** on the wall clock, 0.98 in CPU per
 character (the command's CPU less the same command's for one character, against the engine's CPU
 over its take: 691 against 702 chars/s). Target (≥ 80% of the engine): met. An earlier run at load
