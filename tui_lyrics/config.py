@@ -110,7 +110,7 @@ class ModelConfig(_Settings):
     per corpus, 3–9, on a slice of the training text; the card's ``mixture`` says which)."""
     combine: str = "mix"
     """How the network meets the n-gram: product (trained to complement it: softmax(logits + log p_ngram),
-    ``core.complement``; measured worse on Jay Chou) or mix (trained alone, then interpolated: the default)."""
+    ``core.complement``; the medium and large presets' choice) or mix (trained alone, then interpolated)."""
 
     def __post_init__(self) -> None:
         self._check_types()
@@ -400,15 +400,24 @@ def preset(name: str) -> Preset:
     """A preset by name: tiny (a few pages of text), small, medium or large."""
     # Small corpora learn most per minute from many small, noisy updates and heavy dropout: on
     # Jay Chou (57k characters) batch 8 x 64 with dropout 0.5 reached 4.98 nats/char in 5 minutes
-    # where batch 32 x 128 with dropout 0.3 reached 5.05 (bench/BENCHMARKS.md).
+    # where batch 32 x 128 with dropout 0.3 reached 5.05 (bench/BENCHMARKS.md). The network trained to
+    # complement its n-gram (combine="product") measured better on Tiny Shakespeare (1M characters, medium:
+    # 1.4727 / 1.3545 with song memory against 1.4770 / 1.3747 at 264 steps) and worse on Jay Chou (small:
+    # 5.151 against 4.976 at 2,524 steps), so the larger presets use it and the small ones do not.
     sizes = {
         "tiny": (ModelConfig(layers=1, hidden=128, embed_dim=64, dropout=0.3), TrainConfig(steps=500)),
         "small": (
             ModelConfig(layers=2, hidden=256, embed_dim=128, dropout=0.5),
             TrainConfig(steps=4000, batch=8, seq=64),
         ),
-        "medium": (ModelConfig(layers=2, hidden=512, embed_dim=192, dropout=0.2), TrainConfig(steps=5000)),
-        "large": (ModelConfig(layers=3, hidden=768, embed_dim=256, dropout=0.15), TrainConfig(steps=10000)),
+        "medium": (
+            ModelConfig(layers=2, hidden=512, embed_dim=192, dropout=0.2, combine="product"),
+            TrainConfig(steps=5000),
+        ),
+        "large": (
+            ModelConfig(layers=3, hidden=768, embed_dim=256, dropout=0.15, combine="product"),
+            TrainConfig(steps=10000),
+        ),
     }
     if name not in sizes:
         raise ConfigError(f"unknown preset {name!r}: choose tiny, small, medium or large")

@@ -16,7 +16,7 @@ from tests.conftest import make_card, make_lyrics
 from tests.core.test_train import new_model, quick, small
 from tui_lyrics.card import ModelCard
 from tui_lyrics.commands.evaluate import _loss
-from tui_lyrics.config import SampleConfig
+from tui_lyrics.config import SampleConfig, preset
 from tui_lyrics.core.complement import HeldOutDists, cross_fitted, fold_bounds, held_out_product, product_probs
 from tui_lyrics.core.mixture import HeldOutNgram, Mixture
 from tui_lyrics.core.sample import load_model, stream_chars
@@ -155,3 +155,16 @@ def test_the_demo_model_still_scores_as_its_card_says(tmp_path) -> None:
     card = json.loads((assets_dir() / "models" / "demo-zh" / "card.json").read_text(encoding="utf-8"))
     assert result["readings"]["combine"] == "mix"
     assert result["loss"] == pytest.approx(card["state"]["best_loss"], abs=1e-5)
+
+
+def test_the_larger_presets_complement_the_ngram_and_the_small_ones_interpolate() -> None:
+    assert preset("medium").model.combine == preset("large").model.combine == "product"
+    assert preset("small").model.combine == preset("tiny").model.combine == "mix"
+
+
+def test_a_product_without_an_ngram_is_recorded_as_the_network_alone(tmp_path) -> None:
+    store = ModelStore(tmp_path)
+    new_model(store, "alone", text=TEXT, model=small(ngram=0, combine="product"), train=quick(steps=2))
+    assert store.read_card("alone")["model"]["combine"] == "mix"
+    train(store, "alone")
+    assert "mixture" not in store.read_card("alone") and load_model(store, "alone").mixture is None

@@ -37,7 +37,7 @@ FOLDS = 10
 """Folds of the training text for the cross-fitted n-gram: each is scored by a fit on the other nine."""
 MAX_TABLE = 400_000_000
 """The most entries (positions x network ids, float16) the training table may hold (800 MB); a larger
-corpus trains the network alone and interpolates it (``train`` falls back and says so)."""
+corpus trains the network alone and interpolates it (``create_model`` records "mix" in the card)."""
 CHUNK = 1 << 22  # entries per ``KneserNey.dists`` call
 
 

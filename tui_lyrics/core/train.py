@@ -84,6 +84,8 @@ def create_model(
     train_text, held_text = split_text(corpus.text, held_out=train.held_out)
     vocab = CharVocab.build(train_text, min_count=train.min_count, max_size=train.max_vocab)
     check_size(model, vocab.size, max_params=max_params)
+    if model.combine == "product" and not (model.ngram and fits(len(train_text), vocab.size)):
+        model = model.replace(combine="mix")  # no n-gram, or its training table too large: the card says so
     card = ModelCard(
         name=validate_name(name),
         created=now_iso(),
