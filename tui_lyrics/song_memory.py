@@ -266,6 +266,8 @@ class SongMemory:
         self._tail = [0] + [-1] * (kn.order - 1)  # training id of the length-j gram ending here (j < order)
         self._code = ""  # the song's last LADDER[-1] event codes
         self.read_chars = 0
+        self._lookups: dict[tuple[int, ...], tuple[list[int], list[int]]] = {}
+        """(the context ids, the event) -> the ids of the grams ending at it and their training counts."""
         unigram = kn._orders[0]  # one context: the empty one
         self._unigram = np.zeros(kn.size)  # its discounted counts, dense (V,)
         self._unigram[unigram.events[unigram.first[0] : unigram.first[1]]] = unigram.discounted[
@@ -277,15 +279,20 @@ class SongMemory:
         kn, V = self.kn, self.kn.size
         for e in events:
             e = int(e)
-            ends = [0]  # training id of the gram of each length ending at e
-            for j in range(1, kn.order + 1):
-                parent = self._tail[j - 1] if j - 1 < len(self._tail) else -1
-                level = kn._orders[j - 1]
-                i = int(level.keys.searchsorted(parent * V + e)) if parent >= 0 else len(level.keys)
-                ends.append(i if i < len(level.keys) and level.keys[i] == parent * V + e else -1)
+            key = (*self._tail, e)  # what the lookups below depend on: a song comes back to the same ones
+            found = self._lookups.get(key)
+            if found is None:
+                ends = [0]  # training id of the gram of each length ending at e
+                for j in range(1, kn.order + 1):
+                    parent = self._tail[j - 1] if j - 1 < len(self._tail) else -1
+                    level = kn._orders[j - 1]
+                    i = int(level.keys.searchsorted(parent * V + e)) if parent >= 0 else len(level.keys)
+                    ends.append(i if i < len(level.keys) and level.keys[i] == parent * V + e else -1)
+                counts = [int(kn._orders[j - 1].counts[ends[j]]) if ends[j] >= 0 else 0 for j in range(1, kn.order + 1)]
+                found = self._lookups[key] = (ends, counts)
+            ends, base = found
             self._matches.add(self._code, len(self._code))
             self._code = (self._code + chr(e))[-LADDER[-1] :]
-            base = [int(kn._orders[j - 1].counts[ends[j]]) if ends[j] >= 0 else 0 for j in range(1, kn.order + 1)]
             self._overlay.add(self._code[-kn.order :], base)
             self._own.add(self._code[-OWN_ORDER:], [0] * OWN_ORDER)
             self._tail = ends[: kn.order]
