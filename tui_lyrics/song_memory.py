@@ -130,11 +130,13 @@ class _Parts:
         self.scale = 1.0
         self.ids: list[np.ndarray] = []
         self.values: list[np.ndarray] = []
+        self.factors: list[float] = []  # each sparse part's multiplier, applied in one pass by ``sum``
         self.dense: np.ndarray | None = None
 
     def add_sparse(self, ids: np.ndarray, values: np.ndarray, factor: float) -> None:
         self.ids.append(ids)
-        self.values.append(values * (factor * self.scale))
+        self.values.append(values)
+        self.factors.append(factor * self.scale)
 
     def add_dense(self, values: np.ndarray, factor: float) -> None:
         scaled = values * (factor * self.scale)
@@ -154,7 +156,9 @@ class _Parts:
 
     def sum(self) -> np.ndarray:
         if self.ids:
-            counts = np.bincount(np.concatenate(self.ids), np.concatenate(self.values), minlength=self.size)
+            lengths = [len(ids) for ids in self.ids]
+            weights = np.concatenate(self.values) * np.repeat(self.factors, lengths)  # the same products as one by one
+            counts = np.bincount(np.concatenate(self.ids), weights, minlength=self.size)
             p = np.asarray(counts, dtype=np.float64)  # weighted: float64 already, so no copy
             p += self.scale / self.size
         else:
