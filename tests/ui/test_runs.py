@@ -7,6 +7,7 @@ saves every model of a grid as well as the single training.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
@@ -18,7 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable
 
 from tui_lyrics import experiments as ex
-from tui_lyrics.store import LOCK, ModelStore
+from tui_lyrics.store import LOCK, METRICS, ModelStore
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.compare.screen import CompareScreen
 from tui_lyrics.ui.library.screen import LibraryScreen
@@ -175,9 +176,35 @@ async def test_a_headless_run_is_known_asked_about_marked_and_in_the_header(corp
         await pilot.press("enter")  # cancel
         assert app.job is None and not app.runs.active  # not this app's run: nothing to save on quit
 
+        # Its progress, once its metrics tell: the last training row's step against the card's 1,000 steps.
+        append_rows(folder, {"kind": "train", "step": 200, "loss": 3.0, "elapsed": 10.0})
+        await wait_for(pilot, lambda: app.sub_title == "● elsewhere: remote 20%", what="its progress in the header")
+        append_rows(folder, {"kind": "train", "step": 600, "loss": 2.5, "elapsed": 30.0}, torn='{"kind": "tr')
+        await wait_for(pilot, lambda: app.sub_title == "● elsewhere: remote 60%", what="the header to follow it")
+
         (folder / LOCK).unlink()  # the other process finished
         await wait_for(pilot, lambda: app.runs.elsewhere == (), what="the run service to see it end")
         assert "remote" not in app.sub_title
+
+
+def append_rows(folder: Path, *rows: dict[str, object], torn: str = "") -> None:
+    """Rows as another process's training appends them; ``torn`` is a row it is half-way through."""
+    with (folder / METRICS).open("a", encoding="utf-8") as handle:
+        handle.write("".join(json.dumps(row) + "\n" for row in rows) + torn)
+
+
+def test_the_header_reads_only_the_tail_of_a_headless_runs_metrics(home: Path) -> None:
+    from tui_lyrics.ui.watch import TAIL_BYTES, headless_fraction, last_train_row
+
+    folder = write_card(home, "remote", finished=False, steps=0)  # a budget of 1,000 steps
+    store = ModelStore(home)
+    assert last_train_row(folder) is None and headless_fraction(store, "remote") is None  # no metrics yet
+    rows = [{"kind": "train", "step": step, "loss": 3.0, "elapsed": step / 10} for step in range(1, 251)]
+    append_rows(folder, *rows, {"kind": "held", "step": 250, "held_loss": 3.1, "train_loss": 3.0}, torn='{"ki')
+    assert (folder / METRICS).stat().st_size > TAIL_BYTES  # the seek lands mid-row
+    assert last_train_row(folder) == rows[-1]  # past the torn row and the held-out one
+    assert headless_fraction(store, "remote") == 0.25
+    assert headless_fraction(store, "gone") is None
 
 
 def test_train_more_reads_steps_epochs_or_minutes_as_the_cli_flags_do() -> None:

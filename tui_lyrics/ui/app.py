@@ -216,9 +216,11 @@ class LyricsApp(App[int]):
         self._show_status()
 
     def on_headless_runs_seen(self, message: msg.HeadlessRunsSeen) -> None:
-        if self.runs.saw(message.names):
+        before = self.runs.elsewhere
+        if self.runs.saw(message.names, message.fractions):
             self._show_status()
-            self.library_changed.publish("")  # the library marks them at once
+            if self.runs.elsewhere != before:
+                self.library_changed.publish("")  # the library marks them at once
 
     def on_model_created(self, message: msg.ModelCreated) -> None:
         self.library_changed.publish(message.name)

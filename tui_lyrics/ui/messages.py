@@ -150,3 +150,5 @@ class HeadlessRunsSeen(Message, bubble=False):
     """The models whose locks are held now, read in a thread (the app's own runs included)."""
 
     names: tuple[str, ...]
+    fractions: tuple[tuple[str, float], ...] = ()
+    """How far each run of another process is through its budget, where its metrics tell."""

@@ -3,10 +3,11 @@
 A single training (``TrainingJob``) and a compare grid (``GridRun``) both live here, whichever
 screen started them. A headless ``lyrics-tui train`` in another process is known here too: the
 service reads the models' locks every few seconds (``scan``, in a thread) and keeps the names
-in ``elsewhere``. Screens ask this object to start, pause, stop and describe runs; it refuses a
-second training, asks before two CPU-bound runs share the cores (a headless one counts), and
-stops every run of its own and waits for its save when the app quits or the terminal hangs up.
-The header's words for what runs come from ``headline``.
+in ``elsewhere``, with how far each is through its budget where its metrics tell (the last
+row's step or time against its card's budget). Screens ask this object to start, pause, stop
+and describe runs; it refuses a second training, asks before two CPU-bound runs share the
+cores (a headless one counts), and stops every run of its own and waits for its save when
+the app quits or the terminal hangs up. The header's words for what runs come from ``headline``.
 
 Why ask rather than queue: a queued run looks started but sits idle with nowhere to show it,
 and on a 2-core machine two runs at once only make both slower. The dialog says so and lets
@@ -33,6 +34,7 @@ from tui_lyrics.ui.jobs import EVAL_SECONDS, PREVIEW_SECONDS, TrainingJob, Train
 from tui_lyrics.ui.messages import HeadlessRunsSeen, RunsChanged
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.status import RunStatus
+from tui_lyrics.ui.watch import headless_fraction
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:
@@ -75,6 +77,8 @@ class RunService:
         """The compare grid in progress."""
         self.elsewhere: tuple[str, ...] = ()
         """Models another process is training now (a headless ``lyrics-tui train``), from the last scan."""
+        self.elsewhere_fractions: dict[str, float] = {}
+        """How far each of them is through its budget, where its metrics tell (from the last scan)."""
         self.preview_seconds = PREVIEW_SECONDS
         self.eval_seconds = EVAL_SECONDS
 
@@ -109,7 +113,7 @@ class RunService:
         return self.training_here(name) or name in self.elsewhere
 
     def headline(self) -> str:
-        """What runs, for the header: ``● training songs 45% · ● grid cmp-1 3/8 · ● elsewhere: remote``."""
+        """What runs, for the header: ``● training songs 45% · ● grid cmp-1 3/8 · ● elsewhere: remote 30%``."""
         parts = []
         record = self.record
         if self.training is not None and record is not None:
@@ -120,7 +124,9 @@ class RunService:
             run = grid.last_run
             at = f" {run.index + 1}/{run.total}" if run is not None else ""
             parts.append(f"● grid {grid.experiment_id}{at}")
-        parts += [f"{RunStatus.WATCHING.badge} {name}" for name in self.elsewhere]
+        for name in self.elsewhere:
+            fraction = self.elsewhere_fractions.get(name)
+            parts.append(f"{RunStatus.WATCHING.badge} {name}" + (f" {fraction:.0%}" if fraction is not None else ""))
         return " · ".join(parts)
 
     def training_here(self, name: str) -> bool:
@@ -272,7 +278,14 @@ class RunService:
             self.app.run_worker(self._scan_body, thread=True, group="run-scan", exclusive=True, exit_on_error=False)
 
     def _scan_body(self) -> None:
-        self.app.post_message(HeadlessRunsSeen(names=self.scan()))
+        live = self.scan()
+        mine = self._mine()  # read off the UI thread: at worst one scan words a run that just became this app's
+        fractions = []
+        for name in live:
+            fraction = headless_fraction(self.store, name) if self.store is not None and name not in mine else None
+            if fraction is not None:
+                fractions.append((name, fraction))
+        self.app.post_message(HeadlessRunsSeen(names=live, fractions=tuple(fractions)))
 
     def scan(self) -> tuple[str, ...]:
         """Every model whose lock is held now (this app's runs included): only the locks are read."""
@@ -284,11 +297,23 @@ class RunService:
             return ()
         return tuple(f.name for f in folders if f.is_dir() and not f.name.startswith(".") and is_live(f))
 
-    def saw(self, live: tuple[str, ...]) -> bool:
-        """A scan's answer (on the UI thread): keep the runs that are not this app's; True if that changed."""
-        mine = self.live_names() | (self.live_grid.models if self.live_grid is not None else frozenset())
+    def _mine(self) -> set[str] | frozenset[str]:
+        """Every model this app trains now or will in its grid (their locks are not another process's)."""
+        grid = self.live_grid
+        return self.live_names() | (grid.models if grid is not None else frozenset())
+
+    def saw(self, live: tuple[str, ...], fractions: tuple[tuple[str, float], ...] = ()) -> bool:
+        """A scan's answer (on the UI thread): keep the runs that are not this app's; True if what the header
+        says of them changed (a run began or ended, or one moved by a percent)."""
+        mine = self._mine()
         elsewhere = tuple(name for name in live if name not in mine)
-        changed, self.elsewhere = elsewhere != self.elsewhere, elsewhere
+        known = {name: fraction for name, fraction in fractions if name in elsewhere}
+
+        def said(values: dict[str, float]) -> dict[str, str]:
+            return {name: f"{fraction:.0%}" for name, fraction in values.items()}
+
+        changed = elsewhere != self.elsewhere or said(known) != said(self.elsewhere_fractions)
+        self.elsewhere, self.elsewhere_fractions = elsewhere, known
         return changed
 
     # -- leaving ---------------------------------------------------------------------------------
