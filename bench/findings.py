@@ -89,16 +89,20 @@ matrix-vector products, and on busy cores a two-thread team took 0.46–6.1 ms a
 0.19–0.48 ms on one (back to back, load 2.5–5; the setting is the calling thread's own, so a
 training thread beside it keeps its threads); (2) the song memory sums its orders in one scatter
 from the top order down instead of an array pass per order, and keeps each context's gains as
-arrays until its next count (its distribution 40–77 µs → 19–28 µs, the song's own n-gram 32–45 →
-20–35 µs, same process, load 4); (3) a song-memory share of exactly 0 skips that distribution (the
-Jay Chou cards give the song's own n-gram the whole n-gram side from a 6-character match on);
+arrays until its next count, scaling all the sparse parts in one pass (its distribution 41 → 14 µs,
+the song's own n-gram 32 → 12 µs, old and new code in one process, load 4), and keeps its
+training-table lookups per (context, character) for the take; (3) a song-memory share of exactly 0
+skips that distribution (the Jay Chou cards give the song's own n-gram the whole n-gram side from a
+6-character match on);
 (4) the one-sample draw is `torch.multinomial`'s own exponential trick without its per-call
 checks (12–16 µs → about 5 µs, the same draws: tested); (5) the loop detector checks only the
 periods whose first comparison holds (the same answers on 20,000 random texts). The old and the
-new code side by side (both processes at once on the same models, 3 takes of 500 characters after
-a warm-up, CPU chars/s, load 6–10): with the app's defaults GRU ×1.05–1.09, LSTM ×1.04–1.08, RNN
-×1.12–1.17; with song memory and the quote limit of 12 only (the last session's rows) GRU
-×1.05–1.13, LSTM ×1.20–1.23, RNN ×1.30–1.51. Under that load the wall clock gains less than the
+new code side by side (this session's files before the changes against after, both processes at
+once on the same models, 3 takes of 500 characters after a warm-up, CPU chars/s, three rounds at
+load 5–10; the newer code also carries other sessions' new line rules): with the app's defaults GRU
+×1.05–1.22, LSTM ×1.01–1.08, RNN ×1.12–1.19; with song memory and the quote limit of 12 only (the
+last session's rows) GRU ×1.05–1.15, LSTM ×1.17–1.23, RNN ×1.14–1.51; the mixture alone
+×1.0–1.34. Under that load the wall clock gains less than the
 first step measurements promised, because every process waits for a core anyway.
 
 Through `lyrics-tui generate` to a pty (`python bench/generation.py --cli --cell gru --chars
@@ -171,10 +175,13 @@ Tiny Shakespeare, the medium preset (GRU 2×512, embedding 192, dropout 0.2, bat
   machine today. Section 3's run (2026-12-02 04:32 UTC, load average 4.7–5.5 on the 2 cores from
   other sessions' training and tests): RNN 786, GRU 1,006, LSTM 300 chars/s, against 1,495 /
   1,680 / 474 for the mixture alone on the same takes just before (ratios 0.53 / 0.63 / 0.65); an
-  earlier run at load 8–10 gave 82 / 145 / 81 (ratios 0.54 / 0.58 / 0.71). The ratio is the figure
+  earlier run at load 8–10 gave 82 / 145 / 81 (ratios 0.54 / 0.58 / 0.71), and a rerun at 04:39
+  after two more song-memory changes (load 4.6–5.1) 1,443 / 314 / 500 against 2,333 / 498 / 773
+  (0.57 / 0.64 / 0.59): minutes apart the absolute figures move threefold, the ratios by about
+  0.05. The ratio is the figure
   that carries over: the app's defaults now include the repetition controls and the order-7
   n-gram (the last run's 0.74–0.82 had song memory and a quote limit of 12 only). This session's
-  changes run 1.04–1.17 times the old code with the app's defaults and 1.05–1.51 times with song
+  changes run 1.01–1.22 times the old code with the app's defaults and 1.05–1.51 times with song
   memory and the quote limit alone, side by side under the same load (see "Generating with
   everything on"). Per character the network step is about a third of the CPU; what is left
   beyond it: the controls' small torch operations (the repetition penalty builds two tensors a
