@@ -179,6 +179,7 @@ async def test_a_headless_run_is_known_asked_about_marked_and_in_the_header(corp
         # Its progress, once its metrics tell: the last training row's step against the card's 1,000 steps.
         append_rows(folder, {"kind": "train", "step": 200, "loss": 3.0, "elapsed": 10.0})
         await wait_for(pilot, lambda: app.sub_title == "● elsewhere: remote 20%", what="its progress in the header")
+        assert app.format_title(app.title, app.sub_title).plain == "● elsewhere: remote 20%"  # no app name before it
         append_rows(folder, {"kind": "train", "step": 600, "loss": 2.5, "elapsed": 30.0}, torn='{"kind": "tr')
         await wait_for(pilot, lambda: app.sub_title == "● elsewhere: remote 60%", what="the header to follow it")
 

@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.signal import Signal
 
@@ -248,6 +249,13 @@ class LyricsApp(App[int]):
     def _show_status(self) -> None:
         """The header's subtitle: every run the run service knows of, else the engine's state."""
         self.sub_title = self.runs.headline() or self.engine.status
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header: while something runs, only what runs (``● elsewhere: remote 30%``), so a 60-column
+        header keeps a run's progress rather than the app's name; otherwise the name and the engine's state."""
+        if sub_title and sub_title == self.runs.headline():
+            return Content(sub_title)
+        return super().format_title(title, sub_title)
 
     def _announce(self, event: progress.TrainingFinished) -> None:
         if event.reason == "error":
