@@ -142,8 +142,8 @@ def _add_lyric_controls(p: argparse.ArgumentParser) -> None:
         "--loop-repeats",
         type=int,
         default=rec["loop_repeats"],
-        help=f"step out of a loop once a unit has repeated this many times in a row "
-        f"(default {rec['loop_repeats']}; 0: off)",
+        help=f"step out of a loop once a unit has repeated this many times in a row, and never write a line "
+        f"equal to one of the last two (a chorus may come back) (default {rec['loop_repeats']}; 0: off)",
     )
     craft.add_argument(
         "--quote-limit",

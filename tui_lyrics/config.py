@@ -230,7 +230,8 @@ class SampleConfig(_Settings):
     no_repeat_ngram: int = 0
     """Never repeat an n-gram of this many characters within lines of the take and its prefix (0: off)."""
     loop_repeats: int = 0
-    """Step out of loops: after a unit repeats this many times in a row, the next character must break it (0: off)."""
+    """Step out of loops: after a unit repeats this many times in a row, the next character must break it; with it
+    the line rule (``core.constraints``): no line equal to one of the last two, a chorus may come back (0: off)."""
     quote_limit: int = 0
     """Never extend a verbatim match with the model's corpus beyond this many characters; the song's own text
     (prefix and take) may be quoted (0: off; `generate` and the app use QUOTE_LIMIT)."""
