@@ -303,3 +303,17 @@ async def test_a_run_that_falls_back_to_an_older_checkpoint_says_so(tiny_model: 
         await wait_for(pilot, lambda: app.job is None and app.record is not None, what="the run")
         notes = [str(n.message) for n in app._notifications]
         assert any("skipped damaged checkpoint" in n for n in notes), notes
+
+
+async def test_a_40_column_form_shows_every_preset_and_setting_whole(corpus_file: Path) -> None:
+    async with LyricsApp().run_test(size=(40, 12)) as pilot:
+        screen = await open_setup(pilot, corpus_file)
+        for name in ("tiny", "small", "medium", "large"):  # two by two, none cut
+            button = screen.query_one(f"#preset-{name}", RadioButton)
+            assert button.region.right <= 40 and button.region.width >= len(name) + 4, name
+        assert "suggested:" in str(screen.query_one("#preset-hint", Label).render())
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        cell = screen.query_one("#set-cell", Select)
+        assert cell.region.width >= len("lstm") + 4 and cell.region.right <= 40  # one setting a row
+        assert screen.query_one("#set-combine", Select).value == "mix"

@@ -23,6 +23,7 @@ from textual.widgets import Checkbox, Collapsible, Input, Label, RadioButton, Ra
 from tui_lyrics.config import (
     BATCHING,
     CELLS,
+    COMBINE,
     INPUTS,
     ModelConfig,
     Preset,
@@ -36,7 +37,7 @@ from tui_lyrics.ui.training.estimate_line import EstimateLine
 
 PRESETS = ("tiny", "small", "medium", "large")
 BUDGETS = ("steps", "epochs", "minutes")
-CHOICES = {"cell": CELLS, "input": INPUTS, "batching": BATCHING}
+CHOICES = {"cell": CELLS, "input": INPUTS, "combine": COMBINE, "batching": BATCHING}
 BASIC_TRAIN_FIELDS = {"steps", "epochs", "minutes", "device"}
 FIRST_RUN_MINUTES = {"tiny": 2, "small": 5, "medium": 10, "large": 20}
 """The budget a preset offers: minutes, so a first run takes minutes whatever the machine."""
