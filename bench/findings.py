@@ -184,8 +184,9 @@ Tiny Shakespeare, the medium preset (GRU 2×512, embedding 192, dropout 0.2, bat
   changes run 1.01–1.22 times the old code with the app's defaults and 1.05–1.51 times with song
   memory and the quote limit alone, side by side under the same load (see "Generating with
   everything on"). Per character the network step is about a third of the CPU; what is left
-  beyond it: the controls' small torch operations (the repetition penalty builds two tensors a
-  character; the mask and isfinite passes about 15 µs), the song memory's counting (about 20 dict
+  beyond it: the lyric controls, a quarter of the CPU in a profile at 04:46 (the line rule added
+  that day, `_repeat_chars`, 7%; the repetition penalty builds two tensors a character; the mask
+  and isfinite passes about 15 µs), the song memory's counting (about 20 dict
   updates a character, more for the song's own 9-gram) and its two distributions, and the
   mixing's dozen vector passes and a logarithm. Next: the mixing and the draw in one numpy pass
   (numpy is already a dependency), the controls as numpy masks, the song memory's lookups cached
