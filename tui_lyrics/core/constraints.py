@@ -153,6 +153,8 @@ class LyricControls:
         """Every non-blank line completed so far, in order (the line rule reads it)."""
         self.repeats: set[str] = set()
         """The lines the current line may not be, by the line rule (a loop, not a chorus)."""
+        self.repeat_lengths: set[int] = set()
+        """Their lengths (most steps are at a length none of them has: nothing to check)."""
         self.run = 0
         """How many of the last lines in a row came back (each equal to an earlier line)."""
         self.owed = 0
@@ -260,6 +262,7 @@ class LyricControls:
         self.sequence.append(done)
         self.times[done] += 1
         self.repeats = self._repeats()
+        self.repeat_lengths = {len(x) for x in self.repeats}
         # the same line twice in a row is no chorus, nor is any line the line rule bans next
         self.following = [x for x in self.lines if x != done and x not in self.repeats]
         self.verse += 1
@@ -344,6 +347,8 @@ class LyricControls:
         or more characters) the character that would complete it, so the line parts from it before its end."""
         found: set[str] = set()
         n = len(self.line)
+        if n not in self.repeat_lengths and n + 1 not in self.repeat_lengths:
+            return found
         for banned in self.repeats:
             if banned == self.line:
                 found.add("\n")
