@@ -288,3 +288,25 @@ def test_the_fast_path_draws_what_the_plain_pipeline_draws(lm: LoadedModel) -> N
         controls.advance(sampled.char)
         text += sampled.char
     assert acted["quote"] and acted["penalty"]  # the take did exercise the controls
+
+
+def test_samplers_at_once_put_the_process_wide_thread_count_back() -> None:
+    """torch's thread count is the process's: a sampler ending while another still steps must not restore it
+    under the other's feet, and the last one out restores what the first found (a training thread uses it)."""
+    import torch
+
+    from tui_lyrics.core.sample import _fast_single_steps
+
+    before, onednn = torch.get_num_threads(), torch.backends.mkldnn.enabled
+    torch.set_num_threads(2)
+    try:
+        first, second = _fast_single_steps(True), _fast_single_steps(True)
+        first.__enter__()
+        second.__enter__()
+        assert torch.get_num_threads() == 1 and not torch.backends.mkldnn.enabled
+        first.__exit__(None, None, None)
+        assert torch.get_num_threads() == 1  # the second still steps
+        second.__exit__(None, None, None)
+        assert torch.get_num_threads() == 2 and torch.backends.mkldnn.enabled == onednn
+    finally:
+        torch.set_num_threads(before)

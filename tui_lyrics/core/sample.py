@@ -130,6 +130,11 @@ def resolve_seed(seed: int | None) -> int:
     return seed if seed is not None else random.SystemRandom().randrange(2**31)
 
 
+_STEPS_LOCK = threading.Lock()
+_STEPPERS: list[tuple[bool, int]] = []
+"""What the first sampler inside found (oneDNN flag, thread count), once per sampler inside."""
+
+
 @contextmanager
 def _fast_single_steps(cpu: bool) -> Iterator[None]:
     """Single steps on the CPU: no oneDNN (its per-call overhead dominates single LSTM steps) and one thread.
@@ -137,20 +142,32 @@ def _fast_single_steps(cpu: bool) -> Iterator[None]:
     A batch-1 step is a few small matrix-vector products: splitting them over threads costs more than it
     saves, and when the cores are busy (the app's own UI, a training run, other programs) a thread team
     waiting for a descheduled member made steps several times slower (bench/BENCHMARKS.md, section 3).
-    The thread count is the calling thread's own (OpenMP), so a training thread beside it keeps its own.
+    Both settings are process-wide in torch: the first sampler in sets them and the last one out puts back
+    what the first found, so two samplers at once (Compose and Write) never leave them changed. A training
+    thread in the same process runs on one thread while a step is taken (well under a millisecond at a time).
     """
-    # Only the enabled flag: mkldnn.flags() also sets allow_tf32, which warns on CPU builds.
-    was, threads = torch.backends.mkldnn.enabled, torch.get_num_threads()
-    torch.backends.mkldnn.enabled = not cpu  # type: ignore[assignment]  # torch types it as its descriptor
-    if cpu:
-        torch.set_num_threads(1)
+    if not cpu:
+        with torch.inference_mode():
+            yield
+        return
+    with _STEPS_LOCK:
+        if not _STEPPERS:
+            # Only the enabled flag: mkldnn.flags() also sets allow_tf32, which warns on CPU builds.
+            found = (bool(torch.backends.mkldnn.enabled), torch.get_num_threads())
+            torch.backends.mkldnn.enabled = False  # type: ignore[assignment]  # torch types it as its descriptor
+            torch.set_num_threads(1)
+        else:
+            found = _STEPPERS[0]
+        _STEPPERS.append(found)
     try:
         with torch.inference_mode():
             yield
     finally:
-        torch.backends.mkldnn.enabled = was
-        if cpu:
-            torch.set_num_threads(threads)
+        with _STEPS_LOCK:
+            was, threads = _STEPPERS.pop()
+            if not _STEPPERS:
+                torch.backends.mkldnn.enabled = was  # type: ignore[assignment]
+                torch.set_num_threads(threads)
 
 
 def stream_chars(
