@@ -106,6 +106,8 @@ async def test_leaving_the_screen_keeps_training_and_the_library_resumes(corpus_
         await wait_for(pilot, lambda: record.step > step, what="training to go on behind the library")
         assert library.query_one("#models").get_cell_at((0, 0)).plain == "●"
         assert "training in this app" in str(library.query_one("#model-details", Static).render())
+        library.models.show_run(record)  # as each progress does: the row says the run's step, not its last checkpoint's
+        assert library.query_one("#models").get_cell_at((0, 3)).plain == f"{record.step:,}"
 
         await pilot.press("v")  # back to the live run
         screen = app.screen

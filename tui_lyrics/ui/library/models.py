@@ -10,6 +10,7 @@ the library reads itself again.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -75,10 +76,17 @@ class ModelTable(DataTable[Text]):
         return True
 
     def show_run(self, record: RunRecord) -> None:
-        """Refresh the training model's row in place (this comes ~10 times a second)."""
+        """Refresh the training model's row in place with the run's step, time and best score (this comes
+        ~10 times a second; its card says them only at each checkpoint)."""
         info = next((row for row in self.models or () if row.name == record.name), None)
-        if info is None:
+        if info is None or info.error:
             return
+        info = dataclasses.replace(
+            info,
+            steps=max(info.steps, record.step),
+            train_seconds=record.elapsed if record.elapsed is not None else info.train_seconds,
+            best_loss=record.best_loss if record.best_loss is not None else info.best_loss,
+        )
         with contextlib.suppress(CellDoesNotExist):
             for column, cell in zip(self.columns_keys, self.cells(info), strict=True):
                 self.update_cell(info.name, column, cell, update_width=True)
