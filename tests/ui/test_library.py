@@ -133,6 +133,12 @@ async def test_first_start_offers_the_demo_model_and_a_hint(home: Path) -> None:
         hint = screen.query_one("#first-run-hint", Static)
         assert hint.display and "compose with the built-in demo model" in str(hint.render())
         assert "built-in, read-only" in details(screen)
+        for key in ("d", "r"):  # said at once: no question whose answer cannot be carried out
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, LibraryScreen), key
+        notes = [str(n.message) for n in pilot.app._notifications]
+        assert notes.count("demo-zh is built in and read-only; press n to train your own") == 2
 
 
 @pytest.mark.demo

@@ -224,8 +224,15 @@ class ModelTable(DataTable[Text]):
         return info
 
     # -- edits (each asks first) ------------------------------------------------------------
+    def _editable(self, info: ModelInfo | None) -> ModelInfo | None:
+        """``info`` unless it is built in (said now, not after a question whose answer cannot be carried out)."""
+        if info is not None and info.read_only:
+            self.notify(f"{info.name} is built in and read-only; press n to train your own", severity="warning")
+            return None
+        return info
+
     def ask_rename(self) -> None:
-        info = self.usable()
+        info = self._editable(self.usable())
         if info is not None:
             self.app.push_screen(
                 PromptDialog(f"New name for {info.name}:", value=info.name, ok="Rename"),
@@ -254,6 +261,8 @@ class ModelTable(DataTable[Text]):
         info = self.selected()
         if info is None:
             self.notify("No model selected", severity="warning")
+            return
+        if self._editable(info) is None:
             return
         question = f"Delete {info.name} and its checkpoints? This cannot be undone."
         self.app.push_screen(ConfirmDialog(question, yes="Delete", no="Keep"), lambda yes: self._delete(info, yes))
