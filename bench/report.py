@@ -102,7 +102,7 @@ def _quality(q: dict[str, Any]) -> list[str]:
                 what = f"{model['cell'].upper()} {model['layers']}×{model['hidden']}, dropout {model['dropout']}"
                 order = o.get("ngram_order") or 5
                 table.append([
-                    f"{run}: {what} ({o['params']:,} params) + {order}-gram, weight {o['weight']}",
+                    f"{run}: {what} ({o['params']:,} params) {_joined(model)} {order}-gram, weight {o['weight']}",
                     f"**{_nats(o['loss'])}**", _nats(o["song_loss"]) if o.get("song_loss") else "—",
                     f"{o['chars_per_s']:,.0f}", _nats(o["network_loss"]),
                 ])  # fmt: skip
@@ -250,3 +250,8 @@ def _scale(rows: list[dict[str, Any]]) -> list[str]:
     per_char = [x["total_s"] / x["chars"] * 1e9 for x in rows]
     out += ["", "Time per character (ns): " + ", ".join(f"{v:.0f}" for v in per_char) + "."]
     return out
+
+
+def _joined(model: dict[str, Any]) -> str:
+    """How the network meets the n-gram in a row's label (cards before ``combine`` are the interpolation)."""
+    return "trained to complement its" if model.get("combine") == "product" else "+"
