@@ -2,10 +2,9 @@
 
 A single training (``TrainingJob``) and a compare grid (``GridRun``) both live here, whichever
 screen started them. A headless ``lyrics-tui train`` in another process is known here too: the
-service reads the models' locks every few seconds (``scan``, in a thread) and keeps the names
-in ``elsewhere``, with how far each is through its budget where its metrics tell (the last
-row's step or time against its card's budget). Screens ask this object to start, pause, stop
-and describe runs; it refuses a second training, asks before two CPU-bound runs share the
+service reads the models' locks every few seconds in a thread and keeps the names in
+``elsewhere``, with how far each is through its budget (``ui/headless.py``). Screens ask this
+object to start, pause, stop and describe runs; it refuses a second training, asks before two CPU-bound runs share the
 cores (a headless one counts), and stops every run of its own and waits for its save when
 the app quits or the terminal hangs up. The header's words for what runs come from ``headline``.
 
@@ -28,13 +27,12 @@ from textual.message import Message
 
 from tui_lyrics import experiments as ex
 from tui_lyrics.errors import LyricsError
-from tui_lyrics.store import is_live
 from tui_lyrics.ui.compare.jobs import GridRunStarted, run_grid
+from tui_lyrics.ui.headless import HeadlessRuns
 from tui_lyrics.ui.jobs import EVAL_SECONDS, PREVIEW_SECONDS, TrainingJob, TrainPlan
-from tui_lyrics.ui.messages import HeadlessRunsSeen, RunsChanged
+from tui_lyrics.ui.messages import RunsChanged
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.status import RunStatus
-from tui_lyrics.ui.watch import headless_fraction
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:
@@ -75,10 +73,8 @@ class RunService:
         """What the latest training of this app looks like (kept after it ends)."""
         self.grid: GridRun | None = None
         """The compare grid in progress."""
-        self.elsewhere: tuple[str, ...] = ()
-        """Models another process is training now (a headless ``lyrics-tui train``), from the last scan."""
-        self.elsewhere_fractions: dict[str, float] = {}
-        """How far each of them is through its budget, where its metrics tell (from the last scan)."""
+        self.headless = HeadlessRuns()
+        """The runs of other processes, from the last scan of the locks."""
         self.preview_seconds = PREVIEW_SECONDS
         self.eval_seconds = EVAL_SECONDS
 
@@ -124,9 +120,7 @@ class RunService:
             run = grid.last_run
             at = f" {run.index + 1}/{run.total}" if run is not None else ""
             parts.append(f"● grid {grid.experiment_id}{at}")
-        for name in self.elsewhere:
-            fraction = self.elsewhere_fractions.get(name)
-            parts.append(f"{RunStatus.WATCHING.badge} {name}" + (f" {fraction:.0%}" if fraction is not None else ""))
+        parts += self.headless.words()
         return " · ".join(parts)
 
     def training_here(self, name: str) -> bool:
@@ -271,31 +265,21 @@ class RunService:
         if self.grid is not None:
             self.grid.stop.set()
 
-    # -- runs of other processes -------------------------------------------------------------
+    # -- runs of other processes (ui/headless.py) ----------------------------------------------
+    @property
+    def elsewhere(self) -> tuple[str, ...]:
+        """Models another process is training now (a headless ``lyrics-tui train``), from the last scan."""
+        return self.headless.names
+
     def scan_soon(self) -> None:
         """Read the models' locks in a thread; the answer comes back as ``HeadlessRunsSeen``."""
-        if self.store is not None:
-            self.app.run_worker(self._scan_body, thread=True, group="run-scan", exclusive=True, exit_on_error=False)
+        store = self.store
+        if store is not None:
 
-    def _scan_body(self) -> None:
-        live = self.scan()
-        mine = self._mine()  # read off the UI thread: at worst one scan words a run that just became this app's
-        fractions = []
-        for name in live:
-            fraction = headless_fraction(self.store, name) if self.store is not None and name not in mine else None
-            if fraction is not None:
-                fractions.append((name, fraction))
-        self.app.post_message(HeadlessRunsSeen(names=live, fractions=tuple(fractions)))
+            def body() -> None:  # the app's own runs read off the UI thread: at worst one scan words a run begun here
+                self.app.post_message(HeadlessRuns.read(store, self._mine()))
 
-    def scan(self) -> tuple[str, ...]:
-        """Every model whose lock is held now (this app's runs included): only the locks are read."""
-        if self.store is None:
-            return ()
-        try:
-            folders = sorted(self.store.root.iterdir())
-        except OSError:
-            return ()
-        return tuple(f.name for f in folders if f.is_dir() and not f.name.startswith(".") and is_live(f))
+            self.app.run_worker(body, thread=True, group="run-scan", exclusive=True, exit_on_error=False)
 
     def _mine(self) -> set[str] | frozenset[str]:
         """Every model this app trains now or will in its grid (their locks are not another process's)."""
@@ -303,18 +287,8 @@ class RunService:
         return self.live_names() | (grid.models if grid is not None else frozenset())
 
     def saw(self, live: tuple[str, ...], fractions: tuple[tuple[str, float], ...] = ()) -> bool:
-        """A scan's answer (on the UI thread): keep the runs that are not this app's; True if what the header
-        says of them changed (a run began or ended, or one moved by a percent)."""
-        mine = self._mine()
-        elsewhere = tuple(name for name in live if name not in mine)
-        known = {name: fraction for name, fraction in fractions if name in elsewhere}
-
-        def said(values: dict[str, float]) -> dict[str, str]:
-            return {name: f"{fraction:.0%}" for name, fraction in values.items()}
-
-        changed = elsewhere != self.elsewhere or said(known) != said(self.elsewhere_fractions)
-        self.elsewhere, self.elsewhere_fractions = elsewhere, known
-        return changed
+        """A scan's answer (on the UI thread); True if what the header says of the runs elsewhere changed."""
+        return self.headless.saw(live, fractions, mine=self._mine())
 
     # -- leaving ---------------------------------------------------------------------------------
     def stop_all(self) -> None:
