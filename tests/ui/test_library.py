@@ -138,7 +138,7 @@ async def test_first_start_offers_the_demo_model_and_a_hint(home: Path) -> None:
             await pilot.pause()
             assert isinstance(pilot.app.screen, LibraryScreen), key
         notes = [str(n.message) for n in pilot.app._notifications]
-        assert notes.count("demo-zh is built in and read-only; press n to train your own") == 2
+        assert notes.count("demo-zh is built in and read-only; press n to train your own model") == 2
 
 
 @pytest.mark.demo

@@ -227,7 +227,7 @@ class ModelTable(DataTable[Text]):
     def _editable(self, info: ModelInfo | None) -> ModelInfo | None:
         """``info`` unless it is built in (said now, not after a question whose answer cannot be carried out)."""
         if info is not None and info.read_only:
-            self.notify(f"{info.name} is built in and read-only; press n to train your own", severity="warning")
+            self.notify(f"{info.name} is built in and read-only; press n to train your own model", severity="warning")
             return None
         return info
 
