@@ -142,3 +142,21 @@ def test_a_line_is_written_four_times_at_most() -> None:
     assert not c.owed and c.repeats == {"春花秋月何时了", "一行"}  # 好了 came back twice: it may again
     c = controls(song + "好了\n新的\n天空\n")
     assert not c.owed and c.repeats == {"新的", "天空", "好了"}  # four times: no more
+
+
+def test_a_banned_line_broken_off_cannot_end_the_line() -> None:
+    c = controls("好了\n新的一行\n好了\n")  # 新的一行 and 好了 are the last two lines: both banned
+    assert "新的一行" in c.repeats
+    for char in "新的":
+        c.advance(char)
+        assert "\n" in banned(c)  # 新, 新的: the beginning of a banned line may not end the line
+    c.advance("一")
+    assert "\n" in banned(c) and "行" in banned(c)  # nor may the banned line itself
+    elsewhere = controls("好了\n新的一行\n好了\n")
+    for char in "天空":
+        elsewhere.advance(char)
+    assert "\n" not in banned(elsewhere)
+    chorus = controls("新的\n天空海阔\n月光洒在路上\n新的一行\n好了\n")  # 新的 is an earlier line, allowed back
+    for char in "新的":
+        chorus.advance(char)
+    assert "\n" not in banned(chorus)

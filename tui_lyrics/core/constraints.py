@@ -36,7 +36,8 @@ The controls, in priority order (a lower one gives way when it would leave no ch
    a row come back, and after a run of lines that came back as many new ones follow before another
    line may come back (a chorus, then a verse). So a line or a couplet never comes back right after
    itself, a chorus of four lines may come back whole, and a take does not recite its own lines on
-   and on. It bans the newline that would end such a line and, for a line of four or more
+   and on. It bans the newline that would end such a line or a strict beginning of one (``MIN_FRAGMENT``
+   characters or more: 我们还 for a banned 我们还要, not written broken off) and, for a line of four or more
    characters, the character that would complete it (with n-gram blocking on, the line has
    usually parted from it earlier: such a line is not followed past the blocking, below).
 6. **N-gram blocking** (``no_repeat_ngram``): a character that would complete an n-gram
@@ -102,6 +103,10 @@ lines that came back, as many new lines are written before a line may come back 
 so a song does not recite itself on and on."""
 MAX_TIMES = 4
 """The line rule: a line is written at most this many times (typed ones included): a chorus comes back three times."""
+MIN_FRAGMENT = 1
+"""The line rule: a line may not end as the beginning of a line it bans, from this many characters on (a strict
+beginning: 我们还 for a banned 我们还要, 一 for a banned 一起去看), so a banned line is not written broken off; the
+line goes somewhere new. 1 rather than 2: the demo's broken-off lines are often one character (bench/LYRIC_CRAFT.md)."""
 
 WINDOW_PENALTY = 1.0
 """With a quote limit of at least ``memorise.WINDOW`` (8): divide by this the probability of a character that
@@ -155,6 +160,9 @@ class LyricControls:
         """The lines the current line may not be, by the line rule (a loop, not a chorus)."""
         self.repeat_lengths: set[int] = set()
         """Their lengths (most steps are at a length none of them has: nothing to check)."""
+        self.fragments: set[str] = set()
+        """The strict beginnings (MIN_FRAGMENT characters or more) of those lines, which may not end a line either
+        (unless one is itself an earlier line the rule allows back)."""
         self.run = 0
         """How many of the last lines in a row came back (each equal to an earlier line)."""
         self.owed = 0
@@ -263,6 +271,7 @@ class LyricControls:
         self.times[done] += 1
         self.repeats = self._repeats()
         self.repeat_lengths = {len(x) for x in self.repeats}
+        self.fragments = self._fragments()
         # the same line twice in a row is no chorus, nor is any line the line rule bans next
         self.following = [x for x in self.lines if x != done and x not in self.repeats]
         self.verse += 1
@@ -342,11 +351,19 @@ class LyricControls:
                 found.add(seq[-p])
         return found
 
+    def _fragments(self) -> set[str]:
+        """The strict beginnings of the lines the rule bans that may not end a line (see ``fragments``)."""
+        found = {x[:k] for x in self.repeats for k in range(MIN_FRAGMENT, len(x))}
+        return found - {x for x in self.lines if x not in self.repeats} if found else found
+
     def _repeat_chars(self) -> set[str]:
-        """What would make the current line one the line rule bans: the newline after it, and (a line of four
-        or more characters) the character that would complete it, so the line parts from it before its end."""
+        """What would make the current line one the line rule bans, or a broken-off beginning of one: the
+        newline after it, and (a line of four or more characters) the character that would complete it, so the
+        line parts from it before its end."""
         found: set[str] = set()
         n = len(self.line)
+        if self.line in self.fragments:
+            found.add("\n")
         if n not in self.repeat_lengths and n + 1 not in self.repeat_lengths:
             return found
         for banned in self.repeats:

@@ -32,6 +32,12 @@ from tui_lyrics.vocab import UNK_ID, CharVocab
 WEIGHTS = np.linspace(0.0, 1.0, 21)  # the grid the network's share is chosen from
 BUCKETS = len(LADDER) + 1  # match buckets: song_weights has one pair per bucket
 PAIRS = [(a, c) for a in WEIGHTS for c in WEIGHTS if a + c <= 1 + 1e-9]  # (network, song's own n-gram) shares
+WRITTEN_SONG_SHARE = 0.3
+"""Writing is not reading: in a take, where the text's match with the song so far is not in the typed prompt (the
+song matches only what the model wrote itself), the song's own n-gram gets at most this share and the network the
+rest. The per-bucket shares were fitted reading songs, where a long match is a chorus coming back; in writing, a
+long match with the model's own lines feeds on itself and the take recites itself (bench/LYRIC_CRAFT.md, "Choruses,
+loops and stutters"). Sampling only: scoring (``mix_song``) uses the fitted shares as they are."""
 
 
 @dataclass(frozen=True)
@@ -153,13 +159,23 @@ class Mixture:
         index = self.ngram.index
         return [index.get(c, UNK_ID) for c in text[-self.ngram.order :]]
 
-    def next_logits(self, logits: torch.Tensor, history: list[int], memory: SongMemory | None = None) -> torch.Tensor:
+    def next_logits(
+        self,
+        logits: torch.Tensor,
+        history: list[int],
+        memory: SongMemory | None = None,
+        *,
+        prompt: str | None = None,
+        recent: str = "",
+    ) -> torch.Tensor:
         """The mixture's log-probabilities over the network's ids (V,), from its logits (V,).
 
         With ``memory`` the n-gram is the song memory (which has read the song so far) and the
         weight is its match bucket's; else the n-gram reads ``history`` only. The n-gram's mass on
         characters the network trains as <unk> goes to <unk>, which the sampler never emits;
-        scoring keeps them apart (``ngram_probs``).
+        scoring keeps them apart (``ngram_probs``). Writing passes ``prompt`` (the typed text) and
+        ``recent`` (the text's last ``LADDER[-1]`` characters or more): a match found only in what was
+        written caps the song's own share at ``WRITTEN_SONG_SHARE``.
         """
         w = self.weight
         if memory is None:
@@ -167,7 +183,10 @@ class Mixture:
         elif self.song_weights is None:
             ngram = memory.dist()
         else:
-            w, c = self.song_weights[memory.bucket()]
+            b = memory.bucket()
+            w, c = self.song_weights[b]
+            if prompt is not None and b and c > WRITTEN_SONG_SHARE and recent[-LADDER[b - 1] :] not in prompt:
+                w, c = w + c - WRITTEN_SONG_SHARE, WRITTEN_SONG_SHARE  # the model's own writing, not the song typed
             # a share of 0 adds exactly nothing: its distribution is not computed (a long match gives the song's
             # own n-gram everything)
             ngram = (1 - w - c) * memory.dist() if 1 - w - c else np.zeros(memory.kn.size)

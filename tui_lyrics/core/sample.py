@@ -26,6 +26,7 @@ from tui_lyrics.core.constraints import LyricControls
 from tui_lyrics.core.mixture import Mixture
 from tui_lyrics.core.model import CharRNN, State
 from tui_lyrics.memorise import CorpusIndex, corpus_index
+from tui_lyrics.song_memory import LADDER
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import UNK_ID, CharVocab
 
@@ -188,9 +189,12 @@ def stream_chars(
     newline = vocab.id_of("\n")
     cpu = device.type == "cpu"
 
+    # The text's last characters, for the song memory's match: with the prompt or only with the take's own lines.
+    recent = (prefix or "\n")[-LADDER[-1] :]
+
     def pick(logits: torch.Tensor, state: State) -> SampledChar:
         if mixture is not None:
-            logits = mixture.next_logits(logits, history, memory)
+            logits = mixture.next_logits(logits, history, memory, prompt=prefix or "\n", recent=recent)
         peek = partial(_newline_after, model, state, newline) if controls is not None else None
         return _pick(logits, vocab, config, g, controls=controls, peek=peek)
 
@@ -222,6 +226,7 @@ def stream_chars(
                 history = (history + mixture.history(sampled.char))[-mixture.ngram.order :]
                 if memory is not None:
                     memory.read_text(sampled.char)
+                    recent = (recent + sampled.char)[-LADDER[-1] :]
             sampled = pick(logits[0], state)
 
 
