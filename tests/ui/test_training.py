@@ -319,3 +319,12 @@ async def test_a_40_column_form_shows_every_preset_and_setting_whole(corpus_file
         cell = screen.query_one("#set-cell", Select)
         assert cell.region.width >= len("lstm") + 4 and cell.region.right <= 40  # one setting a row
         assert screen.query_one("#set-combine", Select).value == "mix"
+
+
+def test_a_minutes_budget_shows_how_much_of_its_time_has_gone() -> None:
+    from tui_lyrics.ui.record import RunRecord
+    from tui_lyrics.ui.training.monitor import TrainMonitor
+
+    record = RunRecord("songs", step=665, fraction=0.22, epoch=0.5)  # no step total: the budget is minutes
+    assert "step 665 · 22% of its time · epoch 0.50" in TrainMonitor._stats(record)
+    assert "step 665 · epoch" in TrainMonitor._stats(RunRecord("songs", step=665, epoch=0.5))

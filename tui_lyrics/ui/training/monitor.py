@@ -76,6 +76,8 @@ class TrainMonitor(Vertical):
         if record.total_steps:
             share = f" ({record.fraction:.0%})" if record.fraction is not None else ""
             steps = f"step {record.step:,} / {record.total_steps:,}{share}"
+        elif record.fraction is not None:  # a minutes budget: how much of its time has gone, as the header says
+            steps = f"step {record.step:,} · {record.fraction:.0%} of its time"
         else:
             steps = f"step {record.step:,}"
         epoch = f" · epoch {record.epoch:.2f}" if record.epoch is not None else ""
