@@ -290,23 +290,39 @@ def test_the_fast_path_draws_what_the_plain_pipeline_draws(lm: LoadedModel) -> N
     assert acted["quote"] and acted["penalty"]  # the take did exercise the controls
 
 
-def test_samplers_at_once_put_the_process_wide_thread_count_back() -> None:
-    """torch's thread count is the process's: a sampler ending while another still steps must not restore it
-    under the other's feet, and the last one out restores what the first found (a training thread uses it)."""
+def test_samplers_at_once_leave_threads_and_onednn_as_they_found_them() -> None:
+    """Two samplers in two threads (Write's candidates beside a Compose take), the first leaving while the second
+    steps: each thread gets its own thread count back, and the process-wide oneDNN flag stays off until the last
+    one leaves, then is what the first found (a training thread in the same process uses both)."""
+    import threading
+
     import torch
 
     from tui_lyrics.core.sample import _fast_single_steps
 
     before, onednn = torch.get_num_threads(), torch.backends.mkldnn.enabled
+    entered, leave = threading.Event(), threading.Event()
+    other_after: list[int] = []
+
+    def first_sampler() -> None:
+        torch.set_num_threads(2)
+        with _fast_single_steps(True):
+            entered.set()
+            leave.wait(30)
+        other_after.append(torch.get_num_threads())
+
     torch.set_num_threads(2)
+    first = threading.Thread(target=first_sampler)
     try:
-        first, second = _fast_single_steps(True), _fast_single_steps(True)
-        first.__enter__()
-        second.__enter__()
-        assert torch.get_num_threads() == 1 and not torch.backends.mkldnn.enabled
-        first.__exit__(None, None, None)
-        assert torch.get_num_threads() == 1  # the second still steps
-        second.__exit__(None, None, None)
-        assert torch.get_num_threads() == 2 and torch.backends.mkldnn.enabled == onednn
+        first.start()
+        assert entered.wait(30)
+        with _fast_single_steps(True):
+            assert torch.get_num_threads() == 1 and not torch.backends.mkldnn.enabled
+            leave.set()
+            first.join(30)
+            assert not torch.backends.mkldnn.enabled  # the first left; this one still steps
+        assert other_after == [2] and torch.get_num_threads() == 2
+        assert torch.backends.mkldnn.enabled == onednn and not torch.is_inference_mode_enabled()
     finally:
+        leave.set()
         torch.set_num_threads(before)

@@ -131,9 +131,9 @@ def resolve_seed(seed: int | None) -> int:
     return seed if seed is not None else random.SystemRandom().randrange(2**31)
 
 
-_STEPS_LOCK = threading.Lock()
-_STEPPERS: list[tuple[bool, int]] = []
-"""What the first sampler inside found (oneDNN flag, thread count), once per sampler inside."""
+_ONEDNN_LOCK = threading.Lock()
+_ONEDNN_USERS: list[bool] = []
+"""The oneDNN flag the first sampler inside found, once per sampler inside (the flag is process-wide)."""
 
 
 @contextmanager
@@ -143,32 +143,30 @@ def _fast_single_steps(cpu: bool) -> Iterator[None]:
     A batch-1 step is a few small matrix-vector products: splitting them over threads costs more than it
     saves, and when the cores are busy (the app's own UI, a training run, other programs) a thread team
     waiting for a descheduled member made steps several times slower (bench/BENCHMARKS.md, section 3).
-    Both settings are process-wide in torch: the first sampler in sets them and the last one out puts back
-    what the first found, so two samplers at once (Compose and Write) never leave them changed. A training
-    thread in the same process runs on one thread while a step is taken (well under a millisecond at a time).
+    The thread count set here is the calling thread's (OpenMP's is per thread; a thread started meanwhile
+    inherits it, and training sets its own when it starts). The oneDNN flag is process-wide: the first sampler
+    in turns it off and the last one out puts back what the first found, so two samplers at once (Compose and
+    Write) never leave it off.
     """
     if not cpu:
         with torch.inference_mode():
             yield
         return
-    with _STEPS_LOCK:
-        if not _STEPPERS:
-            # Only the enabled flag: mkldnn.flags() also sets allow_tf32, which warns on CPU builds.
-            found = (bool(torch.backends.mkldnn.enabled), torch.get_num_threads())
-            torch.backends.mkldnn.enabled = False  # type: ignore[assignment]  # torch types it as its descriptor
-            torch.set_num_threads(1)
-        else:
-            found = _STEPPERS[0]
-        _STEPPERS.append(found)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    with _ONEDNN_LOCK:
+        # Only the enabled flag: mkldnn.flags() also sets allow_tf32, which warns on CPU builds.
+        _ONEDNN_USERS.append(_ONEDNN_USERS[0] if _ONEDNN_USERS else bool(torch.backends.mkldnn.enabled))
+        torch.backends.mkldnn.enabled = False  # type: ignore[assignment]  # torch types it as its descriptor
     try:
         with torch.inference_mode():
             yield
     finally:
-        with _STEPS_LOCK:
-            was, threads = _STEPPERS.pop()
-            if not _STEPPERS:
+        with _ONEDNN_LOCK:
+            was = _ONEDNN_USERS.pop()
+            if not _ONEDNN_USERS:
                 torch.backends.mkldnn.enabled = was  # type: ignore[assignment]
-                torch.set_num_threads(threads)
+        torch.set_num_threads(threads)
 
 
 def stream_chars(
