@@ -28,12 +28,17 @@ def write_markdown(r: dict[str, Any]) -> str:
     ]  # fmt: skip
     if r.get("note"):  # sections merged from more than one run, or a run on a busy machine: say so
         out += [r["note"], ""]
+    notes = r.get("notes", {})  # a later rerun of one row or section, said where it belongs
     for name, section in (
         ("quality", _quality), ("speed", _speed), ("generation", _generation), ("startup", _startup),
         ("stall", _stall), ("memory", _memory), ("scale", _scale),
     ):  # fmt: skip
         if name in r:
-            out += [*section(r[name] if name != "memory" else {**r[name], **r.get("startup", {})}), ""]
+            data = r[name] if name != "memory" else {**r[name], **r.get("startup", {})}
+            part = _quality(data, notes) if name == "quality" else section(data)
+            if name in notes:  # after the section's heading and blank line
+                part[2:2] = [notes[name], ""]
+            out += [*part, ""]
     out += [FINDINGS.strip(), ""]
     return "\n".join(out)
 
@@ -56,7 +61,8 @@ def _met(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
-def _quality(q: dict[str, Any]) -> list[str]:
+def _quality(q: dict[str, Any], notes: dict[str, str] | None = None) -> list[str]:
+    notes = notes or {}
     out = [
         "## 1. Quality per minute (headline)",
         "",
@@ -119,6 +125,7 @@ def _quality(q: dict[str, Any]) -> list[str]:
             f"Below the reference 5-gram: {_met(best < rows['ngram']['loss'])}.",
             *_song_target(key, rows),
             "",
+            *([notes[key], ""] if key in notes else []),
             "Commands: " + "; ".join(f"`{c}`" for c in _commands(rows)),
             "",
         ]
