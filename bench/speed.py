@@ -56,7 +56,7 @@ def engine_rate(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as home:
         store = ModelStore(Path(home))
         name = create_model(store, corpus, name="speed", model=model, train=cfg)
-        params = store.read_card(name)["params"]
+        params = store.card(name).params
         train(store, name, callback=on_event, control=control)
     timed = [(t, s) for t, s in marks if t >= WARM_UP_SECONDS]
     (t0, s0), (t1, s1) = timed[0], timed[-1]

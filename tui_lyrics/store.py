@@ -91,19 +91,6 @@ def validate_name(name: str, *, what: str = "model") -> str:
     return name
 
 
-def check_card(card: Any, where: Path) -> dict[str, Any]:
-    """Refuse a card that is not ours, or from a newer version of the format."""
-    if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
-        raise StoreError(f"{where} is not a lyrics-tui model card")
-    version = card.get("format_version")
-    if not isinstance(version, int) or version > CARD_VERSION:
-        raise StoreError(f"{where} has card format {version!r}; this lyrics-tui reads up to {CARD_VERSION}")
-    for key in ("name", "model", "train", "vocab", "corpus", "state"):
-        if key not in card:
-            raise StoreError(f"{where} is incomplete: it has no {key!r} section")
-    return card
-
-
 @dataclass(frozen=True)
 class ModelInfo:
     """One row of the library, read from a card."""
@@ -214,11 +201,6 @@ class ModelStore:
     def card(self, name: str) -> ModelCard:
         """The typed card of the newest committed checkpoint (strict: a broken card is a StoreError)."""
         return self.folder(name).checkpoint().card
-
-    def read_card(self, name: str) -> dict[str, Any]:
-        """The top-level card as a plain dict, checked only loosely (for readers not yet moved to ``card()``)."""
-        path = self.path(name) / CARD
-        return check_card(read_json(path), path)
 
     def write_card(self, name: str, card: dict[str, Any]) -> None:
         folder = self.root / validate_name(name)

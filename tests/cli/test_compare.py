@@ -37,9 +37,9 @@ def test_grid_finishes_with_six_rows_from_the_cards(home: Path, corpus_file: Pat
     )
     store = ModelStore(home)
     for row in rows:
-        card = store.read_card(row.models[0])
-        assert row.best_loss == card["state"]["best_loss"] and row.params == card["params"]
-        assert card["model"]["cell"] == row.cell and card["state"]["step"] == 4
+        card = store.card(row.models[0])
+        assert row.best_loss == card.state.best_loss and row.params == card.params
+        assert card.model.cell == row.cell and card.state.step == 4
     assert set(experiment.data["samples"]) == {r.models[0] for r in rows}
     assert all(text.startswith("我") for text in experiment.data["samples"].values())
 
@@ -68,7 +68,7 @@ def test_repeats_report_mean_and_spread(home: Path, corpus_file: Path) -> None:
     experiment = plan(home, corpus_file, cells=["rnn"], inputs=["embed"], repeats=2)
     ex.run_experiment(home, experiment)
     (row,) = ex.table(home, experiment)
-    losses = [ModelStore(home).read_card(m)["state"]["best_loss"] for m in row.models]
+    losses = [ModelStore(home).card(m).state.best_loss for m in row.models]
     assert len(row.models) == 2 and row.best_loss == pytest.approx(sum(losses) / 2)
     assert row.best_loss_sd is not None and row.best_loss_sd > 0
 

@@ -122,16 +122,16 @@ def product(tmp_path_factory: pytest.TempPathFactory) -> ModelStore:
 
 
 def test_a_product_model_records_its_combination_and_scores_as_recorded(product: ModelStore) -> None:
-    card = product.read_card("p")
-    assert card["model"]["combine"] == "product" and card["mixture"]["combine"] == "product"
+    card = product.card("p")
+    assert card.model.combine == "product" and card.mixture is not None and card.mixture.combine == "product"
     lm = load_model(product, "p")
     assert lm.mixture is not None and lm.mixture.product
     train_text, held = split_text(TEXT, held_out=0.1)
     static, song = held_out_product(lm.model, lm.vocab, lm.mixture.ngram, held, train_text)
     ngram = HeldOutNgram.score(lm.mixture, held, context=train_text)
-    assert card["state"]["best_loss"] == pytest.approx(_loss(lm.mixture.mix(static, ngram.static)), abs=1e-9)
-    best = next(p for p in card["history"] if p["step"] == card["state"]["best_step"])
-    assert best["song_loss"] == pytest.approx(_loss(lm.mixture.mix_song(song, ngram.song)), abs=1e-9)
+    assert card.state.best_loss == pytest.approx(_loss(lm.mixture.mix(static, ngram.static)), abs=1e-9)
+    best = next(p for p in card.history if p.step == card.state.best_step)
+    assert best.song_loss == pytest.approx(_loss(lm.mixture.mix_song(song, ngram.song)), abs=1e-9)
     take = "".join(c.char for c in stream_chars(lm, "我", SampleConfig(length=30, seed=1)))
     assert len(take) == 30
 
@@ -165,6 +165,6 @@ def test_the_larger_presets_complement_the_ngram_and_the_small_ones_interpolate(
 def test_a_product_without_an_ngram_is_recorded_as_the_network_alone(tmp_path) -> None:
     store = ModelStore(tmp_path)
     new_model(store, "alone", text=TEXT, model=small(ngram=0, combine="product"), train=quick(steps=2))
-    assert store.read_card("alone")["model"]["combine"] == "mix"
+    assert store.card("alone").model.combine == "mix"
     train(store, "alone")
-    assert "mixture" not in store.read_card("alone") and load_model(store, "alone").mixture is None
+    assert store.card("alone").mixture is None and load_model(store, "alone").mixture is None

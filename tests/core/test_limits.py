@@ -50,4 +50,4 @@ def test_create_model_refuses_a_huge_network_before_making_its_folder(home: Path
     assert not (home / "models" / "huge").exists()
     small = ModelConfig(layers=1, hidden=16, embed_dim=8)
     create_model(store, corpus, name="small", model=small, train=TrainConfig(steps=1), max_params=10_000)
-    assert store.read_card("small")["params"] == count_params(small, 41) < 10_000
+    assert store.card("small").params == count_params(small, 41) < 10_000

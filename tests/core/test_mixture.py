@@ -35,18 +35,19 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> ModelStore:
 
 
 def test_the_held_out_score_is_the_mixture_at_the_recorded_weight(mixed: ModelStore) -> None:
-    card = mixed.read_card("m")
-    weight = card["mixture"]["weight"]
-    assert card["mixture"]["order"] == 3 and weight in WEIGHTS
+    card = mixed.card("m")
+    assert card.mixture is not None
+    weight = card.mixture.weight
+    assert card.mixture.order == 3 and weight in WEIGHTS
     lm = load_model(mixed, "m")
     train_text, held = split_text(TEXT, held_out=0.1)
     network = char_probs(lm.model, lm.vocab, held, context=train_text).numpy()
     kn = KneserNey.fit(train_text, order=3)  # fitted apart, with its own event order
     ngram = kn.probs_of(kn.encode(train_text[-2:] + held), start=2)
     by_hand = float(-np.log(weight * network + (1 - weight) * ngram).mean())
-    assert card["state"]["best_loss"] == pytest.approx(by_hand, abs=1e-9)
-    for point in card["history"]:  # the chosen weight never does worse than the network alone
-        assert point["held_loss"] <= point["network_loss"] + 1e-12
+    assert card.state.best_loss == pytest.approx(by_hand, abs=1e-9)
+    for point in card.history:  # the chosen weight never does worse than the network alone
+        assert point.network_loss is not None and point.held_loss <= point.network_loss + 1e-12
 
 
 def test_the_best_weight_is_the_grid_minimum() -> None:
@@ -103,16 +104,17 @@ def test_order_zero_trains_the_network_alone(tmp_path) -> None:
     store = ModelStore(tmp_path)
     new_model(store, "plain", text=TEXT, model=small(ngram=0), train=quick(steps=4, eval_every=2))
     train(store, "plain")
-    card = store.read_card("plain")
-    assert "mixture" not in card and "network_loss" not in card["history"][-1]
+    card = store.card("plain")
+    assert card.mixture is None and card.history[-1].network_loss is None
     assert load_model(store, "plain").mixture is None
 
 
 def test_both_readings_are_recorded_and_the_song_weights_reproduce_the_song_figure(mixed: ModelStore) -> None:
-    card = mixed.read_card("m")
-    best = next(p for p in card["history"] if p["step"] == card["state"]["best_step"])
-    assert best["held_loss"] == pytest.approx(card["state"]["best_loss"])
-    song_weights = card["mixture"]["song_weights"]
+    card = mixed.card("m")
+    best = next(p for p in card.history if p.step == card.state.best_step)
+    assert best.held_loss == pytest.approx(card.state.best_loss)
+    assert card.mixture is not None and card.mixture.song_weights is not None
+    song_weights = card.mixture.song_weights
     assert len(song_weights) == BUCKETS and all(a in WEIGHTS and c in WEIGHTS and a + c <= 1 for a, c in song_weights)
     lm = load_model(mixed, "m")
     assert lm.mixture is not None and lm.mixture.song_weights == tuple(tuple(pair) for pair in song_weights)
@@ -120,8 +122,8 @@ def test_both_readings_are_recorded_and_the_song_weights_reproduce_the_song_figu
     network = char_probs(lm.model, lm.vocab, held, context=train_text).numpy()
     ngram = HeldOutNgram.score(lm.mixture, held, context=train_text)
     song = float(-np.log(lm.mixture.mix_song(network, ngram.song)).mean())
-    assert best["song_loss"] == pytest.approx(song, abs=1e-9)
-    assert best["song_loss"] < best["held_loss"]  # the held-out text repeats its phrases
+    assert best.song_loss == pytest.approx(song, abs=1e-9)
+    assert best.song_loss < best.held_loss  # the held-out text repeats its phrases
 
 
 def test_the_stored_ngram_gives_exactly_the_refitted_probabilities(mixed: ModelStore) -> None:
@@ -164,11 +166,11 @@ def test_auto_order_is_chosen_on_the_training_text_and_recorded(tmp_path) -> Non
     store = ModelStore(tmp_path)
     new_model(store, "auto", text=TEXT, model=small(ngram=-1), train=quick(steps=4, eval_every=2))
     train(store, "auto")
-    card = store.read_card("auto")
+    card = store.card("auto")
     train_text, _ = split_text(TEXT, held_out=0.1)
     order, scores = choose_order(train_text, events=list(load_model(store, "auto").vocab.chars))
-    assert card["mixture"]["order"] == order
-    assert {int(k) for k in card["mixture"]["order_scores"]} == set(scores)
+    assert card.mixture is not None and card.mixture.order == order and card.mixture.order_scores is not None
+    assert {int(k) for k in card.mixture.order_scores} == set(scores)
 
 
 def test_composing_with_song_memory_brings_a_chorus_back(mixed: ModelStore) -> None:

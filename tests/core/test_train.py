@@ -142,15 +142,15 @@ def test_a_tiny_model_beats_the_unigram_entropy(learned: tuple) -> None:
     assert result.reason == "budget" and result.step == 100
     assert result.best_loss is not None
     assert result.best_loss < unigram_entropy(train_text) - 1.0  # ~0.6 against ~3.3 nats
-    card = store.read_card("m")
-    assert card["state"]["finished"] is True and card["state"]["best_loss"] == result.best_loss
+    card = store.card("m")
+    assert card.state.finished is True and card.state.best_loss == result.best_loss
 
 
 def test_the_event_stream_is_ordered_and_marks_each_best(learned: tuple) -> None:
     store, _, events, result = learned
     assert isinstance(events[0], TrainingStarted)
     assert events[0].start_step == 0 and events[0].total_steps == 100 and events[0].name == "m"
-    assert events[0].params == store.read_card("m")["params"]
+    assert events[0].params == store.card("m").params
     assert events[-1] == result and isinstance(result, TrainingFinished)
     assert sum(isinstance(e, (TrainingStarted, TrainingFinished)) for e in events) == 2
     scored = [e for e in events if isinstance(e, HeldOutScored)]
@@ -168,7 +168,7 @@ def test_the_event_stream_is_ordered_and_marks_each_best(learned: tuple) -> None
     found = store.folder("m").checkpoint()  # one committed set holds the step's files
     assert found.note == "" and found.card.state.step == 100
     assert {p.name for p in found.last.parent.iterdir()} == {BEST, LAST, STATE, "card.json"}
-    assert store.card("m") == found.card and store.read_card("m") == found.card.to_dict()
+    assert store.card("m") == found.card and store.folder("m").read_card() == found.card
 
 
 # -- stop and exact resume -------------------------------------------------------------------
@@ -197,8 +197,8 @@ def test_a_stopped_run_resumes_exactly(tmp_path: Path, cell: str, dropout: float
     control = TrainControl()
     stopped = train(store, "m", callback=stop_at(control, n), control=control)
     assert (stopped.reason, stopped.step) == ("stopped", n)
-    card = store.read_card("m")
-    assert card["state"]["step"] == n and card["state"]["finished"] is False
+    card = store.card("m")
+    assert card.state.step == n and card.state.finished is False
     assert not is_live(store.path("m"))
     assert load_model(store, "m", which="last").weights == "last"  # a loadable checkpoint
 
@@ -206,7 +206,7 @@ def test_a_stopped_run_resumes_exactly(tmp_path: Path, cell: str, dropout: float
     resumed = train(store, "m", callback=events.append)
     assert (resumed.reason, resumed.step) == ("budget", 2 * n)
     assert isinstance(events[0], TrainingStarted) and events[0].start_step == n
-    assert store.read_card("m")["state"]["finished"] is True
+    assert store.card("m").state.finished is True
 
     for file in ("last", "state"):
         expected = load_tensors(getattr(straight.folder("m").checkpoint(), file))
@@ -214,7 +214,7 @@ def test_a_stopped_run_resumes_exactly(tmp_path: Path, cell: str, dropout: float
         assert expected.keys() == got.keys()
         for key in expected:
             assert torch.equal(got[key], expected[key]), f"{file}: {key}"
-    assert resumed.best_loss == straight.read_card("m")["state"]["best_loss"]
+    assert resumed.best_loss == straight.card("m").state.best_loss
 
 
 def test_a_finished_model_trains_more_with_a_new_budget(tmp_path: Path) -> None:
@@ -224,8 +224,8 @@ def test_a_finished_model_trains_more_with_a_new_budget(tmp_path: Path) -> None:
     assert train(store, "m").step == 2  # budget spent: nothing to do
     more = train(store, "m", train_config=quick(steps=4, eval_every=5))
     assert (more.reason, more.step) == ("budget", 4)
-    card = store.read_card("m")
-    assert card["train"]["steps"] == 4 and card["state"]["finished"] is True
+    card = store.card("m")
+    assert card.train.steps == 4 and card.state.finished is True
 
 
 def test_training_more_with_another_batch_size_does_not_crash(tmp_path: Path) -> None:
@@ -290,8 +290,8 @@ def test_a_non_finite_loss_ends_with_an_error_and_keeps_the_last_checkpoint(
     assert "step 5" in result.message and "step 3" in result.message
     assert "\n" not in result.message
     assert result.step == 4
-    card = store.read_card("m")
-    assert card["state"]["step"] == 3 and card["state"]["finished"] is False
+    card = store.card("m")
+    assert card.state.step == 3 and card.state.finished is False
     assert not is_live(store.path("m"))
     # The checkpoint on disk is the good one from step 3, bit for bit.
     expected = load_tensors(good.folder("m").checkpoint().last)
@@ -327,5 +327,5 @@ def test_a_paused_run_takes_no_steps_and_can_be_stopped(tmp_path: Path) -> None:
     assert not worker.is_alive()
     [result] = results
     assert (result.reason, result.step) == ("stopped", 2)
-    assert store.read_card("m")["state"]["step"] == 2
+    assert store.card("m").state.step == 2
     assert not is_live(store.path("m"))

@@ -95,7 +95,7 @@ async def start_training(pilot: Pilot, corpus: Path) -> None:
 
 def saved_step(home: Path) -> int:
     assert not (home / "models" / "songs" / LOCK).exists()
-    return ModelStore(home).read_card("songs")["state"]["step"]
+    return ModelStore(home).card("songs").state.step
 
 
 async def test_quitting_while_training_asks_then_saves(corpus_file: Path, home: Path) -> None:

@@ -8,6 +8,7 @@ fixed lyric. Its next-character distribution is the bigram table, bit for bit.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from pathlib import Path
@@ -40,7 +41,6 @@ def build_bigram_model(store: ModelStore, name: str = "bigram") -> str:
     from tui_lyrics.core.checkpoint import save_tensors
     from tui_lyrics.core.model import CharRNN
     from tui_lyrics.core.train import create_model
-    from tui_lyrics.vocab import CharVocab
 
     text = LYRIC * 4
     summary = CorpusSummary(
@@ -50,8 +50,8 @@ def build_bigram_model(store: ModelStore, name: str = "bigram") -> str:
     vocab_size = len(set(text)) + 1
     config = ModelConfig(cell="rnn", input="onehot", layers=1, hidden=vocab_size, dropout=0.0)
     create_model(store, Corpus(text, summary), name=name, model=config, train=TrainConfig(steps=1, min_count=1))
-    card = store.read_card(name)
-    vocab = CharVocab.from_dict(card["vocab"])
+    card = store.card(name)
+    vocab = card.vocab
     assert vocab.size == vocab_size
     counts = torch.full((vocab_size, vocab_size), 0.05)  # (next, previous), smoothed
     ids = vocab.encode(text)
@@ -62,8 +62,8 @@ def build_bigram_model(store: ModelStore, name: str = "bigram") -> str:
     state["rnn.weight_ih_l0"] = torch.eye(vocab_size) * 20.0  # h = tanh(20 * onehot) = onehot
     state["head.weight"] = torch.log(counts / counts.sum(0, keepdim=True))  # logits = log P(next | previous)
     save_tensors(store.path(name) / "best.safetensors", state)
-    card["state"].update(step=1, best_loss=math.log(6.5), best_step=1)
-    store.write_card(name, card)
+    scored = dataclasses.replace(card.state, step=1, best_loss=math.log(6.5), best_step=1)
+    store.folder(name).write_card(card.with_state(scored))
     return name
 
 

@@ -83,9 +83,9 @@ async def test_training_shows_progress_and_pauses_resumes_and_stops(corpus_file:
         await wait_for(pilot, lambda: "stopped" in str(screen.query_one("#run-title").render()), what="the redraw")
 
     store = ModelStore(app.store.home)
-    state = store.read_card("songs")["state"]
-    assert state["step"] == record.step and state["step"] > paused_at
-    assert not state["finished"]
+    state = store.card("songs").state
+    assert state.step == record.step and state.step > paused_at
+    assert not state.finished
     from tui_lyrics.core.sample import load_model
 
     assert load_model(store, "songs", which="last").weights == "last"
@@ -124,7 +124,7 @@ async def test_leaving_the_screen_keeps_training_and_the_library_resumes(corpus_
         assert resumed is not None and len(resumed.train) > 0  # the curve so far came from metrics.jsonl
         await pilot.press("s")
         await wait_for(pilot, lambda: app.job is None, what="the resumed run to stop")
-    assert ModelStore(app.store.home).read_card("songs")["state"]["step"] == resumed.step
+    assert ModelStore(app.store.home).card("songs").state.step == resumed.step
 
 
 async def test_a_finished_model_trains_more_steps(tiny_model: str) -> None:
@@ -139,8 +139,8 @@ async def test_a_finished_model_trains_more_steps(tiny_model: str) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, TrainingScreen), what="the monitor")
         await wait_for(pilot, lambda: app.job is None, what="the extra steps")
         assert app.record is not None and app.record.status == "finished"
-    card = ModelStore(app.store.home).read_card(tiny_model)
-    assert card["state"]["step"] == 80 and card["state"]["finished"]
+    card = ModelStore(app.store.home).card(tiny_model)
+    assert card.state.step == 80 and card.state.finished
 
 
 async def test_corpus_problems_are_shown_inline(tmp_path: Path) -> None:

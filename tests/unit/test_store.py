@@ -84,7 +84,7 @@ def test_create_list_read_rename_delete(store: ModelStore) -> None:
     assert (first.steps, first.best_loss, first.finished, first.error) == (7, 1.5, True, None)
     assert not first.live and not first.read_only
     assert rows[1].finished is False
-    assert store.read_card("first")["name"] == "first"
+    assert store.card("first").name == "first"
     assert store.exists("first") and not store.exists("third")
 
     with pytest.raises(StoreError, match="already exists"):
@@ -94,14 +94,14 @@ def test_create_list_read_rename_delete(store: ModelStore) -> None:
 
     store.rename("first", "renamed")
     assert not store.exists("first")
-    assert store.read_card("renamed")["name"] == "renamed"
+    assert store.card("renamed").name == "renamed"
     assert [r.name for r in store.list()] == ["renamed", "second"]
 
     store.delete("renamed")
     assert [r.name for r in store.list()] == ["second"]
     assert sorted(p.name for p in store.root.iterdir()) == ["second"]
     with pytest.raises(StoreError, match="no model named 'renamed'"):
-        store.read_card("renamed")
+        store.card("renamed")
     with pytest.raises(StoreError, match="no model named"):
         store.delete("renamed")
 
@@ -210,7 +210,7 @@ def test_a_bad_card_is_a_clear_store_error_and_still_listed(store: ModelStore, c
     folder = store.create("m")
     (folder / CARD).write_bytes(content)
     with pytest.raises(StoreError, match=message) as caught:
-        store.read_card("m")
+        store.card("m")
     assert "\n" not in str(caught.value)
     rows = {row.name: row for row in store.list()}
     assert rows["good"].error is None
@@ -324,7 +324,7 @@ def test_a_users_model_shadows_a_builtin_of_the_same_name(home: Path, builtin: P
     both = rows[0]
     assert not both.read_only and both.path == own and both.steps == 3
     assert store.path("both") == own and not store.is_read_only("both")
-    assert store.read_card("both")["state"]["step"] == 3
+    assert store.card("both").state.step == 3
     # Deleting the user's copy uncovers the built-in again.
     store.delete("both")
     assert store.path("both") == builtin / "both" and store.is_read_only("both")
@@ -375,5 +375,5 @@ def test_a_model_is_made_complete_or_not_at_all(store: ModelStore) -> None:
     abandoned = store.root / f".new-old-{dead_pid()}"  # left by a process killed while making a model
     abandoned.mkdir(parents=True)
     folder = store.create("m", lambda path: (path / CARD).write_text(json.dumps(make_card("m"))))
-    assert folder == store.root / "m" and store.read_card("m")["name"] == "m"
+    assert folder == store.root / "m" and store.card("m").name == "m"
     assert sorted(p.name for p in store.root.iterdir()) == ["m"]
