@@ -22,8 +22,8 @@ from tui_lyrics import experiments as ex
 from tui_lyrics.store import LOCK, METRICS, ModelStore
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.compare.screen import CompareScreen
+from tui_lyrics.ui.grid_run import GridRun
 from tui_lyrics.ui.library.screen import LibraryScreen
-from tui_lyrics.ui.runs import GridRun
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
 GRID_FORM = {**TINY_FORM, "budget": "6", "repeats": "10", "name": "grid"}
@@ -212,7 +212,7 @@ def test_train_more_reads_steps_epochs_or_minutes_as_the_cli_flags_do() -> None:
     import pytest
 
     from tui_lyrics.errors import LyricsError
-    from tui_lyrics.ui.runs import read_budget
+    from tui_lyrics.ui.budget import read_budget
 
     assert read_budget("1,000") == ("steps", 1000) and read_budget("20 steps") == ("steps", 20)
     assert read_budget("2 epochs") == ("epochs", 2) and read_budget("0.5 epoch") == ("epochs", 0.5)

@@ -23,8 +23,6 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from tui_lyrics import progress
-from tui_lyrics.card import ModelCard
-from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_ppl
 from tui_lyrics.paths import data_home
 from tui_lyrics.store import ModelStore
@@ -35,12 +33,14 @@ from tui_lyrics.ui.engine import Engine
 from tui_lyrics.ui.hangup import SAVE_WAIT_SECONDS, HangUpGuard
 from tui_lyrics.ui.jobs import TrainingJob, TrainPlan
 from tui_lyrics.ui.library.screen import LibraryScreen
+from tui_lyrics.ui.palette import binding_commands
+from tui_lyrics.ui.quitting import ask_to_quit
 from tui_lyrics.ui.record import RunRecord
-from tui_lyrics.ui.runs import RunService, read_budget
+from tui_lyrics.ui.runs import RunService
+from tui_lyrics.ui.train_more import train_more
 from tui_lyrics.ui.training.screen import TrainingScreen
-from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
+from tui_lyrics.ui.widgets.dialogs import ConfirmDialog
 
-EXTRA_STEPS = 1000
 SCAN_SECONDS = 2.0
 """How often the run service reads the models' locks for runs of other processes."""
 
@@ -135,39 +135,15 @@ class LyricsApp(App[int]):
             self._publish()
 
     def train_more(self, name: str) -> None:
-        """Resume an unfinished model, or give a finished one a new budget; then show it."""
-        if self.training_here(name):
-            self._show_run(name)
-            return
-        try:
-            if self.store.is_read_only(name):
-                raise LyricsError(f"{name} is built in and read-only; press n to train your own model")
-            card = self.store.card(name)
-        except LyricsError as error:
-            self.notify(str(error), severity="error")
-            return
-        if not card.state.finished:
-            self._begin(TrainPlan(name, train=card.train))
-            return
-        done = f"{name} has finished its budget ({card.state.step:,} steps)."
-        question = f"{done} Train how much more? (steps, or e.g. 2 epochs, 10 min)"
-        dialog = PromptDialog(question, value=str(EXTRA_STEPS), ok="Train")
-        self.push_screen(dialog, partial(self._extend, name, card))
+        """Resume an unfinished model, or give a finished one a new budget; then show it (``ui/train_more.py``)."""
+        train_more(self, name)
 
-    def _extend(self, name: str, card: ModelCard, answer: str | None) -> None:
-        if answer is None:
-            return
-        try:
-            train = card.budget_from_here(*read_budget(answer))  # the CLI's arithmetic
-        except LyricsError as error:
-            self.notify(str(error), severity="error")
-            return
-        self._begin(TrainPlan(name, train=train))
+    def train_and_show(self, plan: TrainPlan) -> None:
+        """Start ``plan`` (asking first while another run holds the cores), then show its run."""
+        self.ask_to_train(plan, partial(self.show_run, plan.name))
 
-    def _begin(self, plan: TrainPlan) -> None:
-        self.ask_to_train(plan, partial(self._show_run, plan.name))
-
-    def _show_run(self, name: str) -> None:
+    def show_run(self, name: str) -> None:
+        """Open ``name``'s training screen unless it is showing already."""
         screen = self.screen
         if not (isinstance(screen, TrainingScreen) and screen.model_name == name):
             self.open_training(name)
@@ -209,7 +185,7 @@ class LyricsApp(App[int]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._begin(dataclasses.replace(plan, force=True))
+                self.train_and_show(dataclasses.replace(plan, force=True))
 
         self.push_screen(ConfirmDialog(question, yes="Take over"), answered)
 
@@ -280,51 +256,12 @@ class LyricsApp(App[int]):
         self.push_screen(ComposeScreen(store=self.store, model_name=name))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette offers every action the current screen has a key for."""
-        seen = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if binding.show and binding.description and active.enabled and binding.description not in seen:
-                seen.add(binding.description)
-                help_text = binding.tooltip or f"{binding.description} (key: {binding.key})"
-                yield SystemCommand(
-                    binding.description, help_text, partial(self.run_action, binding.action, active.node)
-                )
-        for command in super().get_system_commands(screen):
-            if command.title not in seen:
-                yield command
+        """The palette offers every action the current screen has a key for (``ui/palette.py``)."""
+        return binding_commands(screen, self.run_action, builtin=super().get_system_commands(screen))
 
     # -- leaving ----------------------------------------------------------------------------
     async def action_quit(self) -> None:
-        running = self.runs.describe()
-        if not running and not self.compose_memory.unsaved:
-            self.exit(0)
-            return
-        if not running:
-            count = "1 take is" if self.compose_memory.unsaved == 1 else f"{self.compose_memory.unsaved} takes are"
-            question = f"{count} not saved (W in Compose saves all). Quit and lose them?"
-            dialog = ConfirmDialog(question, yes="Quit without saving", no="Cancel")
-            self.push_screen(dialog, lambda yes: self.exit(0) if yes else None)
-            return
-        what = " and ".join(running)
-        question = f"{what[0].upper()}{what[1:]}. Stop (every model in training is saved) and quit?"
-        self.push_screen(ConfirmDialog(question, yes="Stop, save and quit", no="Cancel"), self._quit_answered)
-
-    def _quit_answered(self, stop: bool | None) -> None:
-        if not stop:
-            return
-        if not self.runs.active:
-            self.exit(0)
-            return
-        self.stop_training()
-        self.runs.stop_all()
-        self.notify("Saving the checkpoints…")
-        self.run_worker(self._exit_when_saved, thread=True, group="quit", exit_on_error=False)
-
-    def _exit_when_saved(self) -> None:
-        """Worker body: wait (bounded) for every run's save, then leave; ``run_app`` waits again if need be."""
-        self.runs.wait_saved(SAVE_WAIT_SECONDS)
-        self.call_from_thread(self.exit, 0)
+        ask_to_quit(self)  # asks first while something runs or takes are unsaved (ui/quitting.py)
 
     def on_hung_up(self, message: msg.HungUp) -> None:
         self.exit(return_code=message.code)

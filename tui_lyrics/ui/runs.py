@@ -1,6 +1,6 @@
 """The run service: the one owner of every run the app starts, and the one that knows of the others.
 
-A single training (``TrainingJob``) and a compare grid (``GridRun``) both live here, whichever
+A single training (``TrainingJob``) and a compare grid (``GridRun``, ``ui/grid_run.py``) both live here, whichever
 screen started them. A headless ``lyrics-tui train`` in another process is known here too: the
 service reads the models' locks every few seconds in a thread and keeps the names in
 ``elsewhere``, with how far each is through its budget (``ui/headless.py``). Screens ask this
@@ -15,10 +15,8 @@ the user start it anyway (a long grid and a quick test run can be worth it) or c
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +24,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 from tui_lyrics import experiments as ex
-from tui_lyrics.errors import LyricsError
-from tui_lyrics.ui.compare.jobs import GridRunStarted, run_grid
+from tui_lyrics.ui.grid_run import GridRun, train_grid
 from tui_lyrics.ui.headless import HeadlessRuns
 from tui_lyrics.ui.jobs import EVAL_SECONDS, PREVIEW_SECONDS, TrainingJob, TrainPlan
 from tui_lyrics.ui.messages import RunsChanged
@@ -40,25 +37,6 @@ if TYPE_CHECKING:
 
     from tui_lyrics.store import ModelStore
     from tui_lyrics.ui.engine import Engine
-
-
-@dataclass
-class GridRun:
-    """A compare grid training in a thread: what it is, how to stop it, whether it has saved."""
-
-    experiment_id: str
-    total: int
-    models: frozenset[str] = frozenset()
-    """Every model of the grid (its locks are this app's, not another process's)."""
-    stop: threading.Event = field(default_factory=threading.Event)
-    done: threading.Event = field(default_factory=threading.Event)
-    """Set by the grid's thread once it has returned (every model it touched is saved)."""
-    model: str = ""
-    """The model being trained now; written by the grid's thread (one reference), read by the UI."""
-    last_run: GridRunStarted | None = None
-    """The latest run the grid began, so a Compare screen opened later can show its progress."""
-    listener: Callable[[Message], Any] | None = None
-    """Where the grid's messages go: the Compare screen showing it, or None while none is open."""
 
 
 class RunService:
@@ -223,7 +201,7 @@ class RunService:
         models = frozenset(str(run.get("model", "")) for run in experiment.runs)
         grid = self.grid = GridRun(experiment.id, len(experiment.runs), models=models, listener=post)
         self.app.run_worker(
-            partial(self._grid_body, grid, home, experiment),
+            partial(train_grid, grid, home, experiment, post=self.app.post_message),
             thread=True,
             group="compare-grid",
             exit_on_error=False,
@@ -231,22 +209,6 @@ class RunService:
         )
         self.app.post_message(RunsChanged())
         return grid
-
-    def _grid_body(self, grid: GridRun, home: Path, experiment: ex.Experiment) -> None:
-        def relay(message: Message) -> None:
-            if isinstance(message, GridRunStarted):
-                grid.model, grid.last_run = message.model, message
-                self.app.post_message(RunsChanged())  # the header names the grid's model count
-            listener = grid.listener  # read once: the UI thread may swap it
-            if listener is not None:
-                listener(message)
-
-        try:
-            run_grid(home, experiment, post=relay, stop=grid.stop)
-        finally:
-            grid.model = ""
-            grid.done.set()
-            self.app.post_message(RunsChanged())
 
     def attach_grid(self, post: Callable[[Message], Any]) -> GridRun | None:
         """Send the running grid's messages to ``post`` from now on; the grid, or None if none runs."""
@@ -321,25 +283,3 @@ def runs_of(app: App[Any]) -> RunService:
         service = RunService(app)
         app.runs = service  # type: ignore[attr-defined]  # a plain App has no such attribute
     return service
-
-
-BUDGET_WORDS = {"": "steps", "step": "steps", "steps": "steps", "epoch": "epochs", "epochs": "epochs"}
-BUDGET_WORDS |= dict.fromkeys(("m", "min", "mins", "minute", "minutes"), "minutes")
-
-
-def read_budget(answer: str) -> tuple[str, float]:
-    """``"1000"``, ``"2 epochs"`` or ``"10 min"`` as (budget, amount): the CLI's --steps, --epochs, --minutes.
-
-    The arithmetic from where a model stands is ``ModelCard.budget_from_here``, which the CLI's
-    ``config_for_resume`` uses too.
-    """
-    text = answer.replace(",", "").strip().lower()
-    number = text.rstrip("abcdefghijklmnopqrstuvwxyz ").strip()
-    key = BUDGET_WORDS.get(text[len(number) :].strip())
-    try:
-        amount = float(number)
-    except ValueError:
-        amount = 0.0
-    if key is None or not amount > 0 or (key == "steps" and not amount.is_integer()):
-        raise LyricsError(f"{answer.strip()!r} is not a budget: try 1000 (steps), 2 epochs or 10 min")
-    return key, amount
