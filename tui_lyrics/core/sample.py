@@ -165,7 +165,7 @@ def _fast_single_steps(cpu: bool) -> Iterator[None]:
         with _ONEDNN_LOCK:
             was = _ONEDNN_USERS.pop()
             if not _ONEDNN_USERS:
-                torch.backends.mkldnn.enabled = was  # type: ignore[assignment]
+                torch.backends.mkldnn.enabled = was  # type: ignore[assignment]  # as above
         torch.set_num_threads(threads)
 
 
