@@ -37,24 +37,8 @@ def char_probs(
 ) -> torch.Tensor:
     """The network's probability of each character of ``text`` (n,) in the canonical events,
     conditioned on ``context`` before it."""
-    if not text:
-        raise ValueError("nothing to score")
-    ids = vocab.encode(context[-WARM_UP:] + text)
-    start = len(ids) - len(text)  # first scored position
-    n = len(text)
-    if streams is None:
-        streams = max(1, min(16, n // 4096))
-    bounds = [start + n * i // streams for i in range(streams + 1)]
-    was_training = model.training
-    model.eval()
-    try:
-        newline = vocab.id_of("\n")
-        spans = [
-            _span_log_probs(model, ids, lo, hi, newline=newline, device=device) for lo, hi in itertools.pairwise(bounds)
-        ]
-    finally:
-        model.train(was_training)
-    return torch.cat(spans).double().exp() * unk_shares(text, vocab)
+    log_probs = _read(model, vocab, text, context=context, streams=streams, device=device, full=False)
+    return log_probs.double().exp() * unk_shares(text, vocab)
 
 
 def evaluate(
@@ -76,24 +60,41 @@ def char_log_dists(
     model: CharRNN, vocab: CharVocab, text: str, *, context: str = "", device: torch.device | str = "cpu"
 ) -> torch.Tensor:
     """The network's log-distribution over its ids before each character of ``text`` (n, V), read as
-    ``char_probs`` reads it (one stream, warmed up on ``context``): for combining with an n-gram."""
+    ``char_probs`` reads it (the same streams, warmed up on ``context``): for combining with an n-gram."""
+    return _read(model, vocab, text, context=context, streams=None, device=device, full=True)
+
+
+def _read(
+    model: CharRNN,
+    vocab: CharVocab,
+    text: str,
+    *,
+    context: str,
+    streams: int | None,
+    device: torch.device | str,
+    full: bool,
+) -> torch.Tensor:
+    """``text`` read in ``streams`` contiguous chunks (by default one per 4,096 characters, at most 16), each
+    warmed up on what comes before it: each character's log p (n,), or ``full``: every id's (n, V)."""
     if not text:
         raise ValueError("nothing to score")
     ids = vocab.encode(context[-WARM_UP:] + text)
-    start, n = len(ids) - len(text), len(text)
-    streams = max(1, min(16, n // 4096))  # as char_probs reads it
+    start = len(ids) - len(text)  # first scored position
+    n = len(text)
+    if streams is None:
+        streams = max(1, min(16, n // 4096))
     bounds = [start + n * i // streams for i in range(streams + 1)]
     was_training = model.training
     model.eval()
     try:
         newline = vocab.id_of("\n")
         spans = [
-            _span_log_probs(model, ids, lo, hi, newline=newline, device=device, full=True)
+            _span_log_probs(model, ids, lo, hi, newline=newline, device=device, full=full)
             for lo, hi in itertools.pairwise(bounds)
         ]
-        return torch.cat(spans)
     finally:
         model.train(was_training)
+    return torch.cat(spans)
 
 
 def _span_log_probs(
