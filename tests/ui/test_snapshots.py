@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from app_support import wait_for, write_card, write_metrics
 from textual.pilot import Pilot
-from textual.widgets import Input, Label
+from textual.widgets import DataTable, Input, Label
 
 from tui_lyrics.ui.app import LyricsApp
+from tui_lyrics.ui.library.screen import LibraryScreen
 from tui_lyrics.ui.training.screen import TrainingScreen
 from tui_lyrics.ui.training.sparkline import LossSparkline
 from tui_lyrics.ui.widgets.corpus_picker import CorpusPicker
@@ -49,6 +50,11 @@ async def settled(pilot: Pilot) -> None:
     assert isinstance(app, LyricsApp)
     await app.engine.wait()
     await wait_for(pilot, lambda: getattr(app.screen, "rows", None) is not None, what="the library")
+    if isinstance(app.screen, LibraryScreen):
+        # The table measures new rows when it is next idle: until then its columns are as wide as their headers
+        # (the state column, headed "", is 0 wide), and a busy machine can take the picture in between.
+        columns = app.screen.query_one("#models", DataTable).columns.values()
+        await wait_for(pilot, lambda: min(column.content_width for column in columns) > 0, what="the columns")
     await pilot.pause()
 
 
