@@ -13,11 +13,15 @@ also counts the held-out text read so far, as the reference's ``--dynamic`` does
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.common import BASELINES, LYRICS, PY, BenchCorpus, canonical_text, run, shown
+from bench.common import BASELINES, LYRICS, PY, ROOT, BenchCorpus, canonical_text, run, shown
+
+KEPT = ROOT / "bench" / ".models"
+"""The last run's trained models, kept (git ignores them) so later measurements can read them: ``<corpus>-<row>``."""
 
 # Settings to run beside the app's own choice, when tuning finds better ones. The tuning of
 # this round (bench/BENCHMARKS.md, "What was tried") went into the presets themselves, so the
@@ -50,8 +54,8 @@ def reference_rows(corpus: BenchCorpus, *, threads: int, seconds: float) -> dict
     }  # fmt: skip
 
 
-def ours(corpus: BenchCorpus, *, threads: int, minutes: float, flags: list[str]) -> dict[str, Any]:
-    """Train with ``lyrics-tui train`` for ``minutes``, then score the saved model."""
+def ours(corpus: BenchCorpus, *, threads: int, minutes: float, flags: list[str], row: str) -> dict[str, Any]:
+    """Train with ``lyrics-tui train`` for ``minutes``, then score the saved model (kept in ``KEPT``)."""
     with tempfile.TemporaryDirectory() as home:
         train_cmd = [
             *LYRICS, "train", str(corpus.path), "--exact-text", "--minutes", str(minutes),
@@ -61,6 +65,9 @@ def ours(corpus: BenchCorpus, *, threads: int, minutes: float, flags: list[str])
         eval_cmd = [*LYRICS, "eval", "m"]
         scored = run([*eval_cmd, "--home", home, "--json"]).json()
         card = json.loads((Path(home) / "models" / "m" / "card.json").read_text())
+        kept = KEPT / f"{corpus.key}-{row}" / "models"
+        shutil.rmtree(kept.parent, ignore_errors=True)
+        shutil.copytree(Path(home) / "models", kept, symlinks=True)
     best = next(p for p in card["history"] if p["step"] == card["state"]["best_step"])
     state = card["state"]
     return {
@@ -99,7 +106,7 @@ def our_ngram(corpus: BenchCorpus) -> dict[str, dict[str, float]]:
 def measure(corpus: BenchCorpus, *, threads: int, minutes: float) -> dict[str, Any]:
     rows = reference_rows(corpus, threads=threads, seconds=minutes * 60)
     rows |= our_ngram(corpus)
-    rows["auto"] = ours(corpus, threads=threads, minutes=minutes, flags=[])
+    rows["auto"] = ours(corpus, threads=threads, minutes=minutes, flags=[], row="auto")
     if BEST_FLAGS[corpus.key]:
-        rows["best"] = ours(corpus, threads=threads, minutes=minutes, flags=BEST_FLAGS[corpus.key])
+        rows["best"] = ours(corpus, threads=threads, minutes=minutes, flags=BEST_FLAGS[corpus.key], row="best")
     return rows
