@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 from pathlib import Path
@@ -26,6 +27,9 @@ PHRASES = [
     "走过长长的街",
 ]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+# core.quote_meter.TAKES_ENV: training runs end without reading the memorisation meter (a second or more per run,
+# with subprocesses too); the tests of that reading set it themselves.
+os.environ.setdefault("LYRICS_TUI_QUOTE_TAKES", "0")
 
 
 def make_card(

@@ -76,6 +76,8 @@ def _check(value: Any, kind: Any, where: str) -> Any:
                 _check(key, keys, f"{where} key")
                 _check(v, item, f"{where}.{key}")
             return value
+    elif isinstance(kind, type) and issubclass(kind, _Strict):  # a section of its own: its fields named
+        return kind.from_dict(value, where)
     elif origin is list or origin is tuple:
         if isinstance(value, list | tuple):
             item = typing.get_args(kind)[0] if typing.get_args(kind) else Any
@@ -200,6 +202,41 @@ class SplitSizes(_Strict):
     held_chars: int
 
 
+@dataclass(frozen=True)
+class QuoteReading(_Strict):
+    """The memorisation meter read over a model's seeded takes, drawn with one quote limit."""
+
+    limit: int
+    """The quote limit the takes were drawn with (0: off, what the model itself would quote)."""
+    share: float
+    """Mean share of a take's 8-character windows found in the corpus copy (0–1)."""
+    longest_mean: float
+    """Mean over takes of the longest stretch a take shares with the corpus, in characters."""
+    longest_max: int
+    """The longest of those stretches."""
+    takes: int
+    chars: int
+    """Characters written over all the takes."""
+
+    def __post_init__(self) -> None:
+        if not (self.limit >= 0 and 0.0 <= self.share <= 1.0 and self.takes > 0 and self.chars >= 0):
+            raise ValueError(f"quote reading out of range: limit {self.limit}, share {self.share}, takes {self.takes}")
+
+
+@dataclass(frozen=True)
+class ModelMemorisation(_Strict):
+    """How much a model quotes its corpus (``core.quote_meter``): seeded takes drawn with generate's defaults,
+    read with the quote limit the app uses and with it off. Measured on the weights of ``step``."""
+
+    step: int
+    """The step of the weights measured (the best ones when there are)."""
+    limited: QuoteReading
+    """With the app's default quote limit: what a user gets."""
+    unlimited: QuoteReading
+    """With the quote limit off: what the model itself would quote."""
+    window: int = 8
+
+
 def _settings(cls: type[_Config], data: Any, where: str) -> _Config:
     values = check_fields(cls, data, where)  # types first: "2" for an int names the field
     try:
@@ -252,6 +289,8 @@ class ModelCard:
     history: tuple[HeldOutPoint, ...] = ()
     mixture: MixtureSpec | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    memorisation: ModelMemorisation | None = None
+    """How much the model quotes its corpus, measured when a run ended (None: not measured, as older cards)."""
     format: str = CARD_FORMAT
     format_version: int = CARD_VERSION
 
@@ -268,13 +307,13 @@ class ModelCard:
         missing = [k for k in ("name", "model", "train", "vocab", "corpus") if k not in data]
         if missing:
             raise CardError(f"{where} is incomplete: it has no {missing[0]!r} section")
-        nested = {"model", "train", "vocab", "corpus", "state", "split", "history", "mixture"}
+        nested = {"model", "train", "vocab", "corpus", "state", "split", "history", "mixture", "memorisation"}
         hints = typing.get_type_hints(cls)
         plain = {k: _check(v, hints[k], f"{where}.{k}") for k, v in data.items() if k not in nested}
         history = data.get("history", [])
         if not isinstance(history, list):
             raise CardError(f"{where}.history must be a list, not {history!r}")
-        split, mixture = data.get("split"), data.get("mixture")
+        split, mixture, quotes = data.get("split"), data.get("mixture"), data.get("memorisation")
         _check(plain.get("versions", {}), dict[str, str], f"{where}.versions")
         for key, value in plain.get("versions", {}).items():
             _check(value, str, f"{where}.versions.{key}")
@@ -288,6 +327,7 @@ class ModelCard:
             split=None if split is None else SplitSizes.from_dict(split, f"{where}.split"),
             history=tuple(HeldOutPoint.from_dict(p, f"{where}.history[{i}]") for i, p in enumerate(history)),
             mixture=None if mixture is None else MixtureSpec.from_dict(mixture, f"{where}.mixture"),
+            memorisation=None if quotes is None else ModelMemorisation.from_dict(quotes, f"{where}.memorisation"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -301,6 +341,8 @@ class ModelCard:
         if self.mixture is not None:
             out["mixture"] = self.mixture.to_dict()
         out["versions"] = dict(self.versions)
+        if self.memorisation is not None:  # left out while unmeasured: such a card reads the same in older code
+            out["memorisation"] = self.memorisation.to_dict()
         return out
 
     def replace(self, **changes: Any) -> ModelCard:

@@ -62,6 +62,10 @@ class TrainControl:
     """Also score the held-out text when this many seconds passed since the last time."""
     max_params: int = DEFAULT_MAX_PARAMS
     """Refuse to build a network larger than this (the card's settings are checked first)."""
+    hurry: threading.Event = field(default_factory=threading.Event)
+    """Set (a quit, a hang-up): once the run is saved, return without measuring its quotes (``_measure_quotes``)."""
+    measure_quotes: bool = True
+    """Measure the memorisation meter on the best weights when the run ends (``core.quote_meter``)."""
 
 
 def now_iso() -> str:
@@ -232,6 +236,7 @@ class _Run:
             self._score()
             self.state.finished = reason in ("budget", "early")
             self._save()
+            self._measure_quotes()  # after the save that matters: a quit (hurry) skips it
         except torch.cuda.OutOfMemoryError:
             return self._fail("out of GPU memory: try a smaller --batch, --seq or --hidden")
         except _Diverged as diverged:
@@ -370,6 +375,7 @@ class _Run:
         state.scored_step = state.step
         if best:
             state.best_loss, state.best_step = held, state.step
+            self.card.pop("memorisation", None)  # it read the weights best until now: the run's end measures anew
             if self.mixture is not None and weight is not None:  # a weight is read whenever there is an n-gram
                 self.card["mixture"] = self.mixture.with_weight(weight, reading.song_weights).to_card().to_dict()
             # The next save writes these weights as best: best_step == step says they are the current ones.
@@ -432,6 +438,21 @@ class _Run:
         self.card = saved.to_dict()
         self.best_file = path / BEST if saved.state.best_step is not None else None
         self.clock.last_save = time.monotonic()
+
+    def _measure_quotes(self) -> None:
+        """Read the memorisation meter on the best weights into the committed card (a few seconds); a hurry
+        (a quit) skips it, and so does a card whose reading is of the weights still best."""
+        from tui_lyrics.core.quote_meter import commit_reading
+
+        control = self.control
+        if not control.measure_quotes or control.hurry.is_set() or self.state.step == 0 or "memorisation" in self.card:
+            return
+        step, hurry = self.state.step, control.hurry
+        saved = commit_reading(self.store, self.name, step=step, stop=hurry, limit=control.max_params)
+        if saved is not None:
+            card, path = saved
+            self.card = card.to_dict()
+            self.best_file = path / BEST if card.state.best_step is not None else None
 
     def _fail(self, message: str) -> TrainingFinished:
         return self._finish("error", message)
