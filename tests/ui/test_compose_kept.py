@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 from test_compose import Host, generate, ready, wait_for
+from textual.widgets import Input
 
 from tui_lyrics.config import QUOTE_LIMIT, SampleConfig
 from tui_lyrics.paths import data_home
+from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.compose.controls import SampleControls
 from tui_lyrics.ui.compose.kept import FOLDER, BadTake, TakesFolder, take_from_json, take_to_json
-from tui_lyrics.ui.compose.memory import MEMORY_FILE, ComposeMemory
+from tui_lyrics.ui.compose.memory import FIRST_LINES_FILE, MEMORY_FILE, ComposeMemory
+from tui_lyrics.ui.compose.screen import ComposeScreen
 from tui_lyrics.ui.compose.settings import DEFAULT_SETTINGS
 from tui_lyrics.ui.compose.takes import DONE, Take, TakeChar
 from tui_lyrics.ui.compose.view import TakeView
@@ -97,6 +100,43 @@ async def test_a_setting_missing_from_the_file_is_the_apps_default(tiny_model: s
     async with KeepingHost().run_test(size=(100, 30)) as pilot:
         screen = await ready(pilot)
         assert screen.settings.line_chars == 7 and screen.settings.quote_limit == QUOTE_LIMIT  # on, not off
+
+
+async def test_the_first_line_box_keeps_what_was_typed_between_visits_and_runs(tiny_model: str, home: Path) -> None:
+    async with KeepingHost().run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        box = screen.query_one("#prefix", Input)
+        box.focus()
+        await pilot.press(*"风/雨")
+        await pilot.press("escape")  # back to the library, and Compose again on the same model
+        assert pilot.app.screen is not screen
+        again = ComposeScreen(store=ModelStore(data_home()), model_name="tiny")
+        await pilot.app.push_screen(again)
+        await wait_for(pilot, lambda: again.lm is not None)
+        box = again.query_one("#prefix", Input)
+        assert box.value == "风/雨" and box.cursor_position == len("风/雨")  # carry on where it was left
+        assert again.first_line.prompt == "风\n雨"
+        box.focus()
+        await pilot.press("backspace", *"云")
+    async with KeepingHost().run_test(size=(100, 30)) as pilot:  # the app closed and opened again
+        screen = await ready(pilot)
+        assert screen.query_one("#prefix", Input).value == "风/云"
+
+
+def test_first_lines_are_kept_per_model_and_a_bad_file_is_skipped(tmp_path: Path) -> None:
+    memory = ComposeMemory(path=tmp_path / MEMORY_FILE)
+    memory.remember_first_line("a", "我推开窗")
+    memory.remember_first_line("b", "")  # an emptied box is kept as empty
+    back = ComposeMemory.load(tmp_path / MEMORY_FILE)
+    assert (back.recall_first_line("a"), back.recall_first_line("b"), back.recall_first_line("c")) == (
+        "我推开窗",
+        "",
+        None,
+    )
+    (tmp_path / FIRST_LINES_FILE).write_text('{"format": 1, "first_lines": {"a": 3, "b": "风"}}', encoding="utf-8")
+    assert ComposeMemory.load(tmp_path / MEMORY_FILE).first_lines == {"b": "风"}
+    (tmp_path / FIRST_LINES_FILE).write_text("{not json", encoding="utf-8")
+    assert ComposeMemory.load(tmp_path / MEMORY_FILE).first_lines == {}
 
 
 @pytest.mark.parametrize("size", [(60, 16), (40, 12)], ids=["60x16", "40x12"])

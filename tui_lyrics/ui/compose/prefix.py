@@ -130,6 +130,7 @@ class FirstLine(Vertical):
         super().__init__()
         self.placeholder = placeholder
         self._vocab: CharVocab | None = None
+        self._typed = ""
 
     def compose(self) -> ComposeResult:
         yield PrefixInput(placeholder=self.placeholder, id="prefix")
@@ -138,7 +139,20 @@ class FirstLine(Vertical):
     @property
     def prompt(self) -> str:
         """What the model will continue: the typed text with its line breaks."""
-        return prompt_of(self.query_one(PrefixInput).value)
+        return prompt_of(self.typed)
+
+    @property
+    def typed(self) -> str:
+        """The box's text as typed (``/`` for a line break): what the screen keeps between visits."""
+        boxes = self.query(PrefixInput)
+        return boxes.first().value if boxes else self._typed  # the box is gone while the screen closes
+
+    @typed.setter
+    def typed(self, text: str) -> None:
+        self._typed = text
+        box = self.query_one(PrefixInput)
+        box.value = text
+        box.cursor_position = len(text)  # carry on typing at its end
 
     @property
     def vocab(self) -> CharVocab | None:
@@ -152,6 +166,7 @@ class FirstLine(Vertical):
 
     @on(Input.Changed, "#prefix")
     def _changed(self, event: Input.Changed) -> None:
+        self._typed = event.value  # for when the box is gone (the screen closing)
         self._check(prompt_of(event.value))
 
     def _check(self, prefix: str) -> None:

@@ -155,6 +155,9 @@ class ComposeScreen(Screen[None]):
         self.remember_settings()
         recalled = self.memory.recall(name) if self.memory is not None else None
         self.controls.use_for(recalled if recalled is not None else self.settings, model.vocab.chars)
+        typed = self.memory.recall_first_line(name) if self.memory is not None else None
+        if typed is not None:  # else the box keeps what it has: a line tried on another model carries over
+            self.first_line.typed = typed
         self.model_line.use(model)
         self.desk.vocab = self.first_line.vocab = model.vocab
         self.refresh_bindings()
@@ -167,9 +170,10 @@ class ComposeScreen(Screen[None]):
         self.refresh_bindings()
 
     def remember_settings(self) -> None:
-        """Keep the settings used with the model in use for its next visit."""
+        """Keep the settings and the first line used with the model in use for its next visit."""
         if self.memory is not None and self.model_line.chosen is not None:
             self.memory.remember(self.model_line.chosen.name, self.settings)
+            self.memory.remember_first_line(self.model_line.chosen.name, self.first_line.typed)
 
     def on_unmount(self) -> None:
         self.remember_settings()
@@ -222,6 +226,7 @@ class ComposeScreen(Screen[None]):
             prefix = self.first_line.prompt
             settings = self.controls.take_settings(self.seed.fixed)
             self.start_take(Take(self.session.next_number(), self.model_name, prefix, settings))
+            self.remember_settings()  # kept from now on, even if the app is closed by a hang-up
 
     def action_again(self, fresh: bool) -> None:
         """The current take's prompt again with the controls' settings: its own seed, or a fresh one."""
