@@ -23,8 +23,9 @@ from typing import Any
 
 from tui_lyrics.card import ModelCard
 from tui_lyrics.config import DEFAULT_MAX_PARAMS as MAX_PARAMS
+from tui_lyrics.durable import atomic_write_bytes, atomic_write_json, read_json
 from tui_lyrics.errors import LyricsError, StoreError, describe_os_error, store_error
-from tui_lyrics.store import ModelStore, atomic_write_bytes, atomic_write_json, read_json, read_metrics, validate_name
+from tui_lyrics.store import ModelStore, read_metrics, validate_name
 
 FILE = "experiment.json"
 FORMAT = "lyrics-tui/experiment"
@@ -47,6 +48,11 @@ class Row:
     models: tuple[str, ...]
     best_loss_sd: float | None = None
     """Spread (sample standard deviation) over repeats; None for a single run."""
+    quotes: float | None = None
+    """The memorisation meter (``card.ModelMemorisation``): share of 8-character windows of seeded takes found in
+    the corpus with the app's default quote limit, mean over the repeats measured; None: none measured."""
+    quotes_off: float | None = None
+    """The same with the quote limit off (what the model itself would quote)."""
 
     @property
     def best_ppl(self) -> float | None:
@@ -236,8 +242,9 @@ def run_experiment(
             experiment.save()
         minutes = settings["budget"].get("minutes")
         control = TrainControl(
-            stop=stop, eval_seconds=minutes * 6 if minutes else None, max_params=settings.get("max_params", MAX_PARAMS)
-        )
+            stop=stop, eval_seconds=minutes * 6 if minutes else None, max_params=settings.get("max_params", MAX_PARAMS),
+            hurry=stop,  # a grid stopped (a quit too) measures a model's quotes when it resumes and finishes
+        )  # fmt: skip
         finished = train(store, run["model"], callback=callback, control=control)
         run["status"] = "done" if finished.reason in ("budget", "early") else finished.reason
         experiment.save()
@@ -277,7 +284,10 @@ def _row(cell: str, inp: str, cards: list[ModelCard]) -> Row:
         known = [v for v in values if v is not None]
         return statistics.fmean(known) if known else None
 
+    from tui_lyrics.quotes import quotes_of
+
     states = [c.state for c in cards]
+    quotes = [m for m in map(quotes_of, cards) if m is not None]
     best = [s.best_loss for s in states]
     known_best = [b for b in best if b is not None]
     return Row(
@@ -293,6 +303,8 @@ def _row(cell: str, inp: str, cards: list[ModelCard]) -> Row:
         seconds=mean([s.train_seconds for s in states]) or 0.0,
         models=tuple(c.name for c in cards),
         best_loss_sd=statistics.stdev(known_best) if len(known_best) > 1 else None,
+        quotes=mean([m.limited.share for m in quotes]),
+        quotes_off=mean([m.unlimited.share for m in quotes]),
     )
 
 
@@ -314,7 +326,7 @@ def curves(home: Path, experiment: Experiment) -> dict[str, dict[str, list[dict[
 
 
 TABLE_FIELDS = ("cell", "input", "params", "chars_per_sec", "train_loss", "best_loss", "best_loss_sd",
-                "best_ppl", "best_step", "seconds", "models")  # fmt: skip
+                "best_ppl", "best_step", "seconds", "models", "quotes", "quotes_off")  # fmt: skip
 
 
 def table_records(rows: list[Row]) -> list[dict[str, Any]]:

@@ -25,15 +25,12 @@ import json
 import os
 import re
 import shutil
-import signal
-import threading
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
 from tui_lyrics.card import CardError, ModelCard
+from tui_lyrics.durable import SAVE_GUARD, atomic_write_bytes, atomic_write_json, fault_point, fsync_dir, write_durably
 from tui_lyrics.errors import StoreError, describe_os_error
 
 CARD = "card.json"
@@ -44,99 +41,8 @@ CHECKPOINTS = "checkpoints"
 LAST, STATE, BEST = "last.safetensors", "state.safetensors", "best.safetensors"
 KEEP_SETS = 2
 """Committed sets kept: the newest and one before it, to fall back on if the newest is damaged."""
-FAULT_ENV = "LYRICS_TUI_FAULT"
-"""Tests only: ``POINT`` or ``POINT:N`` kills this process (SIGKILL) at the N-th pass through POINT."""
 _SET = re.compile(r"^set-(\d{6,})-step-(\d+)$")
-_fault_count: dict[str, int] = {}
 _OWN_TEMPS = tuple(f".{name}." for name in (CARD, CORPUS, METRICS, LAST, STATE, BEST))
-
-
-class SaveGuard:
-    """Knows when a save is being written, so that nothing ends the process in the middle of one.
-
-    Every checkpoint commit and atomic write runs inside ``saving()``. A signal handler asks
-    ``busy`` and defers an abort with ``defer()`` (raised in the main thread as the save ends);
-    code that must end the process at once calls ``exit()``, which waits for the save in progress
-    and lets no new one start.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._deferred = False
-
-    @property
-    def busy(self) -> bool:
-        return self._depth > 0
-
-    def defer(self) -> None:
-        """Raise KeyboardInterrupt in the main thread as soon as the save in progress is written."""
-        self._deferred = True
-
-    @contextlib.contextmanager
-    def saving(self) -> Iterator[None]:
-        with self._lock:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-        if self._depth == 0 and self._deferred and threading.current_thread() is threading.main_thread():
-            self._deferred = False
-            raise KeyboardInterrupt
-
-    def wait(self) -> None:
-        """Block until no save is being written."""
-        with self._lock:
-            pass
-
-    def exit(self, code: int) -> NoReturn:
-        """End the process now, but never mid-write: wait for the save in progress, start no other."""
-        self._lock.acquire()
-        os._exit(code)
-
-
-SAVE_GUARD = SaveGuard()
-
-
-def fault_point(point: str) -> None:
-    """A place where a test may kill the process, to prove that a save survives it."""
-    wanted = os.environ.get(FAULT_ENV)
-    if not wanted:
-        return
-    name, _, nth = wanted.rpartition(":")
-    if not nth.isdigit():
-        name, nth = wanted, "1"
-    if name != point:
-        return
-    _fault_count[point] = _fault_count.get(point, 0) + 1
-    if _fault_count[point] >= int(nth):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename inside ``path`` durable (where the platform allows opening a folder)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def write_durably(path: Path, data: bytes, *, point: str = "") -> None:
-    """Write a new file and fsync it (inside a temp set folder, so no rename of its own)."""
-    with open(path, "xb") as handle:
-        if point:
-            handle.write(data[: len(data) // 2])
-            handle.flush()
-            fault_point(point)  # a kill here leaves a half-written file behind
-            handle.write(data[len(data) // 2 :])
-        else:
-            handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(path, 0o644)
 
 
 def tensor_metadata(path: Path) -> dict[str, str]:
@@ -232,13 +138,9 @@ class ModelFolder:
         return read_card_file(self.card_path)
 
     def write_card(self, card: ModelCard) -> None:
-        from tui_lyrics.store import atomic_write_json
-
         atomic_write_json(self.card_path, card.to_dict())
 
     def write_corpus(self, text: str) -> None:
-        from tui_lyrics.store import atomic_write_bytes
-
         atomic_write_bytes(self.corpus_path, gzip.compress(text.encode("utf-8"), mtime=0))
 
     def read_corpus(self, max_bytes: int | None = None) -> str:
@@ -401,8 +303,6 @@ class ModelFolder:
     # -- metrics ----------------------------------------------------------------------------------
     def trim_metrics(self, step: int) -> None:
         """Drop curve points past ``step`` (written after the checkpoint a resume starts from)."""
-        from tui_lyrics.store import atomic_write_bytes
-
         try:
             lines = self.metrics_path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:

@@ -57,8 +57,8 @@ def store_ngram(folder: Path, kn: KneserNey, *, held_out: float) -> bool:
     """Write ``kn`` atomically beside the weights; False (nothing written) if it could not be."""
     from safetensors.numpy import save
 
+    from tui_lyrics.durable import atomic_write_bytes
     from tui_lyrics.errors import StoreError
-    from tui_lyrics.store import atomic_write_bytes
 
     key = _key(folder, order=kn.order, held_out=held_out)
     if key is None:

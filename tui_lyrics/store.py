@@ -3,7 +3,7 @@
 What is inside one folder (card, corpus copy, checkpoint sets, metrics, lock) is owned by
 ``folder.ModelFolder``; the card's type by ``card.ModelCard``; the training lock by ``lock``.
 This module lists the folders (broken ones too, so they can be renamed or deleted), names,
-creates, renames and deletes them, and writes files atomically. Nothing is ever unpickled.
+creates, renames and deletes them; ``durable`` writes their files. Nothing is ever unpickled.
 """
 
 from __future__ import annotations
@@ -13,71 +13,23 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tui_lyrics.card import CARD_FORMAT, CARD_VERSION, ModelCard
+from tui_lyrics.durable import atomic_write_bytes, atomic_write_json, fault_point, fsync_dir, read_json
 from tui_lyrics.errors import StoreError, store_error
-from tui_lyrics.folder import CARD, LOCK, METRICS, SAVE_GUARD, ModelFolder, fault_point, fsync_dir, read_card_file
+from tui_lyrics.folder import CARD, LOCK, METRICS, ModelFolder, read_card_file
 from tui_lyrics.paths import models_dir
 
+# The atomic writes live in ``durable``; core/checkpoint.py, ui/compose/ and memorise.py still import them from here.
 __all__ = ["CARD", "CARD_FORMAT", "CARD_VERSION", "LOCK", "METRICS", "ModelInfo", "ModelStore"]
+__all__ += ["atomic_write_bytes", "atomic_write_json", "read_json"]
 NEW_PREFIX = ".new-"
 """A model being made: hidden from the library until it is complete."""
 _NAME = re.compile(r"^[\w\u4e00-\u9fff][\w.\-\u4e00-\u9fff ]{0,63}$")
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` so that ``path`` holds either the old or the new content, never half.
-
-    A temp file in the same folder, fsync, then ``os.replace``. On failure (a full disk)
-    the temp file is removed, the old file is untouched and the OSError becomes a StoreError.
-    """
-    with SAVE_GUARD.saving():  # a second Ctrl-C or a hang-up waits for this write
-        _atomic_write(path, data)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    try:  # a read-only folder, a full disk or a name too long fails here, before anything is written
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise store_error(error, "write", path) from error
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp makes 0600; a model should be as readable as any file
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data[: len(data) // 2])
-            handle.flush()
-            fault_point(f"write:{path.name}")  # tests only: a kill mid-write
-            handle.write(data[len(data) // 2 :])
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)  # the rename itself survives a power cut
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(error, OSError):
-            raise store_error(error, "write", path) from error
-        raise
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
-
-
-def read_json(path: Path) -> Any:
-    """Parse a JSON file, turning every failure into one clear StoreError."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise StoreError(f"{path} is missing") from error
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise StoreError(f"{path} is corrupt (not valid JSON: {error})") from error
-    except OSError as error:
-        raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
 
 
 def validate_name(name: str, *, what: str = "model") -> str:

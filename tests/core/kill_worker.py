@@ -21,7 +21,7 @@ def main() -> None:
     import torch  # noqa: F401  (imported once before forking: each child starts warm)
 
     from tui_lyrics.core.train import train
-    from tui_lyrics.folder import FAULT_ENV
+    from tui_lyrics.durable import FAULT_ENV
     from tui_lyrics.store import ModelStore
 
     scenarios = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))

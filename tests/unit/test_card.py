@@ -181,7 +181,7 @@ def test_a_second_ctrl_c_during_a_save_waits_for_it_then_aborts(capsys: pytest.C
     import threading
 
     from tui_lyrics.commands.output import install_stop_signals
-    from tui_lyrics.folder import SAVE_GUARD
+    from tui_lyrics.durable import SAVE_GUARD
 
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     stop = threading.Event()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tui_lyrics import experiments as ex
+from tui_lyrics.durable import atomic_write_bytes
 from tui_lyrics.errors import StoreError, describe_os_error
-from tui_lyrics.store import atomic_write_bytes
 
 
 @pytest.mark.parametrize(

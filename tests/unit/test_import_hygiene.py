@@ -14,6 +14,8 @@ TORCH_FREE = [
     "tui_lyrics.corpus",
     "tui_lyrics.vocab",
     "tui_lyrics.store",
+    "tui_lyrics.durable",
+    "tui_lyrics.folder",
     "tui_lyrics.progress",
     "tui_lyrics.paths",
     "tui_lyrics.errors",

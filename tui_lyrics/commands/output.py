@@ -25,7 +25,7 @@ def install_stop_signals(stop: threading.Event) -> threading.Event:
     interrupted = threading.Event()
 
     def handler(signum: int, frame: object) -> None:
-        from tui_lyrics.folder import SAVE_GUARD
+        from tui_lyrics.durable import SAVE_GUARD
 
         if interrupted.is_set() and signum == signal.SIGINT:
             if SAVE_GUARD.busy:  # never cut a save: abort as soon as it is written

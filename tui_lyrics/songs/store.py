@@ -119,7 +119,7 @@ class SongStore:
         return rows
 
     def load(self, name: str) -> Song:
-        from tui_lyrics.store import read_json
+        from tui_lyrics.durable import read_json
 
         path = self.path(name) / SONG_JSON
         if not path.is_file():
@@ -132,7 +132,7 @@ class SongStore:
 
     def save(self, song: Song) -> Song:
         """Write the song (creating its folder); returns it with its times set."""
-        from tui_lyrics.store import atomic_write_bytes, atomic_write_json
+        from tui_lyrics.durable import atomic_write_bytes, atomic_write_json
 
         folder = self.path(song.name)
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -162,7 +162,7 @@ class SongStore:
 
     def export_text(self, name: str, dest: Path) -> Path:
         """Copy the song's plain text to ``dest`` (a file, or a folder to put ``<name>.txt`` in)."""
-        from tui_lyrics.store import atomic_write_bytes
+        from tui_lyrics.durable import atomic_write_bytes
 
         song = self.load(name)
         target = dest / f"{song.name}.txt" if dest.is_dir() else dest

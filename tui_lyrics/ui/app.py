@@ -279,7 +279,7 @@ def run_app(home: Path | None = None, *, exit_process: bool = True) -> int:
     # However the app ended, every run (a training, a grid's current model) gets to save its checkpoint.
     saved = app.runs.stop_and_wait(SAVE_WAIT_SECONDS)
     code = app.return_code or (result if isinstance(result, int) else 0)
-    from tui_lyrics.folder import SAVE_GUARD  # torch-free: ends the process only between saves
+    from tui_lyrics.durable import SAVE_GUARD  # torch-free: ends the process only between saves
 
     if not saved:  # still saving after the wait: end only once the checkpoint is written, whatever it takes
         SAVE_GUARD.exit(code) if exit_process else SAVE_GUARD.wait()

@@ -62,6 +62,6 @@ class HangUpGuard:
         if not self._headless:
             # Textual restores the terminal on exit; on a dead tty that can block forever.
             time.sleep(EXIT_GRACE_SECONDS)
-            from tui_lyrics.folder import SAVE_GUARD
+            from tui_lyrics.durable import SAVE_GUARD
 
             SAVE_GUARD.exit(code)  # never mid-write: a save in progress is finished first
