@@ -95,6 +95,14 @@ def _write_card(home: Path, run: dict[str, Any], index: int) -> None:
         run["model"], model=ModelConfig(cell=run["cell"], input=run["input"]), train=TrainConfig(), state=state,
         params=10_000 + 2_345 * index, history=tuple(held), updated="2025-01-01T12:00:00+00:00",
     )  # fmt: skip
+    if index % 3 != 2:  # a memorisation reading; the others show a dash (cards from before the meter)
+        share = 0.004 * (index + 1)
+        reading = {"takes": 8, "chars": 1600, "longest_mean": 7.5}
+        card["memorisation"] = {
+            "step": best["step"],
+            "limited": reading | {"limit": 8, "share": share, "longest_max": 8},
+            "unlimited": reading | {"limit": 0, "share": 3 * share, "longest_max": 9 + index},
+        }
     (folder / "card.json").write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
     rows = [{"kind": "train", "step": s, "loss": round(floor - 0.2 + 3.5 / (1 + s * speed / 50), 4),
              "elapsed": s * (0.5 + 0.1 * index)} for s in range(10, 201, 10)]  # fmt: skip
@@ -108,7 +116,8 @@ def shown_rows(table: CompareTable) -> list[list[str]]:
 def expected_cells(row: ex.Row) -> list[str]:
     """How the table must spell a ``Row`` of ``experiments.table`` (written out independently)."""
     spread = f" ± {row.best_loss_sd:.3f}" if row.best_loss_sd is not None else ""
-    return [row.cell, row.input, f"{row.best_loss:.4f}{spread}", fmt_ppl(row.best_loss),
+    quotes = "—" if row.quotes is None else f"{row.quotes:.1%} / {row.quotes_off:.1%}"
+    return [row.cell, row.input, f"{row.best_loss:.4f}{spread}", fmt_ppl(row.best_loss), quotes,
             f"{row.train_loss:.4f}", f"{row.best_step:,}", f"{row.params:,}", f"{row.chars_per_sec:,.0f}",
             fmt_duration(row.seconds)]  # fmt: skip
 

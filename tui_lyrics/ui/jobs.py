@@ -61,6 +61,8 @@ class TrainingJob:
         self.store, self.engine, self.post = store, engine, post
         self.preview_seconds, self.eval_seconds = preview_seconds, eval_seconds
         self.stop_event = threading.Event()
+        self.hurry_event = threading.Event()
+        """Set with a quit: the run saves and returns without reading its memorisation meter."""
         self.pause_event = threading.Event()
         self.done = threading.Event()
 
@@ -78,8 +80,10 @@ class TrainingJob:
     def resume(self) -> None:
         self.pause_event.clear()
 
-    def stop(self) -> None:
-        """Ask the loop to save and return; safe from any thread, any number of times."""
+    def stop(self, *, hurry: bool = False) -> None:
+        """Ask the loop to save and return (``hurry``: and skip the meter's few seconds); safe from any thread."""
+        if hurry:
+            self.hurry_event.set()
         self.stop_event.set()
 
     def stop_and_wait(self, timeout: float) -> bool:
@@ -124,6 +128,7 @@ class TrainingJob:
         control = TrainControl(
             stop=self.stop_event,
             pause=self.pause_event,
+            hurry=self.hurry_event,
             preview_seconds=self.preview_seconds,
             eval_seconds=self.eval_seconds,
         )

@@ -254,10 +254,10 @@ class RunService:
 
     # -- leaving ---------------------------------------------------------------------------------
     def stop_all(self) -> None:
-        """Ask every run to save and return; safe from any thread (a signal handler too)."""
+        """Ask every run to save and return at once (a quit: no meter reading); safe from any thread, a signal too."""
         job = self.training
         if job is not None:
-            job.stop()
+            job.stop(hurry=True)
         if self.grid is not None:
             self.grid.stop.set()
 

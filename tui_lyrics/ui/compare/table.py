@@ -21,6 +21,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("input", "Input"),
     ("best_loss", "Held-out"),
     ("best_ppl", "Ppl"),
+    ("quotes", "Quotes"),
     ("train_loss", "Train"),
     ("best_step", "Step"),
     ("params", "Params"),
@@ -31,6 +32,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 ``KEY`` below spells the short headers out."""
 KEY = (
     "Held-out: best held-out loss (nats/char, ± spread over seeds) · Ppl: its perplexity · "
+    "Quotes: share of 8-char windows of 8 seeded takes found in the corpus, with the default quote limit / "
+    "with it off (—: not measured; eval measures it) · "
     "Train: final training loss · Step: where the best was reached · Time: training time"
 )
 TEXT_COLUMNS = {"cell", "input"}
@@ -44,12 +47,20 @@ def _loss(value: float | None) -> str:
     return "—" if value is None else f"{value:.4f}"
 
 
+def quotes_cell(row: Row) -> str:
+    """The memorisation meter's two shares, with the default quote limit / with it off."""
+    if row.quotes is None or row.quotes_off is None:
+        return "—"
+    return f"{row.quotes:.1%} / {row.quotes_off:.1%}"
+
+
 def row_cells(row: Row) -> tuple[Text, ...]:
     """A row as the table shows it; numbers right-aligned, spread as ``mean ± sd``."""
     best = _loss(row.best_loss) + (f" ± {row.best_loss_sd:.3f}" if row.best_loss_sd is not None else "")
     numbers = (
         best,
         fmt_ppl(row.best_loss),
+        quotes_cell(row),
         _loss(row.train_loss),
         "—" if row.best_step is None else f"{row.best_step:,}",
         f"{row.params:,}",
