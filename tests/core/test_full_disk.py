@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import make_lyrics
 from tests.core.test_train import new_model, quick, small
-from tui_lyrics import folder as folder_module
+from tui_lyrics import checkpoint_sets
 from tui_lyrics.core.sample import load_model
 from tui_lyrics.core.train import train
 from tui_lyrics.store import ModelStore, is_live
@@ -27,7 +27,7 @@ def test_a_full_disk_during_a_save_keeps_the_previous_checkpoint(
     def full(path: Path, data: bytes, **kwargs: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(folder_module, "write_durably", full)
+    monkeypatch.setattr(checkpoint_sets, "write_durably", full)
     result = train(store, "m", train_config=quick(steps=8, eval_every=4))
     monkeypatch.undo()
 

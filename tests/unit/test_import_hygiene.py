@@ -16,6 +16,7 @@ TORCH_FREE = [
     "tui_lyrics.store",
     "tui_lyrics.durable",
     "tui_lyrics.folder",
+    "tui_lyrics.checkpoint_sets",
     "tui_lyrics.progress",
     "tui_lyrics.paths",
     "tui_lyrics.errors",
