@@ -3,7 +3,9 @@
 Static: each character given the training text and the text before it, the figure every
 other model reports. Song memory: the n-gram also counts the text read so far, as a listener
 remembers a chorus. Neither replaces the other: both are printed, each labelled, for the model,
-the network alone and the n-gram alone.
+the network alone and the n-gram alone. Beside them, measured fresh on the same weights, the
+memorisation meter (``core.quote_meter``): how much of the model's seeded takes quotes its corpus,
+with the app's default quote limit and with it off.
 """
 
 from __future__ import annotations
@@ -61,11 +63,38 @@ def run_eval(args: argparse.Namespace, home: Path) -> int:
         readings["static"]["model"] = loss
         readings["song_memory"] |= {"model": None, "ngram": None}
     result = _result(args.name, source, lm.weights, text, loss, lm.vocab) | {"readings": readings}
+    result["memorisation"] = _memorisation(lm)
     if args.json:
         print_json(result)
     else:
         _print(args.name, lm.weights, source, result)
+        _print_memorisation(result["memorisation"])
     return 0
+
+
+def _memorisation(lm: Any) -> dict[str, Any]:
+    """The memorisation meter, measured now on the weights scored (``core.quote_meter``), or why it cannot be."""
+    from tui_lyrics.core.quote_meter import TAKE_CHARS, TAKES, MeterUnreadable, measure_model
+    from tui_lyrics.quotes import WHAT, quotes_record
+
+    try:
+        record = quotes_record(measure_model(lm))
+    except MeterUnreadable as error:
+        return {"what": WHAT, "unreadable": str(error)}
+    assert record is not None  # measured without a stop
+    return record | {"seeds": f"0..{TAKES - 1}", "take_chars": TAKE_CHARS}
+
+
+def _print_memorisation(m: dict[str, Any]) -> None:
+    if "unreadable" in m:
+        print(f"  memorisation: {m['unreadable']}")
+        return
+    on, off = m["limited"], m["unlimited"]
+    print(f"  memorisation ({on['takes']} seeded takes of {m['take_chars']} chars, generate's defaults, no prompt; "
+          f"share of {m['window']}-char windows found in the corpus copy, longest stretch shared): "
+          f"{on['share']:.1%}, longest {on['longest_mean']:.1f} mean / {on['longest_max']} max with the default "
+          f"quote limit {on['limit']} (what a user gets); {off['share']:.1%}, longest {off['longest_mean']:.1f} / "
+          f"{off['longest_max']} with the limit off (what the model itself would quote)")  # fmt: skip
 
 
 def _loss(probs: Any) -> float:
