@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tui_lyrics.card import CARD_FORMAT, CARD_VERSION, ModelCard
+from tui_lyrics.card import CARD_FORMAT, CARD_VERSION, ModelCard, ModelMemorisation
 from tui_lyrics.durable import atomic_write_bytes, atomic_write_json, fault_point, fsync_dir, read_json
 from tui_lyrics.errors import StoreError, store_error
 from tui_lyrics.folder import CARD, LOCK, METRICS, ModelFolder, read_card_file
 from tui_lyrics.paths import models_dir
+from tui_lyrics.quotes import quotes_of
 
 # The atomic writes live in ``durable``; core/checkpoint.py, ui/compose/ and memorise.py still import them from here.
 __all__ = ["CARD", "CARD_FORMAT", "CARD_VERSION", "LOCK", "METRICS", "ModelInfo", "ModelStore"]
@@ -64,6 +65,8 @@ class ModelInfo:
     """Why the card could not be read; the row is still listed so the user can delete it."""
     song_loss: float | None = None
     """Held-out loss with song memory at the best step (the n-grams also count the held-out text read so far)."""
+    memorisation: ModelMemorisation | None = None
+    """How much the best weights quote the corpus (``quotes.quotes_of``), when a run's end or eval measured it."""
 
     @property
     def best_ppl(self) -> float | None:
@@ -88,6 +91,7 @@ class ModelInfo:
             updated=card.updated,
             finished=state.finished,
             song_loss=None if best is None else best.song_loss,
+            memorisation=quotes_of(card),
             **extra,
         )
 
@@ -154,9 +158,9 @@ class ModelStore:
         """The typed card of the newest committed checkpoint (strict: a broken card is a StoreError)."""
         return self.folder(name).checkpoint().card
 
-    def write_card(self, name: str, card: dict[str, Any]) -> None:
-        folder = self.root / validate_name(name)
-        atomic_write_json(folder / CARD, card)
+    def write_card(self, name: str, card: ModelCard) -> None:
+        """Write ``card`` as the top-level card of the user's model ``name`` (its folder made already)."""
+        ModelFolder(self.root / validate_name(name)).write_card(card)
 
     def create(self, name: str, fill: Callable[[Path], None] | None = None) -> Path:
         """Make a folder for a new model; refuses a name in use.

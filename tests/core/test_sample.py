@@ -200,7 +200,7 @@ def test_load_model_picks_best_then_last_and_refuses_an_untrained_one(lm: Loaded
     # A folder of the old layout with no best weights samples from its last ones.
     found = store.folder("tiny").checkpoint()
     legacy = store.create("legacy")
-    store.write_card("legacy", found.card.replace(name="legacy").to_dict())
+    store.write_card("legacy", found.card.replace(name="legacy"))
     shutil.copy(found.last, legacy / "last.safetensors")
     shutil.copy(store.path("tiny") / "corpus.txt.gz", legacy / "corpus.txt.gz")
     assert load_model(store, "legacy").weights == "last"

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_card as full_card
+from tui_lyrics.card import ModelCard
 from tui_lyrics.config import ModelConfig
 from tui_lyrics.errors import StoreError
 from tui_lyrics.store import (
@@ -27,16 +28,20 @@ from tui_lyrics.store import (
 )
 
 
-def make_card(name: str, **state: Any) -> dict[str, Any]:
-    """A complete card (strictly valid) as JSON, its state's numbers overridden by ``state``."""
+def typed_card(name: str, **state: Any) -> ModelCard:
+    """A complete card (strictly valid), its state's numbers overridden by ``state``."""
     base = {"step": 7, "best_loss": 1.5, "train_seconds": 3.0, "finished": True} | state
-    card = full_card(name, model=ModelConfig(cell="lstm"), state=base, params=1234, updated="2024-01-01T00:00:00+00:00")
-    return card.to_dict()
+    return full_card(name, model=ModelConfig(cell="lstm"), state=base, params=1234, updated="2024-01-01T00:00:00+00:00")
+
+
+def make_card(name: str, **state: Any) -> dict[str, Any]:
+    """The same card as JSON (to write by hand, or to break on purpose)."""
+    return typed_card(name, **state).to_dict()
 
 
 def add_model(store: ModelStore, name: str, **state: Any) -> Path:
     folder = store.create(name)
-    store.write_card(name, make_card(name, **state))
+    store.write_card(name, typed_card(name, **state))
     return folder
 
 
@@ -318,7 +323,7 @@ def test_a_users_model_shadows_a_builtin_of_the_same_name(home: Path, builtin: P
     store = ModelStore(home, builtin=builtin)
     own = store.root / "both"
     own.mkdir(parents=True)
-    store.write_card("both", make_card("both", step=3))
+    store.write_card("both", typed_card("both", step=3))
     rows = store.list()
     assert [r.name for r in rows] == ["both", "shipped"]
     both = rows[0]
