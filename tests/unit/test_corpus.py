@@ -1,4 +1,4 @@
-"""Unit tests for tui_lyrics.corpus: decoding, cleaning, loading, limits and splits."""
+"""Unit tests for tui_lyrics.corpus (with corpus_files and lyrics_text): decoding, cleaning, loading, limits, splits."""
 
 from __future__ import annotations
 
@@ -19,16 +19,15 @@ import pytest
 from tui_lyrics.corpus import (
     DEFAULT_MAX_BYTES,
     MIN_CHARS,
-    TEXT_SUFFIXES,
     CorpusSummary,
     canonical_split,
-    decode_bytes,
     load_corpus,
-    normalise,
     preview_lines,
     split_text,
 )
+from tui_lyrics.corpus_files import TEXT_SUFFIXES
 from tui_lyrics.errors import CorpusError
+from tui_lyrics.lyrics_text import decode_bytes, normalise
 
 JAYCHOU_ZIP = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "jaychou_lyrics.txt.zip"
 
@@ -473,7 +472,7 @@ def test_fifo_is_refused_without_blocking(tmp_path: Path, name: str) -> None:
 
 
 def test_fifo_swapped_in_after_the_check_is_refused_when_opened(tmp_path: Path) -> None:
-    from tui_lyrics.corpus import _open_regular
+    from tui_lyrics.corpus_files import _open_regular
 
     os.mkfifo(tmp_path / "late.txt")
     with pytest.raises(CorpusError, match=r"late\.txt is a named pipe \(FIFO\), not a file"):

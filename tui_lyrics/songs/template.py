@@ -102,7 +102,7 @@ def template_from_text(text: str, *, source: str = "", song: str | int | None = 
 
 def read_template(path: str | Path, *, song: str | int | None = None) -> Template:
     """Read a reference song from a ``.txt`` or ``.lrc`` file (any encoding the corpus reader knows)."""
-    from tui_lyrics.corpus import decode_bytes, normalise
+    from tui_lyrics.lyrics_text import decode_bytes, normalise
 
     file = Path(path).expanduser()
     try:
@@ -122,7 +122,7 @@ def template_from_answer(answer: str) -> Template | None:
     """The template an answer gives: a song pasted in (several lines), or the file a line names: ``FILE``,
     ``FILE#2`` or ``FILE#verses 1-4`` (one song of a file of several); None for an empty answer (no template)."""
     if len([line for line in answer.splitlines() if line.strip()]) > 1:
-        from tui_lyrics.corpus import normalise
+        from tui_lyrics.lyrics_text import normalise
 
         lrc = re.search(r"^\s*\[\d+:\d+", answer, re.MULTILINE) is not None  # pasted from an .lrc: timings go
         return template_from_text(normalise(answer, lrc=lrc), source="pasted song")

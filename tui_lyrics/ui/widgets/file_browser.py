@@ -14,7 +14,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Label
 
-from tui_lyrics.corpus import TEXT_SUFFIXES
+from tui_lyrics.corpus_files import TEXT_SUFFIXES
 
 CORPUS_SUFFIXES = (*TEXT_SUFFIXES, ".zip")
 
