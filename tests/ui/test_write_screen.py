@@ -156,6 +156,27 @@ async def test_a_template_shapes_candidates(home: Path, tmp_path: Path) -> None:
         assert screen.session.draft.label(0) == "9/9 字 · 江阳"
 
 
+async def test_a_template_picked_from_the_file_list(home: Path, tmp_path: Path, monkeypatch) -> None:
+    from tui_lyrics.ui.write.file_picker import SongFilePicker
+
+    (tmp_path / "songs").mkdir()
+    (tmp_path / "songs" / "ref.lrc").write_text("[00:01.00]" + REFERENCE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    app = Host(model_name="demo-zh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await _ready(pilot, screen)
+        await pilot.press("escape", "t", "ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, SongFilePicker), what="the file list")
+        await pilot.press(*"son", "enter")  # typed to narrow the list to songs/, opened
+        await pilot.press("enter")  # ref.lrc, highlighted first
+        await pilot.press("enter")  # the dialog's answer is its path: Enter uses it
+        await pilot.pause()
+        template = screen.session.draft.template
+        assert app.screen is screen and template is not None and template.source == "ref.lrc"
+        assert [slot.chars for slot in template.slots] == [9, 9, 6, 9]
+
+
 async def test_the_library_opens_the_write_screen_for_the_selected_model(home: Path) -> None:
     async with LyricsApp().run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: bool(getattr(pilot.app.screen, "rows", None)), what="the library")
