@@ -146,13 +146,36 @@ async def test_a_short_terminal_gives_the_take_the_rows(tiny_model: str, size: t
         screen.controls.settings = screen.settings.replace(lines=12)
         await generate(pilot, screen, "风")
         view = screen.query_one(TakeView)
-        assert view.size.height >= size[1] - 6 and view.size.width >= size[0] // 2
+        assert view.size.height >= size[1] - 7 and view.size.width >= size[0] // 2
         assert not screen.query_one("#takes").display or screen.query_one("#takes").size.height == 0
         controls = screen.query_one(SampleControls)
-        assert not controls.display or (controls.compact and controls.size.height <= 2)
-        if controls.display:  # every setting in sight, by its key, none cut off at the edge
+        assert not controls.display or (controls.compact and controls.size.height <= 3)
+        if controls.display:  # every setting in sight, by its key and a name, none cut off at the edge
             rows = str(controls.render()).splitlines()
             assert all(cell_len(row) <= controls.size.width for row in rows)
-            assert " ".join(rows).split()[0::2] == list("tkplvhbgeous")
+            words = " ".join(rows).split()
+            assert words[0::3] == list("tkplvhbgeous")
+            names = ["temp", "top-k", "top-p", "len", "lines", "chars", "verse", "rhyme", "rep", "quote", "memory"]
+            assert words[1::3] == [*names, "seed"]
         rows = [str(strip.text) for strip in (view.render_line(y) for y in range(view.size.height))]
         assert rows[0].strip() and sum(1 for row in rows if row.strip()) >= 5  # blank rows: verse breaks
+
+
+@pytest.mark.parametrize(("width", "rows"), [(60, 3), (80, 2), (100, 2)])
+async def test_compact_controls_name_every_setting_beside_its_key(width: int, rows: int) -> None:
+    from textual.app import App, ComposeResult
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield SampleControls(id="controls")
+
+    async with Bare().run_test(size=(width, 16)) as pilot:
+        controls = pilot.app.query_one(SampleControls)
+        full = str(controls.render())
+        assert "temperature 0.8 t/T" in full and "song memory on u" in full  # tall terminals: the full names
+        controls.compact = True
+        await pilot.pause()
+        shown = str(controls.render()).splitlines()
+        assert controls.size.height == len(shown) == rows
+        assert all(cell_len(row) <= width - 2 for row in shown)  # none cut off inside the padding
+        assert "t temp 0.8" in shown[0] and "s seed random" in shown[-1]

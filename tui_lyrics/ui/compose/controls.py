@@ -25,18 +25,19 @@ from tui_lyrics.ui.compose.settings import (
     entries,
     fit_quote_limit,
     nudge,
+    short_label,
     toggle_quote_limit,
     toggle_repetition,
 )
 from tui_lyrics.ui.compose.takes import take_settings
 
 
-def _packed(group: list[Entry], width: int) -> list[list[Entry]]:
-    """``group`` in rows of at most ``width`` cells, each entry shown as its words and a gap."""
+def _packed(group: list[Entry], width: int, *, gap: int = 3) -> list[list[Entry]]:
+    """``group`` in rows of at most ``width`` cells, each entry shown as its three parts and a gap."""
     rows: list[list[Entry]] = [[]]
     used = 0
     for entry in group:
-        cells = cell_len(" ".join(part for part in entry if part)) + (3 if entry[2] else 2)
+        cells = cell_len(" ".join(entry)) + gap
         if rows[-1] and used + cells > width:
             rows.append([])
             used = 0
@@ -168,8 +169,8 @@ class SampleControls(Widget):
 
     @property
     def compact(self) -> bool:
-        """One row, each setting shown by its key (``t 0.8  k 5 …``): for short terminals, where the take
-        needs the rows (the screen sets it)."""
+        """As few rows as the width allows, each setting shown by its key and a short name (``t temp 0.8  k
+        top-k 5 …``): for short terminals, where the take needs the rows (the screen sets it)."""
         return self._compact
 
     @compact.setter
@@ -179,13 +180,15 @@ class SampleControls(Widget):
             self.refresh(layout=True)
 
     def _rows(self, width: int) -> list[list[Entry]]:
-        """The sampling controls packed into rows, then the craft controls from a fresh row (compact: all of
-        them by their keys, packed into as few rows as the width allows: one from about 82 columns, two at 60)."""
+        """The sampling controls packed into rows, then the craft controls from a fresh row. Compact: each as
+        its key, a short name and its value (``t temp 0.8``), all packed into as few rows as the width allows:
+        two from about 75 columns, three at 60."""
         if self._compact:  # the seed last: a random one's number is long
             every = [*entries(self._config, self._seed), *craft_entries(self._config)]
             every.append(every.pop(5))
             seed = "random" if self._seed.fixed is None else str(self._seed.fixed)
-            return _packed([(keys[0], seed if name == "seed" else shown, "") for name, shown, keys in every], width)
+            shown = [(keys[0], short_label(name), seed if name == "seed" else value) for name, value, keys in every]
+            return _packed(shown, width, gap=2)
         return [
             row
             for group in (entries(self._config, self._seed), craft_entries(self._config))
@@ -204,10 +207,11 @@ class SampleControls(Widget):
             if n:
                 out.append("\n")
             for m, (name, shown, keys) in enumerate(row):
-                if self._compact:
+                if self._compact:  # (key, short name, value)
                     out.append("  " if m else "")
                     out.append(f"{name} ", key)
-                    out.append(shown, value)
+                    out.append(f"{shown} ", label)
+                    out.append(keys, value)
                     continue
                 out.append("   " if m else "")
                 out.append(f"{name} ", label)

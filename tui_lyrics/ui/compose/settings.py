@@ -115,6 +115,21 @@ class Seed:
 
 Entry = tuple[str, str, str]
 
+SHORT_LABELS = {
+    "temperature": "temp",
+    "length": "len",
+    "chars/line": "chars",
+    "repetition": "rep",
+    "corpus quotes": "quote",
+    "song memory": "memory",
+}
+"""The names the compact controls use where the full one is long (the rest are short already)."""
+
+
+def short_label(label: str) -> str:
+    """``label`` as the compact controls show it beside its key: ``t temp 0.8``."""
+    return SHORT_LABELS.get(label, label)
+
 
 def entries(config: SampleConfig, seed: Seed) -> list[Entry]:
     """(label, value, keys) for each sampling control, in display order."""
