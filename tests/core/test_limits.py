@@ -10,8 +10,9 @@ import pytest
 import torch
 
 from tui_lyrics.config import MIN_TEMPERATURE, ModelConfig, SampleConfig, count_params
+from tui_lyrics.core.draw import _draw
 from tui_lyrics.core.model import CharRNN
-from tui_lyrics.core.sample import _draw, load_model, sample_text
+from tui_lyrics.core.sample import load_model, sample_text
 from tui_lyrics.store import ModelStore
 
 
@@ -35,7 +36,7 @@ def test_logits_scaled_by_the_floor_stay_finite() -> None:
     scaled = logits / MIN_TEMPERATURE
     assert math.isfinite(float(scaled[:3].max())) and math.isfinite(float(torch.softmax(scaled, -1)[0]))
     with pytest.raises(RuntimeError):  # what 1e-39 did: inf logits, NaN probabilities
-        _draw(logits / 1e-39, SampleConfig(top_k=0), torch.Generator().manual_seed(0))
+        _draw((logits / 1e-39).numpy(), SampleConfig(top_k=0), torch.Generator().manual_seed(0))
 
 
 def test_create_model_refuses_a_huge_network_before_making_its_folder(home: Path, corpus_file: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
-import torch
 
 from tests.core.test_constraints import LOOP, bigram_model
 from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
@@ -25,15 +25,15 @@ def controls(prompt: str, **settings: int) -> LyricControls:
 
 def banned(c: LyricControls) -> set[str]:
     """The characters the controls ban next, from a flat distribution."""
-    work, _ = c.adjust(torch.zeros(VOCAB.size))
+    work, _ = c.adjust(np.zeros(VOCAB.size, dtype=np.float32))
     return {VOCAB.chars[i - 1] for i in range(1, VOCAB.size) if not math.isfinite(float(work[i]))}
 
 
-def copier(text: str) -> torch.Tensor:
+def copier(text: str) -> np.ndarray:
     """A hand-made song memory that recites the couplet: the character that followed the longest suffix of the text
     in the couplet (read as a cycle) gets nearly all the probability (V,)."""
     cycle = COUPLET * 3
-    logits = torch.zeros(VOCAB.size)
+    logits = np.zeros(VOCAB.size, dtype=np.float32)
     for k in range(min(len(text), 12), 0, -1):
         at = cycle.find(text[-k:])
         if at >= 0:

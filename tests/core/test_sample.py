@@ -8,6 +8,7 @@ import threading
 import warnings
 from collections import Counter
 
+import numpy as np
 import pytest
 import torch
 
@@ -247,15 +248,15 @@ def test_a_quote_limit_without_a_corpus_copy_is_plain_sampling() -> None:
 
 
 def test_the_one_sample_draw_is_torch_multinomials_draw_for_draw() -> None:
-    from tui_lyrics.core.sample import _multinomial_one
+    from tui_lyrics.core.draw import _multinomial_one
 
     ours, theirs = torch.Generator().manual_seed(11), torch.Generator().manual_seed(11)
     shapes = torch.Generator().manual_seed(5)
     for i in range(3000):
         probs = torch.softmax(3 * torch.randn(1 + i % 9, generator=shapes), -1)
-        assert _multinomial_one(probs, ours) == int(torch.multinomial(probs, 1, generator=theirs))
+        assert _multinomial_one(probs.numpy(), ours) == int(torch.multinomial(probs, 1, generator=theirs))
     with pytest.raises(RuntimeError):
-        _multinomial_one(torch.tensor([math.nan, 0.5]), ours)
+        _multinomial_one(np.array([math.nan, 0.5]), ours)
 
 
 def test_the_fast_path_draws_what_the_plain_pipeline_draws(lm: LoadedModel) -> None:
@@ -279,7 +280,8 @@ def test_the_fast_path_draws_what_the_plain_pipeline_draws(lm: LoadedModel) -> N
         logits = lm.mixture.next_logits(logits, lm.mixture.history(text), memory).clone()
         logits[UNK_ID] = -math.inf
         own = torch.softmax(logits, -1)
-        work, used = controls.adjust(logits)  # no line shape: the sampler's lookahead never acts
+        work, used = controls.adjust(logits.numpy())  # no line shape: the sampler's lookahead never acts
+        work = torch.from_numpy(work)
         top, ids = torch.topk(work / config.temperature, config.top_k)
         index = int(ids[torch.multinomial(torch.softmax(top, -1), 1, generator=g)])
         assert (sampled.char, sampled.controls) == (lm.vocab.chars[index - 1], used), len(text)

@@ -73,7 +73,7 @@ from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 
-import torch
+import numpy as np
 
 from tui_lyrics.config import SampleConfig
 from tui_lyrics.errors import ConfigError
@@ -113,7 +113,7 @@ WINDOW_PENALTY = 1.0
 would complete a corpus 8-gram (the meter's window) the song does not have (1: off). Measured in
 bench/LYRIC_CRAFT.md, not on by default: it buys few 8-windows at a fluency cost the issue's target excludes."""
 
-Peek = Callable[[torch.Tensor], torch.Tensor]
+Peek = Callable[[np.ndarray], np.ndarray]
 """Candidate ids (K,) -> the model's probability of a newline right after each one (K,)."""
 
 
@@ -170,6 +170,8 @@ class LyricControls:
         self.times: Counter[str] = Counter()
         """How many times each line has been written."""
         self.last = ""
+        self._only_newline = self._one(self.newline)
+        self._no_newline = ~self._only_newline
         self._rhymes = self._rhyme_mask()
         limit = config.quote_limit if corpus is not None else 0
         self.quotes = QuoteGuard(corpus, limit) if corpus is not None and limit else None
@@ -185,12 +187,12 @@ class LyricControls:
         if self.target is not None and self.target not in present:
             raise ConfigError(f"no character of this model's vocabulary is in the rhyme class {self.target}")
 
-    def _rhyme_mask(self) -> torch.Tensor:
+    def _rhyme_mask(self) -> np.ndarray:
         """Ids that may end a line: the target class, or (follow, first line) any classed character."""
         if not self.rhyme_on:
-            return torch.ones(self.size, dtype=torch.bool)
+            return np.ones(self.size, dtype=bool)
         ok = [c is not None and (self.target is None or c == self.target) for c in self.classes]
-        return torch.tensor(ok, dtype=torch.bool)
+        return np.array(ok, dtype=bool)
 
     def ends_ok(self, char: str) -> bool:
         """Whether a line may end on ``char`` under the rhyme setting."""
@@ -201,16 +203,17 @@ class LyricControls:
 
     # -- per step -------------------------------------------------------------------------
 
-    def adjust(self, logits: torch.Tensor, peek: Peek | None = None) -> tuple[torch.Tensor, tuple[str, ...]]:
-        """The logits to draw from (banned ids at -inf) and the names of the controls that acted."""
-        work = logits.clone()  # (V,)
-        allowed = torch.isfinite(work)
+    def adjust(self, logits: np.ndarray, peek: Peek | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
+        """The logits to draw from (banned ids at -inf), float32 (V,), and the names of the controls that acted.
+        ``logits`` (V,) is left as it was."""
+        work = np.array(logits, dtype=np.float32)  # (V,) a copy
+        allowed = np.isfinite(work)
         used: list[str] = []
 
-        def restrict(mask: torch.Tensor, name: str) -> None:
+        def restrict(mask: np.ndarray, name: str) -> None:
             nonlocal allowed
             narrowed = allowed & mask
-            if bool(narrowed.any()) and not torch.equal(narrowed, allowed):
+            if narrowed.any() and not np.array_equal(narrowed, allowed):
                 allowed = narrowed
                 used.append(name)
 
@@ -219,7 +222,7 @@ class LyricControls:
         quoted = self.quotes.banned() if self.quotes is not None else set()
         if quoted:
             mask = self._without(quoted)
-            if bool((allowed & mask).any()):
+            if (allowed & mask).any():
                 restrict(mask, "quote")
             else:
                 used.append("quote-lifted")  # every allowed character would quote the corpus: give way
@@ -230,7 +233,7 @@ class LyricControls:
         blocked = self._blocked(chorus)
         if blocked:
             restrict(self._without(blocked), "ngram")
-        work = work.masked_fill(~allowed, -math.inf)
+        work[~allowed] = -np.inf
         if self.windows is not None and self._discourage(work, self.windows.banned()):
             used.append("quote")
         if self._penalise(work):
@@ -283,40 +286,40 @@ class LyricControls:
 
     # -- the rules ------------------------------------------------------------------------
 
-    def _one(self, index: int) -> torch.Tensor:
-        mask = torch.zeros(self.size, dtype=torch.bool)
+    def _one(self, index: int) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
         mask[index] = True
         return mask
 
-    def _without(self, chars: list[str] | set[str]) -> torch.Tensor:
-        mask = torch.ones(self.size, dtype=torch.bool)
+    def _without(self, chars: list[str] | set[str]) -> np.ndarray:
+        mask = np.ones(self.size, dtype=bool)
         ids = [i for i in (self.vocab.id_of(c) for c in chars) if i != UNK_ID]
         mask[ids] = False
         return mask
 
-    def _line_rules(self) -> list[tuple[torch.Tensor, str]]:
+    def _line_rules(self) -> list[tuple[np.ndarray, str]]:
         """Verse, shape and rhyme restrictions for the next character, highest priority first."""
-        n, nl = len(self.line), self.newline
+        n = len(self.line)
         verse_lines = self.config.verse_lines
         if n == 0:
             if self.context[-2:] == ["\n", "\n"]:
-                return [(~self._one(nl), "verse")]  # one blank line between verses, never a run of them
+                return [(self._no_newline, "verse")]  # one blank line between verses, never a run of them
             at_break = bool(self.context) and self.context[-1] == "\n" and self.verse > 0
             if verse_lines is not None and at_break and self.verse >= verse_lines:
-                return [(self._one(nl), "verse")]
-            return [(~self._one(nl), "verse" if verse_lines else "shape")] if self.structured else []
+                return [(self._only_newline, "verse")]
+            return [(self._no_newline, "verse" if verse_lines else "shape")] if self.structured else []
         if self.bounds is None:
             return []
         lo, hi = self.bounds
         if n >= hi:
-            return [(self._one(nl), "shape")]
-        rules: list[tuple[torch.Tensor, str]] = []
+            return [(self._only_newline, "shape")]
+        rules: list[tuple[np.ndarray, str]] = []
         if n < lo:
-            rules.append((~self._one(nl), "shape"))
+            rules.append((self._no_newline, "shape"))
         elif not self.ends_ok(self.line[-1]):
-            rules.append((~self._one(nl), "rhyme"))
+            rules.append((self._no_newline, "rhyme"))
         if self.rhyme_on and n + 1 == hi:  # the next character is the line's last: it must rhyme
-            rules.append((self._rhymes | self._one(nl), "rhyme"))
+            rules.append((self._rhymes | self._only_newline, "rhyme"))
         return rules
 
     def _loop_chars(self) -> set[str]:
@@ -373,12 +376,12 @@ class LyricControls:
                 found.add(banned[-1])
         return found
 
-    def _discourage(self, work: torch.Tensor, chars: set[str]) -> bool:
+    def _discourage(self, work: np.ndarray, chars: set[str]) -> bool:
         """Divide the probability of ``chars`` by WINDOW_PENALTY (in place); whether any was allowed."""
         ids = [i for i in (self.vocab.id_of(c) for c in chars) if i != UNK_ID]
         ids = [i for i in ids if math.isfinite(float(work[i]))]
         if ids:
-            work[ids] -= math.log(WINDOW_PENALTY)
+            work[ids] -= np.float32(math.log(WINDOW_PENALTY))
         return bool(ids)
 
     def chorus_next(self) -> set[str]:
@@ -394,7 +397,7 @@ class LyricControls:
         key = self.line[len(self.line) - (n - 1) :]
         return (self.ngrams.get(key, set()) - chorus) | self.line_ngrams.get(key, set())
 
-    def _penalise(self, work: torch.Tensor) -> bool:
+    def _penalise(self, work: np.ndarray) -> bool:
         penalty = self.config.repetition_penalty
         if penalty == 1.0 or not self.context:
             return False
@@ -403,12 +406,12 @@ class LyricControls:
         pairs = [(i, k) for i, k in pairs if i != UNK_ID]
         if not pairs:
             return False
-        ids = torch.tensor([i for i, _ in pairs])
-        counts = torch.tensor([float(k) for _, k in pairs])
-        work[ids] -= math.log(penalty) * counts  # P(c) / penalty**count, before renormalising
+        ids = np.array([i for i, _ in pairs])
+        counts = np.array([k for _, k in pairs], dtype=np.float32)
+        work[ids] -= np.float32(math.log(penalty)) * counts  # P(c) / penalty**count, before renormalising
         return True
 
-    def _look_ahead(self, work: torch.Tensor, allowed: torch.Tensor, peek: Peek) -> bool:
+    def _look_ahead(self, work: np.ndarray, allowed: np.ndarray, peek: Peek) -> bool:
         """Weight candidates by the model's chance that the line goes on legally after them."""
         if self.bounds is None:
             return False
@@ -418,20 +421,21 @@ class LyricControls:
             return False  # far from the end the model rarely wants a newline: skip the extra step
         if lo <= m < hi and not self.rhyme_on:
             return False  # any candidate may end the line or go on: nothing to weigh
-        candidates = allowed.clone()
+        candidates = allowed.copy()
         candidates[self.newline] = False
         k = min(self.lookahead, int(candidates.sum()))
         if k == 0:
             return False
-        ids = torch.topk(work.masked_fill(~candidates, -math.inf), k).indices  # (K,)
+        scores = np.where(candidates, work, -np.inf)
+        ids = np.argpartition(-scores, k - 1)[:k]  # (K,) the top k, in no particular order
         base = work[ids]  # (K,) a copy: advanced indexing
-        ends = peek(ids).double().clamp(1e-12, 1 - 1e-12)  # (K,) P(newline | candidate)
+        ends = np.clip(np.asarray(peek(ids), dtype=np.float64), 1e-12, 1 - 1e-12)  # (K,) P(newline | candidate)
         if m >= hi:
             weight = ends  # the newline will be forced
-            work.masked_fill_(candidates, -math.inf)  # only evaluated candidates may take the last slot
+            work[candidates] = -np.inf  # only evaluated candidates may take the last slot
         elif m < lo:
             weight = 1 - ends  # the newline will be banned
         else:
-            weight = torch.where(self._rhymes[ids], torch.ones_like(ends), 1 - ends)  # banned unless it rhymes
-        work[ids] = base + weight.log().to(work.dtype)
+            weight = np.where(self._rhymes[ids], 1.0, 1 - ends)  # banned unless it rhymes
+        work[ids] = base + np.log(weight).astype(np.float32)
         return True

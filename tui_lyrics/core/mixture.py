@@ -168,43 +168,62 @@ class Mixture:
         prompt: str | None = None,
         recent: str = "",
     ) -> torch.Tensor:
-        """The mixture's log-probabilities over the network's ids (V,), from its logits (V,).
+        """``next_log_probs`` for a torch row of logits (V,), on its device."""
+        mixed = self.next_log_probs(logits.float().cpu().numpy(), history, memory, prompt=prompt, recent=recent)
+        return torch.from_numpy(mixed).to(logits.device)
+
+    def next_log_probs(
+        self,
+        logits: np.ndarray,
+        history: list[int],
+        memory: SongMemory | None = None,
+        *,
+        prompt: str | None = None,
+        recent: str = "",
+    ) -> np.ndarray:
+        """The mixture's log-probabilities over the network's ids (V,) float32, from its logits (V,).
 
         With ``memory`` the n-gram is the song memory (which has read the song so far) and the
         weight is its match bucket's; else the n-gram reads ``history`` only. The n-gram's mass on
         characters the network trains as <unk> goes to <unk>, which the sampler never emits;
         scoring keeps them apart (``ngram_probs``). Writing passes ``prompt`` (the typed text) and
         ``recent`` (the text's last ``LADDER[-1]`` characters or more): a match found only in what was
-        written caps the song's own share at ``WRITTEN_SONG_SHARE``.
+        written caps the song's own share at ``WRITTEN_SONG_SHARE``. Each n-gram distribution is
+        computed once per call, also where the product's side needs it again.
         """
         w = self.weight
+        side: np.ndarray | None
         if memory is None:
-            ngram = self.ngram.dist(history)
+            side = ngram = self.ngram.dist(history)
         elif self.song_weights is None:
-            ngram = memory.dist()
+            side = ngram = memory.dist()
         else:
             b = memory.bucket()
             w, c = self.song_weights[b]
             if prompt is not None and b and c > WRITTEN_SONG_SHARE and recent[-LADDER[b - 1] :] not in prompt:
                 w, c = w + c - WRITTEN_SONG_SHARE, WRITTEN_SONG_SHARE  # the model's own writing, not the song typed
             # a share of 0 adds exactly nothing: its distribution is not computed (a long match gives the song's
-            # own n-gram everything)
-            ngram = (1 - w - c) * memory.dist() if 1 - w - c else np.zeros(memory.kn.size)
+            # own n-gram everything), unless the product's side needs it
+            side = memory.dist() if 1 - w - c or self.product else None
+            ngram = (1 - w - c) * side if side is not None and 1 - w - c else np.zeros(memory.kn.size)
             if c:
                 ngram += c * memory.own_dist()
             ngram /= 1 - w if w < 1 else 1.0  # the n-gram side on its own, renormalised
         mixed = (1 - w) * ngram[: self.own]
         mixed[UNK_ID] += (1 - w) * ngram[self.own :].sum()
+        z = np.asarray(logits, dtype=np.float32)
         if self.product:  # the network's side: softmax(logits + log p_ngram), with the song memory's n-gram if any
-            side = memory.dist() if memory is not None else self.ngram.dist(history)
+            assert side is not None
             folded = side[: self.own].copy()
             folded[UNK_ID] += side[self.own :].sum()
-            z = logits.float().cpu().numpy() + np.log(folded)
+            z = z + np.log(folded)
             z = np.exp(z - z.max())
             mixed += w * z / z.sum()
         else:
-            mixed += w * torch.softmax(logits.float(), -1).cpu().numpy()
-        return torch.from_numpy(np.log(mixed)).to(device=logits.device, dtype=torch.float32)
+            e = np.exp(z - z.max())  # float32, as torch's softmax of the logits
+            mixed += w * (e / e.sum())
+        out: np.ndarray = np.log(mixed).astype(np.float32)  # the log in float64 first: equal odds stay equal
+        return out
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """Sampling: a generator that yields one character at a time from a trained model.
 
 The prefix is primed in one forward pass; after that each character costs one step with
-carried state, so the cost per character is constant. ``<unk>`` is never emitted; prefix
+carried state, so the cost per character is constant. On the CPU that step runs in numpy
+(``core.fast_step``: torch's per-operation overhead is most of a batch-1 step), and so does
+everything after it, the mixture, the controls and the draw; the draw's random numbers still come
+from a seeded ``torch.Generator``, so a seeded take replays. ``<unk>`` is never emitted; prefix
 characters the model has no id for are fed as ``<unk>`` (what it was trained to see for
 rare characters) and reported, never a crash.
 """
@@ -9,41 +12,28 @@ rare characters) and reported, never a crash.
 from __future__ import annotations
 
 import dataclasses
-import math
 import random
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from tui_lyrics.card import ModelCard
 from tui_lyrics.config import DEFAULT_MAX_PARAMS, SampleConfig, check_size
 from tui_lyrics.core.constraints import LyricControls
+from tui_lyrics.core.draw import SampledChar as SampledChar  # where callers have always found it
+from tui_lyrics.core.draw import _pick
+from tui_lyrics.core.fast_step import NumpyState, numpy_step
 from tui_lyrics.core.mixture import Mixture
 from tui_lyrics.core.model import CharRNN, State
 from tui_lyrics.memorise import CorpusIndex, corpus_index
 from tui_lyrics.song_memory import LADDER
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import UNK_ID, CharVocab
-
-
-@dataclass(frozen=True)
-class SampledChar:
-    char: str
-    prob: float
-    """The model's own probability of this character (temperature 1, <unk> excluded), before any
-    lyric control: the sum of log(prob) over a take is its log-probability under the model."""
-    alternatives: tuple[tuple[str, float], ...]
-    """The model's top candidates at this position, most likely first."""
-    controls: tuple[str, ...] = ()
-    """The lyric controls that changed the distribution at this position (see ``core.constraints``):
-    verse, shape, rhyme, quote, loop, ngram, penalty, lookahead; quote-lifted where the quote limit gave way."""
-    line_class: str | None = None
-    """With rhyme on, on a newline that completes a line: that line's rhyme class (十三辙)."""
 
 
 @dataclass
@@ -96,6 +86,8 @@ def load_model(
     chosen, weights_path = found
     load_weights(model, weights_path)
     mixture = _mixture(card, folder, vocab, save=not store.is_read_only(name))
+    if torch.device(device).type == "cpu":
+        numpy_step(model)  # the single-step weights, exported now rather than before the first character
     return LoadedModel(
         name=name, model=model.to(device).eval(), vocab=vocab, card=card, weights=chosen, mixture=mixture, folder=folder
     )
@@ -175,10 +167,10 @@ def stream_chars(
     """Yield sampled characters after ``prefix``; ``config.seed`` must be resolved for replay."""
     model, vocab = lm.model, lm.vocab
     device = next(model.parameters()).device
-    g = torch.Generator(device=device).manual_seed(resolve_seed(config.seed))
+    g = torch.Generator(device="cpu").manual_seed(resolve_seed(config.seed))  # the draw runs on the CPU
     corpus = lm.quote_corpus() if config.quote_limit else None
     controls = LyricControls(vocab, config, prefix, corpus=corpus) if config.has_controls else None
-    # The fast-step context is entered around each step, never across a yield: the consumer's
+    # Torch's fast-step context is entered around each torch call, never across a yield: the consumer's
     # thread must not be left in inference mode (nor the global oneDNN flag off) between chars.
     mixture = lm.mixture
     history = mixture.history(prefix or "\n") if mixture is not None else []
@@ -186,21 +178,31 @@ def stream_chars(
     memory = mixture.song_memory(prefix or "\n") if mixture is not None and config.song_memory else None
     newline = vocab.id_of("\n")
     cpu = device.type == "cpu"
+    stepper = numpy_step(model) if cpu else None
 
     # The text's last characters, for the song memory's match: with the prompt or only with the take's own lines.
     recent = (prefix or "\n")[-LADDER[-1] :]
 
-    def pick(logits: torch.Tensor, state: State) -> SampledChar:
+    def torch_state() -> State:  # the state now, as torch steps it (only the lookahead's peek asks)
+        return stepper.torch_state(fast) if stepper is not None and fast is not None else state
+
+    def pick(logits: np.ndarray) -> SampledChar:
         if mixture is not None:
-            logits = mixture.next_logits(logits, history, memory, prompt=prefix or "\n", recent=recent)
-        peek = partial(_newline_after, model, state, newline) if controls is not None else None
-        return _pick(logits, vocab, config, g, controls=controls, peek=peek)
+            logits = mixture.next_log_probs(logits, history, memory, prompt=prefix or "\n", recent=recent)
+
+        def peek(ids: np.ndarray) -> np.ndarray:
+            with _fast_single_steps(cpu):
+                return _newline_after(model, torch_state(), newline, torch.from_numpy(ids).to(device))
+
+        return _pick(logits, vocab, config, g, controls=controls, peek=peek if controls is not None else None)
 
     if (stop is not None and stop.is_set()) or config.length <= 0:
         return
     with _fast_single_steps(cpu):
-        logits, state = _prime(model, vocab, prefix, device)
-        sampled = pick(logits, state)
+        out, state = _prime(model, vocab, prefix, device)
+        logits = out.float().cpu().numpy()
+    fast: NumpyState | None = stepper.state_of(state) if stepper is not None else None
+    sampled = pick(logits)
     lines = 0
     line_has_text = bool(prefix) and not prefix.endswith("\n")
     for n in range(1, config.length + 1):
@@ -218,14 +220,20 @@ def stream_chars(
             line_has_text = True
         if n == config.length or (stop is not None and stop.is_set()):
             return
-        with _fast_single_steps(cpu):  # one step: the network, the n-gram, the draw
-            logits, state = model.step(torch.tensor([vocab.id_of(sampled.char)], device=device), state)
-            if mixture is not None:
-                history = (history + mixture.history(sampled.char))[-mixture.ngram.order :]
-                if memory is not None:
-                    memory.read_text(sampled.char)
-                    recent = (recent + sampled.char)[-LADDER[-1] :]
-            sampled = pick(logits[0], state)
+        # one step: the network, the n-gram, the draw
+        index = vocab.id_of(sampled.char)
+        if stepper is not None and fast is not None:
+            logits, fast = stepper.step(index, fast)
+        else:
+            with _fast_single_steps(cpu):
+                out, state = model.step(torch.tensor([index], device=device), state)
+                logits = out[0].float().cpu().numpy()
+        if mixture is not None:
+            history = (history + mixture.history(sampled.char))[-mixture.ngram.order :]
+            if memory is not None:
+                memory.read_text(sampled.char)
+                recent = (recent + sampled.char)[-LADDER[-1] :]
+        sampled = pick(logits)
 
 
 def _prime(model: CharRNN, vocab: CharVocab, prefix: str, device: torch.device) -> tuple[torch.Tensor, State]:
@@ -235,7 +243,7 @@ def _prime(model: CharRNN, vocab: CharVocab, prefix: str, device: torch.device) 
     return out[0, -1], state
 
 
-def _newline_after(model: CharRNN, state: State, newline: int, ids: torch.Tensor) -> torch.Tensor:
+def _newline_after(model: CharRNN, state: State, newline: int, ids: torch.Tensor) -> np.ndarray:
     """The model's probability of a newline right after each candidate in ``ids`` (K,): one batched step."""
     k = ids.numel()
     if isinstance(state, tuple):
@@ -244,55 +252,8 @@ def _newline_after(model: CharRNN, state: State, newline: int, ids: torch.Tensor
         branched = state.expand(-1, k, -1).contiguous()  # (L, K, H)
     logits = model.step(ids.view(k), branched)[0].float()  # (K, V)
     logits[:, UNK_ID] = -torch.inf
-    return torch.softmax(logits, -1)[:, newline]  # (K,)
-
-
-def _pick(
-    logits: torch.Tensor,
-    vocab: CharVocab,
-    config: SampleConfig,
-    g: torch.Generator,
-    *,
-    controls: LyricControls | None = None,
-    peek: Callable[[torch.Tensor], torch.Tensor] | None = None,
-) -> SampledChar:
-    logits = logits.float().clone()
-    logits[UNK_ID] = -torch.inf  # never emit <unk>
-    own = torch.softmax(logits, -1)  # (V,) the model's distribution
-    used: tuple[str, ...] = ()
-    work = logits
-    if controls is not None:
-        work, used = controls.adjust(logits, peek)  # the model's logits, restricted and reweighted
-    index = int(torch.argmax(work)) if config.temperature == 0 else _draw(work / config.temperature, config, g)
-    alts: tuple[tuple[str, float], ...] = ()
-    if config.alternatives:
-        probs, ids = torch.topk(own, min(config.alternatives, vocab.size - 1))
-        alts = tuple((vocab.chars[i - 1], p) for i, p in zip(ids.tolist(), probs.tolist(), strict=True))
-    return SampledChar(char=vocab.chars[index - 1], prob=float(own[index]), alternatives=alts, controls=used)
-
-
-def _draw(logits: torch.Tensor, config: SampleConfig, g: torch.Generator) -> int:
-    k = config.top_k if config.top_k > 0 else logits.numel()
-    top, ids = torch.topk(logits, min(k, logits.numel() - 1))  # sorted, most likely first
-    probs = torch.softmax(top, -1)
-    if config.top_p < 1.0:
-        keep = int((torch.cumsum(probs, -1) < config.top_p).sum()) + 1  # smallest set reaching p
-        probs = probs[:keep] / probs[:keep].sum()
-        ids = ids[:keep]
-    return int(ids[_multinomial_one(probs, g)])
-
-
-def _multinomial_one(probs: torch.Tensor, g: torch.Generator) -> int:
-    """``torch.multinomial(probs, 1, generator=g)`` at a fifth of its cost: the same draw from the same stream.
-
-    For one sample torch draws an Exp(1) variable per entry and takes argmax(probs / q) (the Gumbel-max
-    trick, exponentiated); a test checks the two agree draw for draw. Invalid probabilities fail as there.
-    """
-    total = float(probs.sum())
-    if not math.isfinite(total) or total <= 0:
-        raise RuntimeError(f"invalid multinomial distribution (sum of probabilities {total})")
-    q = torch.empty_like(probs).exponential_(1, generator=g)
-    return int(torch.argmax(probs / q))
+    ends: np.ndarray = torch.softmax(logits, -1)[:, newline].cpu().numpy()  # (K,)
+    return ends
 
 
 def sample_text(lm: LoadedModel, prefix: str, config: SampleConfig) -> str:

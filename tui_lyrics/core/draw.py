@@ -1,0 +1,99 @@
+"""The draw of one character: the model's distribution, the lyric controls, temperature, top-k and top-p.
+
+numpy on the CPU for whatever device the network ran on (the logits of one stream are a single (V,) row),
+with the random numbers from a seeded ``torch.Generator``: the same stream, and the same draw, that
+``torch.multinomial`` would make, so a seeded take replays (``sample.stream_chars``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from tui_lyrics.config import SampleConfig
+from tui_lyrics.core.constraints import LyricControls
+from tui_lyrics.vocab import UNK_ID, CharVocab
+
+
+@dataclass(frozen=True)
+class SampledChar:
+    char: str
+    prob: float
+    """The model's own probability of this character (temperature 1, <unk> excluded), before any
+    lyric control: the sum of log(prob) over a take is its log-probability under the model."""
+    alternatives: tuple[tuple[str, float], ...]
+    """The model's top candidates at this position, most likely first."""
+    controls: tuple[str, ...] = ()
+    """The lyric controls that changed the distribution at this position (see ``core.constraints``):
+    verse, shape, rhyme, quote, loop, ngram, penalty, lookahead; quote-lifted where the quote limit gave way."""
+    line_class: str | None = None
+    """With rhyme on, on a newline that completes a line: that line's rhyme class (十三辙)."""
+
+
+def _pick(
+    logits: np.ndarray,
+    vocab: CharVocab,
+    config: SampleConfig,
+    g: torch.Generator,
+    *,
+    controls: LyricControls | None = None,
+    peek: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> SampledChar:
+    """Draw the next character from log-probabilities or logits (V,), through the controls."""
+    logits = np.array(logits, dtype=np.float32)  # a copy: the caller's array stays as it was
+    logits[UNK_ID] = -np.inf  # never emit <unk>
+    own = _softmax(logits)  # (V,) the model's distribution
+    used: tuple[str, ...] = ()
+    work = logits
+    if controls is not None:
+        work, used = controls.adjust(logits, peek)  # the model's logits, restricted and reweighted
+    index = int(np.argmax(work)) if config.temperature == 0 else _draw(work / np.float32(config.temperature), config, g)
+    alts: tuple[tuple[str, float], ...] = ()
+    if config.alternatives:
+        ids = _top(own, min(config.alternatives, vocab.size - 1))
+        alts = tuple((vocab.chars[i - 1], float(own[i])) for i in ids.tolist())
+    return SampledChar(char=vocab.chars[index - 1], prob=float(own[index]), alternatives=alts, controls=used)
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    """softmax over the last axis, in ``x``'s dtype; -inf entries get 0, NaN where no entry is finite."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        e = np.exp(x - x.max())
+        out: np.ndarray = e / e.sum()
+    return out
+
+
+def _top(x: np.ndarray, k: int) -> np.ndarray:
+    """The ids of the ``k`` largest entries (V,), largest first: ``torch.topk`` on the same memory, so equal
+    entries (a small model's penalties make exact ties) come in torch's order and a seeded take stays the one
+    torch drew."""
+    ids: np.ndarray = torch.topk(torch.from_numpy(x), k).indices.numpy()
+    return ids
+
+
+def _draw(logits: np.ndarray, config: SampleConfig, g: torch.Generator) -> int:
+    k = config.top_k if config.top_k > 0 else len(logits)
+    ids = _top(logits, min(k, len(logits) - 1))  # sorted, most likely first
+    probs = _softmax(logits[ids])
+    if config.top_p < 1.0:
+        keep = int((np.cumsum(probs) < config.top_p).sum()) + 1  # smallest set reaching p
+        probs = probs[:keep] / probs[:keep].sum()
+        ids = ids[:keep]
+    return int(ids[_multinomial_one(probs, g)])
+
+
+def _multinomial_one(probs: np.ndarray, g: torch.Generator) -> int:
+    """``torch.multinomial(probs, 1, generator=g)`` at a fraction of its cost: the same draw from the same stream.
+
+    For one sample torch draws an Exp(1) variable per entry and takes argmax(probs / q) (the Gumbel-max
+    trick, exponentiated); a test checks the two agree draw for draw. Invalid probabilities fail as there.
+    """
+    total = float(probs.sum())
+    if not math.isfinite(total) or total <= 0:
+        raise RuntimeError(f"invalid multinomial distribution (sum of probabilities {total})")
+    q = torch.empty(len(probs), dtype=torch.float32).exponential_(1, generator=g).numpy()
+    return int(np.argmax(probs.astype(np.float32) / q))
