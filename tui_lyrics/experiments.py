@@ -25,7 +25,8 @@ from tui_lyrics.card import ModelCard
 from tui_lyrics.config import DEFAULT_MAX_PARAMS as MAX_PARAMS
 from tui_lyrics.durable import atomic_write_bytes, atomic_write_json, read_json
 from tui_lyrics.errors import LyricsError, StoreError, describe_os_error, store_error
-from tui_lyrics.store import ModelStore, read_metrics, validate_name
+from tui_lyrics.metrics import read_metrics
+from tui_lyrics.store import ModelStore, validate_name
 
 FILE = "experiment.json"
 FORMAT = "lyrics-tui/experiment"

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import json
 import zlib
 from pathlib import Path
 
+from tui_lyrics import metrics
 from tui_lyrics.card import CardError, ModelCard
 from tui_lyrics.checkpoint_sets import (
     BEST,
@@ -42,9 +42,9 @@ from tui_lyrics.checkpoint_sets import (
 )
 from tui_lyrics.durable import SAVE_GUARD, atomic_write_bytes, atomic_write_json, fault_point, fsync_dir
 from tui_lyrics.errors import StoreError, describe_os_error
+from tui_lyrics.metrics import METRICS
 
 CORPUS = "corpus.txt.gz"
-METRICS = "metrics.jsonl"
 LOCK = "train.lock"
 CHECKPOINTS = "checkpoints"
 _OWN_TEMPS = tuple(f".{name}." for name in (CARD, CORPUS, METRICS, LAST, STATE, BEST))
@@ -208,26 +208,9 @@ class ModelFolder:
     # -- metrics ----------------------------------------------------------------------------------
     def trim_metrics(self, step: int) -> None:
         """Drop curve points past ``step`` (written after the checkpoint a resume starts from)."""
-        try:
-            lines = self.metrics_path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return
-        except OSError as error:
-            raise StoreError(describe_os_error(error, "read", self.metrics_path)) from error
-        except UnicodeDecodeError as error:
-            raise StoreError(f"{self.metrics_path} is corrupt ({error})") from error
-        kept = []
-        for line in lines:
-            try:
-                row = json.loads(line)
-            except ValueError:
-                continue  # a torn last line
-            if isinstance(row, dict) and isinstance(row.get("step"), int) and row["step"] <= step:
-                kept.append(line)
-        if len(kept) != len(lines):
-            atomic_write_bytes(self.metrics_path, "".join(f"{line}\n" for line in kept).encode("utf-8"))
+        metrics.trim_metrics(self.path, step)
 
 
 # core/ and the tests import a set's names and types from here, the owner of the folder's layout.
-__all__ = ["BEST", "CARD", "LAST", "STATE", "CardError", "Checkpoint", "ModelCard", "ModelFolder"]
+__all__ = ["BEST", "CARD", "LAST", "METRICS", "STATE", "CardError", "Checkpoint", "ModelCard", "ModelFolder"]
 __all__ += ["read_card_file", "tensor_metadata"]

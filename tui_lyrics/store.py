@@ -9,7 +9,6 @@ creates, renames and deletes them; ``durable`` writes their files. Nothing is ev
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -19,15 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from tui_lyrics.card import CARD_FORMAT, CARD_VERSION, ModelCard, ModelMemorisation
-from tui_lyrics.durable import atomic_write_bytes, atomic_write_json, fault_point, fsync_dir, read_json
+from tui_lyrics.durable import atomic_write_bytes, atomic_write_json, fsync_dir, read_json
 from tui_lyrics.errors import StoreError, store_error
 from tui_lyrics.folder import CARD, LOCK, METRICS, ModelFolder, read_card_file
+from tui_lyrics.metrics import append_metrics
 from tui_lyrics.paths import models_dir
 from tui_lyrics.quotes import quotes_of
 
-# The atomic writes live in ``durable``; core/checkpoint.py, ui/compose/ and memorise.py still import them from here.
+# The atomic writes live in ``durable`` and the curve in ``metrics``; core/ (checkpoint.py, train.py), ui/compose/
+# and memorise.py still import these from here.
 __all__ = ["CARD", "CARD_FORMAT", "CARD_VERSION", "LOCK", "METRICS", "ModelInfo", "ModelStore"]
-__all__ += ["atomic_write_bytes", "atomic_write_json", "read_json"]
+__all__ += ["append_metrics", "atomic_write_bytes", "atomic_write_json", "read_json"]
 NEW_PREFIX = ".new-"
 """A model being made: hidden from the library until it is complete."""
 _NAME = re.compile(r"^[\w\u4e00-\u9fff][\w.\-\u4e00-\u9fff ]{0,63}$")
@@ -290,27 +291,3 @@ def is_live(folder: Path) -> bool:
     from tui_lyrics.lock import is_held
 
     return is_held(folder / LOCK)
-
-
-def append_metrics(folder: Path, rows: list[dict[str, Any]]) -> None:
-    """Append curve points for live watchers; a torn last line is skipped by the reader."""
-    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    with open(folder / METRICS, "a", encoding="utf-8") as handle:
-        handle.write(text[: len(text) // 2])
-        handle.flush()
-        fault_point("metrics")  # tests only: a kill mid-append leaves a torn line
-        handle.write(text[len(text) // 2 :])
-
-
-def read_metrics(folder: Path) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    try:
-        lines = (folder / METRICS).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return rows
-    for line in lines:
-        with contextlib.suppress(ValueError):
-            row = json.loads(line)
-            if isinstance(row, dict):
-                rows.append(row)
-    return rows

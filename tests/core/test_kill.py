@@ -23,8 +23,9 @@ from tui_lyrics.core.checkpoint import load_tensors
 from tui_lyrics.core.sample import load_model
 from tui_lyrics.core.train import create_model, train
 from tui_lyrics.corpus import Corpus, CorpusSummary
+from tui_lyrics.metrics import read_metrics
 from tui_lyrics.progress import TrainEvent, TrainingStarted
-from tui_lyrics.store import ModelStore, read_metrics
+from tui_lyrics.store import ModelStore
 
 WORKER = Path(__file__).with_name("kill_worker.py")
 STEPS, EVERY = 24, 4

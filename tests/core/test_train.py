@@ -21,6 +21,7 @@ from tui_lyrics.core.train import TrainControl, create_model, train
 from tui_lyrics.corpus import Corpus, CorpusSummary, split_text
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.folder import BEST, LAST, STATE
+from tui_lyrics.metrics import read_metrics
 from tui_lyrics.progress import (
     Callback,
     HeldOutScored,
@@ -29,7 +30,7 @@ from tui_lyrics.progress import (
     TrainingProgressed,
     TrainingStarted,
 )
-from tui_lyrics.store import ModelStore, is_live, read_metrics
+from tui_lyrics.store import ModelStore, is_live
 
 WAIT = 60.0  # generous bound for thread hand-offs; never a timing assertion
 

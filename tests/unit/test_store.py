@@ -15,17 +15,10 @@ import pytest
 from tests.conftest import make_card as full_card
 from tui_lyrics.card import ModelCard
 from tui_lyrics.config import ModelConfig
+from tui_lyrics.durable import atomic_write_bytes
 from tui_lyrics.errors import StoreError
-from tui_lyrics.store import (
-    CARD,
-    LOCK,
-    ModelStore,
-    append_metrics,
-    atomic_write_bytes,
-    is_live,
-    read_metrics,
-    validate_name,
-)
+from tui_lyrics.metrics import append_metrics, read_metrics
+from tui_lyrics.store import CARD, LOCK, ModelStore, is_live, validate_name
 
 
 def typed_card(name: str, **state: Any) -> ModelCard:

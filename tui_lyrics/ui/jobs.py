@@ -21,7 +21,8 @@ from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.corpus import Corpus
 from tui_lyrics.errors import LyricsError, describe_os_error
 from tui_lyrics.lock import LockUnchecked
-from tui_lyrics.store import ModelStore, read_metrics
+from tui_lyrics.metrics import read_metrics
+from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.engine import Engine
 from tui_lyrics.ui.messages import MetricsRead, ModelCreated, TrainingFinished, message_for
 
