@@ -8,6 +8,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui_lyrics.card import ModelMemorisation
 
 
 def perplexity(loss: float) -> float:
@@ -85,6 +89,8 @@ class TrainingFinished:
     step: int
     best_loss: float | None
     message: str = ""
+    memorisation: ModelMemorisation | None = None
+    """The memorisation meter of the best weights, read as the run ended (None: not read, e.g. a quit)."""
 
     @property
     def best_ppl(self) -> float | None:

@@ -32,6 +32,17 @@ def quotes_line(m: ModelMemorisation | None) -> str:
     )
 
 
+def quotes_compact(m: ModelMemorisation | None) -> str:
+    """For a narrow readout: 'quotes the corpus: 1.9% of 8-char windows (limit 8) · 7.1% with no limit'."""
+    if m is None:
+        return f"quotes the corpus: {UNMEASURED}"
+    on, off = m.limited, m.unlimited
+    return (
+        f"quotes the corpus: {on.share:.1%} of {m.window}-char windows (limit {on.limit}) · "
+        f"{off.share:.1%} with no limit"
+    )
+
+
 def quotes_short(m: ModelMemorisation | None) -> str:
     """For a table cell: '1.9% / 7.1%' (with the default limit / with it off), '—' when unmeasured."""
     return "—" if m is None else f"{m.limited.share:.1%} / {m.unlimited.share:.1%}"

@@ -67,7 +67,7 @@ class ModelInfo:
     song_loss: float | None = None
     """Held-out loss with song memory at the best step (the n-grams also count the held-out text read so far)."""
     memorisation: ModelMemorisation | None = None
-    """How much the best weights quote the corpus (``quotes.quotes_of``), when a run's end or eval measured it."""
+    """How much the best weights quote the corpus (``quotes.quotes_of``), when the end of a run measured it."""
 
     @property
     def best_ppl(self) -> float | None:

@@ -51,6 +51,7 @@ def write_card(
     cell: str = "gru",
     input: str = "embed",
     corpus: str = "songs.txt",
+    memorisation: dict[str, Any] | None = None,
 ) -> Path:
     """A model folder with a card holding known numbers (no weights: the library needs none)."""
     folder = home / "models" / name
@@ -60,8 +61,20 @@ def write_card(
         name, model=ModelConfig(cell=cell, input=input), train=TrainConfig(steps=max(steps, 1000)), state=state,
         corpus=corpus, params=params,
     )  # fmt: skip
+    if memorisation is not None:
+        card["memorisation"] = memorisation
     (folder / "card.json").write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
     return folder
+
+
+def quote_reading(step: int, *, share: float = 0.019, off: float = 0.071) -> dict[str, Any]:
+    """A card's memorisation reading (``card.ModelMemorisation``) of the weights of ``step``."""
+    takes = {"takes": 8, "chars": 1600}
+    return {
+        "step": step,
+        "limited": takes | {"limit": 8, "share": share, "longest_mean": 7.6, "longest_max": 8},
+        "unlimited": takes | {"limit": 0, "share": off, "longest_mean": 11.2, "longest_max": 14},
+    }
 
 
 def write_metrics(folder: Path, *, steps: int = 2000, every: int = 50, held_every: int = 250) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from app_support import wait_for, write_card, write_metrics
+from app_support import quote_reading, wait_for, write_card, write_metrics
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label
 
@@ -36,7 +36,7 @@ def library(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     monkeypatch.setattr(runtime, "available_devices", lambda: ["cpu"])
     folder = write_card(home, "周杰伦风格", params=1_490_000, best_loss=2.83, steps=2000, seconds=754,
-                        corpus="jaychou_lyrics.txt.zip")  # fmt: skip
+                        corpus="jaychou_lyrics.txt.zip", memorisation=quote_reading(2000))  # fmt: skip
     write_metrics(folder, steps=2000)
     write_card(home, "shakespeare", cell="lstm", params=3_270_000, best_loss=1.41, steps=5000, seconds=3725,
                finished=False, corpus="tinyshakespeare.txt")  # fmt: skip

@@ -17,6 +17,7 @@ from tui_lyrics.config import ModelConfig, TrainConfig, auto_preset, check_size,
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_duration, fmt_ppl
 from tui_lyrics.progress import HeldOutScored, TrainEvent, TrainingFinished, TrainingProgressed, TrainingStarted
+from tui_lyrics.quotes import quotes_line, quotes_of, quotes_record
 from tui_lyrics.store import ModelStore
 
 MODEL_FLAGS = ("cell", "input", "layers", "hidden", "embed_dim", "dropout", "ngram", "combine")
@@ -189,6 +190,7 @@ def _summary(finished: TrainingFinished, card: ModelCard) -> dict[str, Any]:
         "train_seconds": state.train_seconds,
         "params": card.params,
         "device": state.device,
+        "memorisation": quotes_record(quotes_of(card)),
     }
 
 
@@ -205,5 +207,7 @@ def _print_summary(finished: TrainingFinished, card: ModelCard) -> None:
         f"({finished.best_loss:.4f} nats/char at step {state.best_step or 0:,})"
     )  # fmt: skip
     print(f"{finished.name}: {how} at step {finished.step:,} after {fmt_duration(state.train_seconds)}; {best}")
+    if finished.best_loss is not None:  # beside the held-out figure: what the best weights hand back from the corpus
+        print(f"  {quotes_line(quotes_of(card))}")
     if finished.reason == "stopped":
         print(f"resume with: lyrics-tui train --resume {finished.name}")

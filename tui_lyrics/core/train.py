@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from tui_lyrics import __version__
-from tui_lyrics.card import ModelCard, SplitSizes
+from tui_lyrics.card import ModelCard, ModelMemorisation, SplitSizes
 from tui_lyrics.config import DEFAULT_MAX_PARAMS, ModelConfig, TrainConfig, check_size, count_params
 from tui_lyrics.core.batches import make_batches
 from tui_lyrics.core.complement import HeldOutDists, cross_fitted, fits, product_reading
@@ -459,9 +459,11 @@ class _Run:
 
     def _finish(self, reason: str, message: str = "") -> TrainingFinished:
         self._flush_metrics()
+        quotes = self.card.get("memorisation")
         event = TrainingFinished(
-            name=self.name, reason=reason, step=self.state.step, best_loss=self.state.best_loss, message=message
-        )
+            name=self.name, reason=reason, step=self.state.step, best_loss=self.state.best_loss, message=message,
+            memorisation=None if quotes is None else ModelMemorisation.from_dict(quotes),
+        )  # fmt: skip
         self.emit(event)
         if reason in ("budget", "early"):  # a finished model: its first take reads the corpus index, not builds it
             from tui_lyrics.memorise import corpus_index

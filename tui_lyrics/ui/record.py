@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui_lyrics import progress
-from tui_lyrics.card import ModelCard
+from tui_lyrics.card import ModelCard, ModelMemorisation
+from tui_lyrics.quotes import quotes_of
 from tui_lyrics.ui.status import RunStatus
 
 CURVE_POINTS = 1024
@@ -94,6 +95,8 @@ class RunRecord:
     """The training loss smoothed over recent events: the headline (the curve keeps every reading)."""
     budget_seconds: float | None = None
     """A minutes budget in seconds (from the card of a watched run)."""
+    memorisation: ModelMemorisation | None = None
+    """The memorisation meter of the best weights: read as the run ended, or from the card."""
     read_at: float | None = None
     """When ``elapsed`` was last read (monotonic seconds), to keep a watched run's clock moving."""
     _pace: tuple[int, float] | None = None
@@ -126,6 +129,7 @@ class RunRecord:
             self.device, self.params, self.step = event.device, event.params, event.start_step
             self.total_steps = event.total_steps
         elif isinstance(event, progress.TrainingFinished):
+            self.memorisation = event.memorisation
             ends = {"budget": RunStatus.FINISHED, "early": RunStatus.FINISHED, "stopped": RunStatus.STOPPED}
             self.status = ends.get(event.reason, RunStatus.FAILED)
             self.best_loss = event.best_loss if event.best_loss is not None else self.best_loss
@@ -200,6 +204,7 @@ class RunRecord:
         if train.epochs and per_step and card.split is not None and card.split.train_chars:
             self.total_steps = max(1, math.ceil(train.epochs * card.split.train_chars / per_step))
         self.device = state.device or self.device
+        self.memorisation = quotes_of(card)
         if state.best_loss is not None:
             self.best_loss = state.best_loss
         return per_step

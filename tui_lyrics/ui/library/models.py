@@ -21,6 +21,7 @@ from textual.widgets.data_table import CellDoesNotExist
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.experiments import delete_experiment
 from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
+from tui_lyrics.quotes import quotes_compact
 from tui_lyrics.ui.library.messages import ModelEdited
 from tui_lyrics.ui.widgets.dialogs import ConfirmDialog, PromptDialog
 
@@ -185,6 +186,8 @@ class ModelTable(DataTable[Text]):
         held = f"held-out perplexity {fmt_ppl(info.best_loss)}" if info.best_loss is not None else "not scored yet"
         if info.song_loss is not None:  # beside the static figure, labelled: never instead of it
             held += f" (with song memory {fmt_ppl(info.song_loss)})"
+        if info.best_loss is not None:  # what the weights scored hand back from the corpus, beside the score
+            held += f" · {quotes_compact(info.memorisation)}"
         trained = f"{info.steps:,} steps in {fmt_duration(info.train_seconds)}"
         return (
             f"[b]{escape(info.name)}[/b] · {info.cell}, {info.input} input · {fmt_count(info.params)} parameters · "

@@ -12,6 +12,7 @@ from textual.markup import escape
 from textual.widgets import Digits, Label, Static
 
 from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
+from tui_lyrics.quotes import quotes_compact
 from tui_lyrics.ui import format as fmt
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.status import RunStatus
@@ -87,12 +88,20 @@ class TrainMonitor(Vertical):
             eta = max(0.0, eta - (elapsed - record.elapsed))  # the clock moved on since the reading
         lines = [
             f"train perplexity [b]{fmt_ppl(record.train_loss)}[/b] · best held-out {fmt_ppl(record.best_loss)}",
+            TrainMonitor._quotes(record),
             f"{steps}{epoch}",
             f"{fmt.rate(record.chars_per_sec)} · lr {fmt.learning_rate(record.lr)}",
             f"elapsed {fmt_duration(elapsed)} · ETA {fmt_duration(eta)}",
             f"device {record.device or '—'} · {fmt_count(record.params)} parameters",
         ]
         return "\n".join(lines)
+
+    @staticmethod
+    def _quotes(record: RunRecord) -> str:
+        """The memorisation meter of the best weights, beside the held-out figure: read when the run ends."""
+        if record.active or (record.memorisation is None and record.best_loss is None):
+            return "[dim]quotes the corpus: read when the run ends[/dim]"
+        return escape(quotes_compact(record.memorisation))
 
     @staticmethod
     def _sample(record: RunRecord) -> str:
