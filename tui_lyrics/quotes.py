@@ -44,8 +44,8 @@ def quotes_compact(m: ModelMemorisation | None) -> str:
 
 
 def quotes_short(m: ModelMemorisation | None) -> str:
-    """For a table cell: '1.9% / 7.1%' (with the default limit / with it off), '—' when unmeasured."""
-    return "—" if m is None else f"{m.limited.share:.1%} / {m.unlimited.share:.1%}"
+    """For a table cell: '1.9%/7.1%' (with the default limit / with it off), '—' when unmeasured."""
+    return "—" if m is None else f"{m.limited.share:.1%}/{m.unlimited.share:.1%}"
 
 
 def quotes_of(card: ModelCard | None) -> ModelMemorisation | None:

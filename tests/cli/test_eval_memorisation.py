@@ -36,3 +36,17 @@ def test_a_model_without_its_corpus_copy_says_the_meter_cannot_be_read(
     assert "no corpus copy" in scored["memorisation"]["unreadable"]
     line = [line for line in cli("eval", tiny_model, str(text)).stdout.splitlines() if "memorisation" in line]
     assert line == ["  memorisation: tiny has no corpus copy (corpus.txt.gz): the memorisation meter cannot be read"]
+
+
+def test_models_show_and_json_carry_the_cards_reading(home: Path) -> None:
+    from tests.conftest import make_card
+    from tests.unit.test_card_memorisation import READING
+
+    folder = home / "models" / "m"
+    folder.mkdir(parents=True)
+    card = make_card("m", state={"step": 50, "best_step": 40, "best_loss": 4.0}).replace(memorisation=READING)
+    (folder / "card.json").write_text(json.dumps(card.to_dict(), ensure_ascii=False), encoding="utf-8")
+    row = next(r for r in json.loads(cli("models", "--json").stdout) if r["name"] == "m")
+    assert row["memorisation"]["limited"]["share"] == 0.019 and row["memorisation"]["unlimited"]["limit"] == 0
+    shown = cli("models", "show", "m").stdout
+    assert "quotes the corpus: 1.9% of 8-char windows, longest 8 (limit 8) · 7.1%, longest 14 with the limit" in shown

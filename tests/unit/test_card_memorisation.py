@@ -51,7 +51,7 @@ def test_the_wording_names_both_readings_and_an_unmeasured_model_says_so() -> No
     assert line == (
         "quotes the corpus: 1.9% of 8-char windows, longest 8 (limit 8) · 7.1%, longest 14 with the limit off"
     )
-    assert quotes_short(READING) == "1.9% / 7.1%" and quotes_short(None) == "—"
+    assert quotes_short(READING) == "1.9%/7.1%" and quotes_short(None) == "—"
     assert quotes_line(None).endswith(UNMEASURED)
     record = quotes_record(READING)
     assert record is not None and record["limited"]["limit"] == 8 and "8-character windows" in record["what"]

@@ -12,6 +12,7 @@ from tui_lyrics.commands.output import print_json
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_count, fmt_duration, fmt_ppl
 from tui_lyrics.progress import perplexity
+from tui_lyrics.quotes import quotes_line, quotes_of, quotes_record
 from tui_lyrics.store import ModelInfo, ModelStore
 
 
@@ -57,6 +58,7 @@ def _row(info: ModelInfo) -> dict[str, Any]:
         "corpus": info.corpus, "best_loss": info.best_loss, "best_ppl": info.best_ppl,
         "song_memory_loss": info.song_loss,
         "song_memory_ppl": None if info.song_loss is None else perplexity(info.song_loss),
+        "memorisation": quotes_record(info.memorisation),
         "steps": info.steps,
         "train_seconds": info.train_seconds, "finished": info.finished, "live": info.live,
         "read_only": info.read_only, "path": str(info.path), "error": info.error, "broken": info.error is not None,
@@ -122,6 +124,7 @@ def _show(card: ModelCard, path: Path) -> None:
         if song is not None:  # beside the static figure, never instead of it
             print(f"           with song memory {song:.4f} nats/char, perplexity {fmt_ppl(song)} (the n-grams also "
                   f"count the held-out text read so far)")  # fmt: skip
+        print(f"           {quotes_line(quotes_of(card))}")
     if card.mixture is not None:
         chosen = " (chosen on a slice of the training text)" if card.mixture.order_scores else ""
         print(f"  n-gram   order {card.mixture.order}{chosen}, the network's weight {card.mixture.weight}")
