@@ -145,6 +145,8 @@ class LyricControls:
         if self.rhyme_on:
             self._check_reachable()
         self.context: list[str] = []
+        self.window: Counter[int] = Counter()
+        """The ids in the last ``repetition_window`` characters (newlines and <unk> aside), kept as they come."""
         self.line = ""
         self.verse = 0
         self.ngrams: dict[str, set[str]] = {}
@@ -245,6 +247,9 @@ class LyricControls:
     def advance(self, char: str) -> str | None:
         """Record a drawn character; for a newline that completes a line, return the line's class (rhyme on)."""
         self.context.append(char)
+        self._count(char, 1)
+        if len(self.context) > self.config.repetition_window:
+            self._count(self.context[-1 - self.config.repetition_window], -1)  # out of the window
         for guard in (self.quotes, self.windows):
             if guard is not None:
                 guard.feed(char)
@@ -401,15 +406,23 @@ class LyricControls:
         penalty = self.config.repetition_penalty
         if penalty == 1.0 or not self.context:
             return False
-        recent = Counter(c for c in self.context[-self.config.repetition_window :] if c != "\n")
-        pairs = [(self.vocab.id_of(c), k) for c, k in recent.items()]
-        pairs = [(i, k) for i, k in pairs if i != UNK_ID]
-        if not pairs:
+        if not self.window:
             return False
-        ids = np.array([i for i, _ in pairs])
-        counts = np.array([k for _, k in pairs], dtype=np.float32)
+        ids = np.fromiter(self.window, np.int64, len(self.window))
+        counts = np.fromiter(self.window.values(), np.float32, len(self.window))
         work[ids] -= np.float32(math.log(penalty)) * counts  # P(c) / penalty**count, before renormalising
         return True
+
+    def _count(self, char: str, change: int) -> None:
+        """``window``'s count of ``char`` changed by ``change`` (newlines and <unk> are not counted)."""
+        index = self.vocab.id_of(char)
+        if char == "\n" or index == UNK_ID:
+            return
+        left = self.window[index] + change
+        if left:
+            self.window[index] = left
+        else:
+            del self.window[index]
 
     def _look_ahead(self, work: np.ndarray, allowed: np.ndarray, peek: Peek) -> bool:
         """Weight candidates by the model's chance that the line goes on legally after them."""
