@@ -7,7 +7,8 @@ settings it picks by itself and with the best settings found. Our models are sco
 ``lyrics-tui eval`` on the canonical held-out text (``--exact-text`` keeps the text as the
 canonical split reads it; the app's 10% split is that split). Every n-gram and model row has two
 readings side by side: static (given the training text only) and with song memory (the n-gram
-also counts the held-out text read so far, as the reference's ``--dynamic`` does).
+also counts the held-out text read so far, as the reference's ``--dynamic`` does). Beside them, the
+memorisation meter where a row writes text (``bench/memorisation.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import BASELINES, LYRICS, PY, ROOT, BenchCorpus, canonical_text, run, shown
+from bench.memorisation import report_sample
 
 KEPT = ROOT / "bench" / ".models"
 """The last run's trained models, kept (git ignores them) so later measurements can read them: ``<corpus>-<row>``."""
@@ -49,7 +51,8 @@ def reference_rows(corpus: BenchCorpus, *, threads: int, seconds: float) -> dict
         "report": {
             "loss": report["ce_stream"], "chars_per_s": report["train_chars_per_s"], "params": report["params"],
             "gen_chars_per_s": report.get("gen_chars_per_s"), "gen_first_ms": 1000 * report["gen_time_to_first_char_s"],
-            "command": shown(report_cmd),
+            "command": shown(report_cmd), "gen_text": report.get("gen_text"),
+            "memorisation": report_sample(report, canonical_text(corpus)),
         },
     }  # fmt: skip
 
@@ -79,6 +82,7 @@ def ours(corpus: BenchCorpus, *, threads: int, minutes: float, flags: list[str],
         "steps": trained["step"], "best_step": state["best_step"],
         "chars_per_s": state["chars"] / state["train_seconds"],
         "reason": trained["reason"], "commands": [shown(train_cmd), shown(eval_cmd)],
+        "memorisation": scored.get("memorisation"),  # eval's meter, measured on the weights it scored
     }  # fmt: skip
 
 

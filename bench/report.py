@@ -57,6 +57,29 @@ def _readings(row: dict[str, Any]) -> list[str]:
     return [_nats(row["loss"]), _nats(row["song_loss"]) if row.get("song_loss") is not None else "—"]
 
 
+def _quotes(row: dict[str, Any] | None) -> list[str]:
+    """The memorisation meter's two readings (``bench/memorisation.py``): with the default quote limit, and off."""
+    m = (row or {}).get("memorisation")
+    if not m or "unlimited" not in m:
+        return ["—", "—"]
+
+    def cell(r: dict[str, Any]) -> str:
+        return f"{r['share']:.1%}, longest {r['longest_max']}" + (f" (limit {r['limit']})" if r["limit"] else "")
+
+    return [cell(m["limited"]) if m.get("limited") else "— (no quote limit)", cell(m["unlimited"])]
+
+
+QUOTES_NOTE = (
+    "Quotes the corpus: the memorisation meter (`bench/memorisation.py`, what `lyrics-tui eval` reports): the "
+    "share of 8-character windows of 8 seeded 200-character takes (`generate`'s defaults, no prompt) found in "
+    "the corpus (training and held-out text), and the longest stretch a take shares with it (the most over the "
+    "takes), with the quote limit the app uses by default (8 for Chinese, 16 for alphabetic text) and with the "
+    "limit off. The n-grams are scored only here, nothing is drawn from them: —. The report's pipeline has no "
+    "quote limit; its one 500-character take (`--gen-chars`, seed 0) is read by the same meter against the same "
+    "text{report}."
+)
+
+
 def _met(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
@@ -84,10 +107,12 @@ def _quality(q: dict[str, Any], notes: dict[str, str] | None = None) -> list[str
     for key, rows in q.items():
         target = TARGETS[key]
         table = [
-            ["Kneser-Ney 5-gram (`ngram_baseline.py`), no training", *_readings(rows["ngram"]), "—", "—"],
-        ]
+            ["Kneser-Ney 5-gram (`ngram_baseline.py`), no training", *_readings(rows["ngram"]), *_quotes(None),
+             "—", "—"],
+        ]  # fmt: skip
         if "ngram7" in rows:
-            table.append(["Kneser-Ney 7-gram (`ngram_baseline.py`), no training", *_readings(rows["ngram7"]), "—", "—"])
+            table.append(["Kneser-Ney 7-gram (`ngram_baseline.py`), no training", *_readings(rows["ngram7"]),
+                          *_quotes(None), "—", "—"])  # fmt: skip
         chosen = rows.get("our_ngram_chosen", {}).get("order")
         for name, label in (
             ("our_ngram", "5-gram"),
@@ -95,10 +120,10 @@ def _quality(q: dict[str, Any], notes: dict[str, str] | None = None) -> list[str
             ("our_ngram_chosen", f"{chosen}-gram (the order it chooses on a slice of the training text)"),
         ):
             if name in rows:
-                table.append([f"lyrics-tui's own {label} alone", *_readings(rows[name]), "—", "—"])
+                table.append([f"lyrics-tui's own {label} alone", *_readings(rows[name]), *_quotes(None), "—", "—"])
         table.append([
             f"report's pipeline, GRU 2×512, embedding ({rows['report']['params']:,} params)",
-            _nats(rows["report"]["loss"]), "—", f"{rows['report']['chars_per_s']:,.0f}", "—",
+            _nats(rows["report"]["loss"]), "—", *_quotes(rows["report"]), f"{rows['report']['chars_per_s']:,.0f}", "—",
         ])  # fmt: skip
         auto_label = "lyrics-tui, the settings it picks (auto" + (")" if "best" in rows else ", also the best found)")
         for label, run in (("auto", auto_label), ("best", "lyrics-tui, best settings")):
@@ -109,17 +134,22 @@ def _quality(q: dict[str, Any], notes: dict[str, str] | None = None) -> list[str
                 order = o.get("ngram_order") or 5
                 table.append([
                     f"{run}: {what} ({o['params']:,} params) {_joined(model)} {order}-gram, weight {o['weight']}",
-                    f"**{_nats(o['loss'])}**", _nats(o["song_loss"]) if o.get("song_loss") else "—",
+                    f"**{_nats(o['loss'])}**", _nats(o["song_loss"]) if o.get("song_loss") else "—", *_quotes(o),
                     f"{o['chars_per_s']:,.0f}", _nats(o["network_loss"]),
                 ])  # fmt: skip
         best = min(rows[k]["loss"] for k in ("auto", "best") if k in rows)
         title = "Jay Chou" if key == "jaychou" else "Tiny Shakespeare"
         out += [f"### {title}", ""]
+        quotes = ["quotes the corpus: 8-windows, longest (default limit)", "with the limit off"]
         out += _table(
-            ["model", "held-out nats/char (ppl), static", "with song memory", "train chars/s", "the network alone"],
+            ["model", "held-out nats/char (ppl), static", "with song memory", *quotes, "train chars/s",
+             "the network alone"],
             table,
-        )
+        )  # fmt: skip
+        kept = "unmeasured" not in rows["report"].get("memorisation", {"unmeasured": ""})
         out += [
+            "",
+            QUOTES_NOTE.format(report="" if kept else " (this run kept no sample of it: —)"),
             "",
             f"Target ≤ {target:.2f}: {_met(best <= target)} (best {best:.4f}). "
             f"Below the reference 5-gram: {_met(best < rows['ngram']['loss'])}.",
