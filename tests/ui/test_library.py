@@ -149,6 +149,28 @@ async def test_the_hint_goes_once_the_user_has_a_model(home: Path) -> None:
         assert not screen.query_one("#first-run-hint", Static).display
 
 
+@pytest.mark.demo
+async def test_a_low_terminal_shows_the_hint_in_one_line(home: Path) -> None:
+    async with LyricsApp().run_test(size=(40, 12)) as pilot:
+        screen = await library(pilot, 1)
+        short, long = screen.query_one("#first-run-short", Static), screen.query_one("#first-run-hint", Static)
+        assert short.display and not long.display
+        text = str(short.render())
+        assert "c: compose" in text and "n: train" in text
+        assert short.region.height == 1 and short.region.bottom <= 11  # whole, above the footer
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: long.display, what="the long hint")
+        assert not short.display
+
+
+@pytest.mark.demo
+async def test_a_low_terminal_drops_the_hint_once_the_user_has_a_model(home: Path) -> None:
+    write_card(home, "mine")
+    async with LyricsApp().run_test(size=(40, 12)) as pilot:
+        screen = await library(pilot, 2)
+        assert not any(hint.display for hint in screen.query(".first-run"))
+
+
 async def test_e_opens_the_experiments(home: Path) -> None:
     from tui_lyrics.ui.compare.screen import CompareScreen
 

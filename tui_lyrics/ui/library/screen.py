@@ -36,6 +36,8 @@ FIRST_RUN = (
     "New here? Press [b]c[/b] to compose with the built-in demo model now, or [b]n[/b] to train on your own "
     "lyrics (a .txt/.lrc file, a folder, or a .zip such as jaychou_lyrics.txt.zip)."
 )
+FIRST_RUN_SHORT = "New? [b]c[/b]: compose with demo · [b]n[/b]: train"
+"""The hint on a low terminal (under 14 rows), where the long one would take the table's rows: one line at 40."""
 
 
 class LibraryScreen(Screen):
@@ -78,7 +80,8 @@ class LibraryScreen(Screen):
         yield ModelTable(id="models")
         yield SongTable(id="songs")
         yield Static("Reading the library…", id="model-details")
-        yield Static(FIRST_RUN, id="first-run-hint", classes="-hidden")
+        yield Static(FIRST_RUN, id="first-run-hint", classes="first-run -hidden")
+        yield Static(FIRST_RUN_SHORT, id="first-run-short", classes="first-run -hidden")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -123,9 +126,11 @@ class LibraryScreen(Screen):
         self.reload()
 
     def _describe(self) -> None:
-        """The first-run hint, and the details line of the table with focus."""
+        """The first-run hint (long or short: the stylesheet shows the one that fits), and the details line of
+        the table with focus."""
         own = [info for info in self.rows or () if not info.read_only]
-        self.query_one("#first-run-hint").set_class(bool(own) or not self.rows, "-hidden")
+        for hint in self.query(".first-run"):
+            hint.set_class(bool(own) or not self.rows, "-hidden")
         songs = self.query_one(SongTable)
         text = songs.describe() if songs.has_focus else self.models.describe()
         self.query_one("#model-details", Static).update(text)
