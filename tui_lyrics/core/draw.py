@@ -60,10 +60,13 @@ def _pick(
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
-    """softmax over the last axis, in ``x``'s dtype; -inf entries get 0, NaN where no entry is finite."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        e = np.exp(x - x.max())
-        out: np.ndarray = e / e.sum()
+    """softmax of a row, in its dtype; -inf entries get 0, all NaN where the largest is not finite (the draw
+    refuses that). No ``np.errstate``: entering one costs more than this softmax."""
+    top = x.max()
+    if not math.isfinite(top):
+        return np.full_like(x, np.nan)
+    e = np.exp(x - top)
+    out: np.ndarray = e / e.sum()
     return out
 
 

@@ -208,9 +208,10 @@ class Mixture:
             ngram = (1 - w - c) * side if side is not None and 1 - w - c else np.zeros(memory.kn.size)
             if c:
                 ngram += c * memory.own_dist()
-            ngram /= 1 - w if w < 1 else 1.0  # the n-gram side on its own, renormalised
-        mixed = (1 - w) * ngram[: self.own]
-        mixed[UNK_ID] += (1 - w) * ngram[self.own :].sum()
+        if memory is None or self.song_weights is None:
+            ngram = (1 - w) * ngram  # the n-gram's share (with song weights, their two shares are in it already)
+        mixed = ngram[: self.own].copy()
+        mixed[UNK_ID] += ngram[self.own :].sum()
         z = np.asarray(logits, dtype=np.float32)
         if self.product:  # the network's side: softmax(logits + log p_ngram), with the song memory's n-gram if any
             assert side is not None

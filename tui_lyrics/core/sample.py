@@ -231,7 +231,7 @@ def stream_chars(
         if mixture is not None:
             history = (history + mixture.history(sampled.char))[-mixture.ngram.order :]
             if memory is not None:
-                memory.read_text(sampled.char)
+                memory.read(history[-1:])  # the character's n-gram id, as read_text would encode it
                 recent = (recent + sampled.char)[-LADDER[-1] :]
         sampled = pick(logits)
 
