@@ -1,33 +1,33 @@
 """WriteScreen: write a song line by line with the model, choosing among candidate next lines.
 
-The screen composes widgets that only show and forward keys (``DraftView``, ``CandidateList``,
-``LineInput``, ``SongTitle``, ``WriteStatus``) and hands every key to one of two plain owners:
-the ``WriteSession`` (the song: draft, undo, autosave) and the ``Writer`` (the engine requests,
-run in thread workers that report by message). The keys are in ``keys``. A new song gets the
-line input once the model is ready, so keys pressed while the screen opens are the draft's keys,
-never a typed line.
+The screen composes widgets and forwards keys: the draft desk owns the song (its ``WriteSession``:
+draft, undo, autosave) and shows it (``desk.py``), the ``Writer`` owns the engine requests, run in
+thread workers that report by message (``writer.py``), the candidate list and the line input only
+show and forward; the questions about files are ``song_files.py``'s and the keys are in ``keys``.
+A new song gets the line input once the model is ready, so keys pressed while the screen opens are
+the draft's keys, never a typed line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.songs.store import SongStore
 from tui_lyrics.store import ModelStore
+from tui_lyrics.ui.write.desk import DraftDesk
 from tui_lyrics.ui.write.jobs import CandidateFound, CandidatesFinished, LineWritten, WriterFailed, WriterLoaded
 from tui_lyrics.ui.write.keys import WRITE_KEYS
 from tui_lyrics.ui.write.line_input import LineEntered, LineInput
 from tui_lyrics.ui.write.session import WriteSession
-from tui_lyrics.ui.write.widgets import CandidateList, DraftView, SongPicker, SongTitle, WriteStatus
+from tui_lyrics.ui.write.song_files import ask_export, ask_template, copy_song
+from tui_lyrics.ui.write.widgets import CandidateList, DraftView, SongPicker
 from tui_lyrics.ui.write.writer import Writer
 
 K = 5
@@ -55,29 +55,19 @@ class WriteScreen(Screen):
         self.song_name = song_name
         self.model_name = model_name or ""
         self.k = k
-        self.session: WriteSession | None = None
         self.writer = Writer(self._run, self.post_message, k=k, seed=seed)
+        self.desk = DraftDesk(self.songs, id="write-desk")
+        """The song and the rows that show it (its session stays readable once the screen has gone)."""
 
     def compose(self) -> ComposeResult:
-        yield SongTitle(id="write-title")
-        yield DraftView(id="draft")
-        yield WriteStatus("", id="write-status")
+        yield self.desk
         yield CandidateList(id="candidates")
         yield LineInput(id="line")
         yield Footer()
 
     def on_mount(self) -> None:
         self.candidate_list.can_focus = False
-        try:
-            if self.song_name is not None:
-                self.session = WriteSession.open(self.songs, self.song_name)
-            else:
-                self.session = WriteSession(self.songs, self.model_name)
-        except LyricsError as error:
-            self.notify(str(error), severity="error")
-            self.session = WriteSession(self.songs, self.model_name)
-        self.model_name = self.session.model
-        self._changed(None)
+        self.model_name = self.desk.open(model=self.model_name, song=self.song_name).model
         self.say(f"Loading {self.model_name}…")
         # The draft first: keys pressed while the screen opens are its keys (g says "still loading"), not a line.
         self.draft_view.focus()
@@ -107,8 +97,13 @@ class WriteScreen(Screen):
         return self.writer.candidates
 
     @property
+    def session(self) -> WriteSession | None:
+        """The song (None until the screen has mounted)."""
+        return self.desk.session
+
+    @property
     def draft_view(self) -> DraftView:
-        return self.query_one("#draft", DraftView)
+        return self.desk.view
 
     @property
     def candidate_list(self) -> CandidateList:
@@ -124,7 +119,7 @@ class WriteScreen(Screen):
 
     def say(self, text: str) -> None:
         """Put ``text`` on the status line under the draft."""
-        self.query_one("#write-status", WriteStatus).say(text)
+        self.desk.say(text)
 
     # -- messages ---------------------------------------------------------------------------
 
@@ -152,22 +147,22 @@ class WriteScreen(Screen):
         if self.writer.finished(message):
             self.refresh_bindings()  # Esc no longer stops
             target = None if self.writer.request is None else self.writer.request.target
-            line = None if target is None or target >= len(self._session().draft) else self._number(target)
+            line = None if target is None or target >= len(self._session().draft) else self.desk.number(target)
             self.say(self.writer.summary(message, line=line))
 
     def on_line_written(self, message: LineWritten) -> None:
         if not self.writer.current(message):
             return
         line, seed = message.line, message.line.candidate.seed
-        self._changed(self._session().add_model_line(line.text, seed=seed, verse_break=line.slot.verse_break))
+        self.desk.show(self._session().add_model_line(line.text, seed=seed, verse_break=line.slot.verse_break))
 
     def on_line_entered(self, message: LineEntered) -> None:
-        entered = self._do(lambda: self._session().enter(message.text, editing=message.editing))
+        entered = self.desk.change(lambda: self._session().enter(message.text, editing=message.editing))
         if entered is None:
             return
         if self.line_input.entered():  # an edit is one line; typing goes on line after line until Esc
             self.draft_view.focus()
-            self.say(f"Line {self._number(entered)} changed · u undo · g next lines")
+            self.say(f"Line {self.desk.number(entered)} changed · u undo · g next lines")
 
     # -- actions: the engine ----------------------------------------------------------------
 
@@ -218,7 +213,7 @@ class WriteScreen(Screen):
         if not 1 <= number <= len(shown) or request is None:
             return
         cand = shown[number - 1]
-        accepted = self._do(
+        accepted = self.desk.change(
             lambda: self._session().accept(cand.text, request, seed=cand.seed, verse_break=cand.verse_break)
         )
         if accepted is None:
@@ -226,7 +221,7 @@ class WriteScreen(Screen):
         self.writer.halt()
         self.refresh_bindings()
         self.candidate_list.show([])
-        self.say(f"Accepted line {self._number(accepted)} · e edit · g next lines")
+        self.say(f"Accepted line {self.desk.number(accepted)} · e edit · g next lines")
 
     def action_stop(self) -> None:
         self.writer.stop.set()
@@ -240,9 +235,9 @@ class WriteScreen(Screen):
             return
         line = self._session().draft.lines[index]
         if line.locked:
-            self.notify(f"Line {self._number(index)} is locked: press l to unlock it", severity="warning")
+            self.notify(f"Line {self.desk.number(index)} is locked: press l to unlock it", severity="warning")
             return
-        self.line_input.edit(index, line.text, number=self._number(index))
+        self.line_input.edit(index, line.text, number=self.desk.number(index))
 
     def action_type(self) -> None:
         self.line_input.type_lines()
@@ -252,86 +247,30 @@ class WriteScreen(Screen):
         self.draft_view.focus()
 
     def action_mark(self, part: str) -> None:
-        """Mark the highlighted line (a verse break: the line after it) and move to the next line, so four
-        presses mark four lines."""
-        draft = self._session().draft
-        current = self.draft_view.current()
-        index = None if current is None else draft.next_lyric(current)
-        if index is None:
-            return
-        marked = self._session().toggle_mark(index, part)
-        self._changed(index)
-        if marked and part == "chorus":
-            self.say(f"Line {self._number(index)} is chorus · h inserts the chorus after the last line")
-        following = self._session().draft.next_lyric(index + 1)
-        if following is not None:
-            self.draft_view.highlighted = following
+        self.desk.mark(part)
 
     def action_lock(self) -> None:
-        index = self.draft_view.current()
-        if index is not None:
-            self._session().toggle_lock(index)
-            self._changed(index)
+        self.desk.toggle_lock()
 
     def action_insert_chorus(self) -> None:
-        if self._do(self._session().insert_chorus, severity="warning") is not None:
-            self.say("Chorus inserted · g: the model continues after it")
+        self.desk.insert_chorus()
 
     def action_delete(self) -> None:
-        index = self.draft_view.current()
-        if index is not None:
-            self._do(lambda: self._session().delete(index), severity="warning")
+        self.desk.delete()
 
     def action_undo(self) -> None:
-        if self._session().undo():
-            self._changed(None)
+        self.desk.undo()
 
     # -- actions: the song ------------------------------------------------------------------
 
     def action_template(self) -> None:
-        from tui_lyrics.ui.write.template_dialog import TemplateDialog
-
-        self.app.push_screen(TemplateDialog(), self._template_chosen)
-
-    def _template_chosen(self, answer: str | None) -> None:
-        if answer is None:
-            return
-        from tui_lyrics.songs.template import template_from_answer
-
-        try:
-            template = template_from_answer(answer)
-        except LyricsError as error:
-            self.notify(str(error), severity="error")
-            return
-        self._session().set_template(template)
-        self._changed(None)
-        self.say(f"Template: {'no template' if template is None else f'{len(template)} lines from {template.source}'}")
+        ask_template(self.app, self.desk.set_template)
 
     def action_export(self) -> None:
-        from tui_lyrics.ui.widgets.dialogs import PromptDialog
-
-        session = self._session()
-        if session.save() is None:
-            self.notify("Nothing to export yet", severity="warning")
-            return
-        self.app.push_screen(
-            PromptDialog("Export the song as text to:", value=f"{session.name}.txt", ok="Export"), self._export
-        )
-
-    def _export(self, path: str | None) -> None:
-        session = self._session()
-        if not path or session.name is None:
-            return
-        try:
-            out = self.songs.export_text(session.name, Path(path.strip()).expanduser())
-        except LyricsError as error:
-            self.notify(str(error), severity="error")
-            return
-        self.notify(f"Exported to {out}")
+        ask_export(self.app, self.songs, self._session())
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self._session().draft.text)
-        self.notify("The song is on the clipboard")
+        copy_song(self.app, self._session())
 
     def action_open(self) -> None:
         self.app.push_screen(SongPicker(self.songs), self._song_chosen)
@@ -358,33 +297,9 @@ class WriteScreen(Screen):
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _do(self, change: Callable[[], int], *, severity: SeverityLevel = "error") -> int | None:
-        """Run a session ``change`` that returns the line to highlight, and show the draft; a refusal is a
-        notification and None."""
-        try:
-            highlight = change()
-        except LyricsError as error:
-            self.notify(str(error), severity=severity)
-            return None
-        self._changed(highlight)
-        return highlight
-
-    def _number(self, index: int) -> int:
-        """Line ``index`` as the writer counts it (verse breaks not counted), for messages."""
-        return self._session().draft.number(index)
-
     def _not_ready(self) -> None:
         failed = self.writer.failed
         self.say(f"Cannot load {self.model_name}: {failed}" if failed else f"Still loading {self.model_name}…")
 
     def _session(self) -> WriteSession:
-        assert self.session is not None
-        return self.session
-
-    def _changed(self, highlight: int | None) -> None:
-        """Show the session's draft (``highlight``: the line to highlight; None keeps the highlight)."""
-        session = self._session()
-        if session.saved_error:
-            self.notify(f"Not saved: {session.saved_error}", severity="error")
-        self.draft_view.show(session.draft, highlight=highlight)
-        self.query_one("#write-title", SongTitle).show(session)
+        return self.desk.song()
