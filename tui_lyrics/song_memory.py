@@ -37,6 +37,8 @@ OWN_ORDER = 9
 # and those gains as arrays (ids, values) for ``dist``, built when first asked for since the last bump, else None]
 _Context = list[Any]
 DENSE = 32  # a context with more song events than this keeps them dense too
+_Training = tuple[float, float, np.ndarray | None, np.ndarray | None]
+"""A training context as ``SongMemory.dist`` reads it: total, backoff mass, its events and their discounted counts."""
 
 
 class _Overlay:
@@ -270,6 +272,8 @@ class SongMemory:
         self._tail = [0] + [-1] * (kn.order - 1)  # training id of the length-j gram ending here (j < order)
         self._code = ""  # the song's last LADDER[-1] event codes
         self.read_chars = 0
+        self._contexts: dict[tuple[int, int], _Training] = {}
+        """(order - 1, training context id) -> what ``dist`` reads of it (``_training``)."""
         self._lookups: dict[tuple[int, ...], tuple[list[int], list[int]]] = {}
         """(the context ids, the event) -> the ids of the grams ending at it and their training counts."""
         unigram = kn._orders[0]  # one context: the empty one
@@ -315,31 +319,39 @@ class SongMemory:
 
     def dist(self) -> np.ndarray:
         """The distribution of the next event given the training text and the song so far (V,)."""
-        kn, code = self.kn, self._code
-        found = []  # per order k + 1 (the context is the last k events): its context's training id and song counts
-        for k, level in enumerate(kn._orders):
-            if k > len(code):
-                break
-            ctx = self._tail[k]
-            found.append(
-                (
-                    k,
-                    level,
-                    ctx if ctx >= 0 and level.total[ctx] > 0 else -1,
-                    self._overlay.contexts[k].get(code[len(code) - k :]),
-                )
-            )
-        parts = _Parts(kn.size)
-        for k, level, ctx, context in reversed(found):  # from the top order down: see ``_Parts``
-            t = (level.total[ctx] if ctx >= 0 else 0.0) + (context[0] if context else 0)
+        code, contexts = self._code, self._overlay.contexts
+        found = []  # per order k + 1 (the context is the last k events): its training context and song counts
+        for k in range(min(self.kn.order, len(code) + 1)):
+            found.append((k, self._training(k, self._tail[k]), contexts[k].get(code[len(code) - k :])))
+        parts = _Parts(self.kn.size)
+        for k, (total, backoff, events, discounted), context in reversed(found):  # top order down: see ``_Parts``
+            t = total + (context[0] if context else 0)
             if not t:
                 continue
-            if ctx == 0 and k == 0:  # the unigram level: every event, the same each time
+            if k == 0 and total:  # the unigram level: every event, the same each time
                 parts.add_dense(self._unigram, 1.0 / t)
-            elif ctx >= 0:
-                lo, hi = level.first[ctx], level.first[ctx + 1]
-                parts.add_sparse(level.events[lo:hi], level.discounted[lo:hi], 1.0 / t)
+            elif events is not None:
+                parts.add_sparse(events, discounted, 1.0 / t)
             if context:
                 parts.add_context(context, 1.0 / t)
-            parts.scale *= ((level.backoff[ctx] if ctx >= 0 else 0.0) + (context[1] if context else 0.0)) / t
+            parts.scale *= (backoff + (context[1] if context else 0.0)) / t
         return parts.sum()
+
+    def _training(self, k: int, ctx: int) -> _Training:
+        """Order k + 1's training context ``ctx`` (its id, -1 if unseen) as ``dist`` reads it, looked up once per
+        take: Python floats and the array views of its events (numpy's scalar reads cost more than the sums)."""
+        found = self._contexts.get((k, ctx))
+        if found is None:
+            level = self.kn._orders[k]
+            if ctx < 0 or level.total[ctx] <= 0:
+                found = (0.0, 0.0, None, None)
+            else:
+                lo, hi = int(level.first[ctx]), int(level.first[ctx + 1])
+                found = (
+                    float(level.total[ctx]),
+                    float(level.backoff[ctx]),
+                    level.events[lo:hi],
+                    level.discounted[lo:hi],
+                )
+            self._contexts[(k, ctx)] = found
+        return found
