@@ -113,6 +113,9 @@ async def test_chorus_verse_insert_continue_quit_and_reopen(home: Path) -> None:
         view.highlighted = 3
         await pilot.press("r")  # a locked line is never rewritten
         assert not screen.generating
+        await pilot.press("e")  # nor edited: the line input stays shut and the note says how to unlock it
+        assert screen.focused is view
+        assert "Line 4 is locked: press l to unlock it" in [str(n.message) for n in pilot.app._notifications]
         name = screen.session.name
         draft = screen.session.draft
     reopened = Host(model_name="demo-zh")  # quit, open the app again, reopen the song with o

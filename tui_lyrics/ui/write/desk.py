@@ -92,6 +92,14 @@ class DraftDesk(Vertical):
 
     # -- the draft keys ---------------------------------------------------------------------
 
+    def editable(self) -> int | None:
+        """The highlighted line, if it may be edited (a locked one is said, and None)."""
+        index = self.view.current()
+        if index is not None and self.song().draft.lines[index].locked:
+            self.notify(f"Line {self.number(index)} is locked: press l to unlock it", severity="warning")
+            return None
+        return index
+
     def mark(self, part: str) -> None:
         """Mark the highlighted line (a verse break: the line after it) and move to the next line, so four
         presses mark four lines."""

@@ -230,14 +230,9 @@ class WriteScreen(Screen):
     # -- actions: the draft -----------------------------------------------------------------
 
     def action_edit(self) -> None:
-        index = self.draft_view.current()
-        if index is None:
-            return
-        line = self._session().draft.lines[index]
-        if line.locked:
-            self.notify(f"Line {self.desk.number(index)} is locked: press l to unlock it", severity="warning")
-            return
-        self.line_input.edit(index, line.text, number=self.desk.number(index))
+        index = self.desk.editable()
+        if index is not None:
+            self.line_input.edit(index, self._session().draft.lines[index].text, number=self.desk.number(index))
 
     def action_type(self) -> None:
         self.line_input.type_lines()
