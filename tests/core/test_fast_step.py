@@ -48,3 +48,25 @@ def test_export_is_cached_until_the_weights_change() -> None:
     again = numpy_step(model)
     assert again is not first
     np.testing.assert_allclose(again.head_b, model.head.bias.detach().numpy())
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_a_take_is_the_same_whichever_steps_it(cell: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The numpy steps and torch's (other devices) write the same seeded take, controls and lookahead included."""
+    from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
+    from tui_lyrics.core import sample
+    from tui_lyrics.vocab import CharVocab
+
+    vocab = CharVocab.build("我在风里等你\n天空海阔心情好\n月光洒在路上\n")
+    torch.manual_seed(1)
+    model = CharRNN(ModelConfig(cell=cell, layers=2, hidden=16, embed_dim=8, dropout=0.0), vocab.size).eval()
+    with torch.no_grad():
+        model.head.weight.mul_(8.0)  # a peaked distribution, as a trained model's
+    lm = sample.LoadedModel(name="x", model=model, vocab=vocab, card=None, weights="best")
+    config = SampleConfig(length=120, seed=5, line_chars=5, line_tolerance=1, **RECOMMENDED_CONTROLS)
+    fast = list(sample.stream_chars(lm, "我在", config))
+    monkeypatch.setattr(sample, "NUMPY_STEPS", False)
+    plain = list(sample.stream_chars(lm, "我在", config))
+    assert [c.char for c in fast] == [c.char for c in plain]
+    assert any("lookahead" in c.controls for c in fast)  # the peek ran from the numpy state
+    np.testing.assert_allclose([c.prob for c in fast], [c.prob for c in plain], atol=1e-5)

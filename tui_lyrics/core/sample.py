@@ -118,6 +118,10 @@ def _mixture(card: ModelCard, folder: Path, vocab: CharVocab, *, save: bool = Tr
     )  # fmt: skip
 
 
+NUMPY_STEPS = True
+"""Step in numpy on the CPU (``core.fast_step``); False: in torch, as on other devices (a test compares the two)."""
+
+
 def resolve_seed(seed: int | None) -> int:
     """A take's seed: the one given, or a fresh one to report so the take can be replayed."""
     return seed if seed is not None else random.SystemRandom().randrange(2**31)
@@ -178,7 +182,7 @@ def stream_chars(
     memory = mixture.song_memory(prefix or "\n") if mixture is not None and config.song_memory else None
     newline = vocab.id_of("\n")
     cpu = device.type == "cpu"
-    stepper = numpy_step(model) if cpu else None
+    stepper = numpy_step(model) if cpu and NUMPY_STEPS else None
 
     # The text's last characters, for the song memory's match: with the prompt or only with the take's own lines.
     recent = (prefix or "\n")[-LADDER[-1] :]
