@@ -330,7 +330,7 @@ class SongMemory:
                 continue
             if k == 0 and total:  # the unigram level: every event, the same each time
                 parts.add_dense(self._unigram, 1.0 / t)
-            elif events is not None:
+            elif events is not None and discounted is not None:
                 parts.add_sparse(events, discounted, 1.0 / t)
             if context:
                 parts.add_context(context, 1.0 / t)
