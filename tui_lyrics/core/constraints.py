@@ -210,32 +210,46 @@ class LyricControls:
         ``logits`` (V,) is left as it was."""
         work = np.array(logits, dtype=np.float32)  # (V,) a copy
         allowed = np.isfinite(work)
+        left = int(np.count_nonzero(allowed))
+        changed = False
         used: list[str] = []
 
         def restrict(mask: np.ndarray, name: str) -> None:
-            nonlocal allowed
+            nonlocal allowed, left, changed
             narrowed = allowed & mask
-            if narrowed.any() and not np.array_equal(narrowed, allowed):
-                allowed = narrowed
+            n = int(np.count_nonzero(narrowed))
+            if n and n != left:
+                allowed, left, changed = narrowed, n, True
                 used.append(name)
+
+        def ban(chars: set[str], name: str) -> bool:
+            """``restrict`` for a few characters banned (an index, not a mask: most steps ban a handful);
+            False where it would leave no character, and nothing is banned."""
+            nonlocal left, changed
+            ids = self._ids(chars)
+            hit = ids[allowed[ids]]
+            if left - len(hit) <= 0:
+                return False
+            if len(hit):
+                allowed[hit] = False
+                left, changed = left - len(hit), True
+                used.append(name)
+            return True
 
         for mask, name in self._line_rules():
             restrict(mask, name)
         quoted = self.quotes.banned() if self.quotes is not None else set()
-        if quoted:
-            mask = self._without(quoted)
-            if (allowed & mask).any():
-                restrict(mask, "quote")
-            else:
-                used.append("quote-lifted")  # every allowed character would quote the corpus: give way
+        if quoted and not ban(quoted, "quote"):
+            used.append("quote-lifted")  # every allowed character would quote the corpus: give way
         loop = self._loop_chars() | self._repeat_chars()
         if loop:
-            restrict(self._without(loop), "loop")
+            ban(loop, "loop")
         chorus = self.chorus_next()
         blocked = self._blocked(chorus)
         if blocked:
-            restrict(self._without(blocked), "ngram")
-        work[~allowed] = -np.inf
+            ban(blocked, "ngram")
+        if changed:
+            work[~allowed] = -np.inf
         if self.windows is not None and self._discourage(work, self.windows.banned()):
             used.append("quote")
         if self._penalise(work):
@@ -296,11 +310,10 @@ class LyricControls:
         mask[index] = True
         return mask
 
-    def _without(self, chars: list[str] | set[str]) -> np.ndarray:
-        mask = np.ones(self.size, dtype=bool)
+    def _ids(self, chars: set[str]) -> np.ndarray:
+        """The ids of ``chars`` (<unk> left out: it is never drawn anyway)."""
         ids = [i for i in (self.vocab.id_of(c) for c in chars) if i != UNK_ID]
-        mask[ids] = False
-        return mask
+        return np.array(ids, dtype=np.int64)
 
     def _line_rules(self) -> list[tuple[np.ndarray, str]]:
         """Verse, shape and rhyme restrictions for the next character, highest priority first."""
