@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_cli import cli
 from tests.conftest import drop_mixture
 
@@ -50,3 +52,19 @@ def test_models_show_and_json_carry_the_cards_reading(home: Path) -> None:
     assert row["memorisation"]["limited"]["share"] == 0.019 and row["memorisation"]["unlimited"]["limit"] == 0
     shown = cli("models", "show", "m").stdout
     assert "quotes the corpus: 1.9% of 8-char windows, longest 8 (limit 8) · 7.1%, longest 14 with the limit" in shown
+
+
+def test_a_grid_rows_carry_the_meter_each_model_read_as_it_ended(
+    home: Path, corpus_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.cli.test_compare import plan
+    from tui_lyrics import experiments as ex
+    from tui_lyrics.store import ModelStore
+
+    monkeypatch.setenv("LYRICS_TUI_QUOTE_TAKES", "1")  # core.quote_meter.TAKES_ENV (the suite skips the reading)
+    experiment = plan(home, corpus_file, cells=["gru"], inputs=["embed"])
+    ex.run_experiment(home, experiment)
+    (row,) = ex.table(home, experiment)
+    m = ModelStore(home).card(row.models[0]).memorisation
+    assert m is not None and m.limited.takes == 1
+    assert (row.quotes, row.quotes_off) == (m.limited.share, m.unlimited.share)
