@@ -35,6 +35,8 @@ async def test_a_run_that_ends_shows_the_meter_it_read(tiny_model: str, monkeypa
         shown = text(screen, "#run-stats")
         assert f"quotes the corpus: {m.limited.share:.1%} of 8-char windows (limit 8)" in shown
         assert f"{m.unlimited.share:.1%} with no limit" in shown
+        said = [str(n.message) for n in app._notifications if "finished" in str(n.message)]
+        assert said and f"Quotes the corpus: {m.limited.share:.1%} of 8-char windows (limit 8)" in said[-1]
 
 
 async def watched_readout(pilot: Pilot) -> str:

@@ -25,6 +25,7 @@ from textual.signal import Signal
 from tui_lyrics import progress
 from tui_lyrics.fmt import fmt_ppl
 from tui_lyrics.paths import data_home
+from tui_lyrics.quotes import quotes_compact
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui import messages as msg
 from tui_lyrics.ui import sizes
@@ -241,7 +242,10 @@ class LyricsApp(App[int]):
         else:
             why = " early: the held-out loss stopped improving" if event.reason == "early" else ""
             best = fmt_ppl(event.best_loss)
-            self.notify(f"{event.name} finished{why}. Best held-out perplexity {best}.", title="Training finished")
+            quotes = quotes_compact(event.memorisation) if event.memorisation else ""  # beside the held-out figure
+            quotes = f" {quotes[:1].upper()}{quotes[1:]}." if quotes else ""
+            done = f"{event.name} finished{why}. Best held-out perplexity {best}.{quotes}"
+            self.notify(done, title="Training finished")
 
     # -- navigation -------------------------------------------------------------------------
     def open_new_model(self) -> None:
