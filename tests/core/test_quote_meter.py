@@ -78,3 +78,9 @@ def test_the_end_of_a_run_commits_the_reading_with_the_card(home: Path, monkeypa
     again = store.folder(name).checkpoint().card
     assert again.state.step == 6
     assert again.memorisation is None or again.memorisation.step == again.state.best_step == m.step
+
+
+def test_the_demo_cards_reading_is_what_the_meter_reads_now(home: Path) -> None:
+    lm = load_model(ModelStore.open(home), "demo-zh")
+    assert lm.card is not None and lm.card.memorisation is not None
+    assert measure_model(lm) == lm.card.memorisation  # seeded takes: the same figures eval prints
