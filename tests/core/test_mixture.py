@@ -184,3 +184,29 @@ def test_composing_with_song_memory_brings_a_chorus_back(mixed: ModelStore) -> N
         ]
         returns[memory] = sum(take.startswith(chorus[3:8]) for take in takes)
     assert returns[True] >= 4 and returns[False] == 0, returns
+
+
+def test_next_log_probs_sum_to_one_and_ask_for_the_logits_only_where_the_network_has_a_share() -> None:
+    """Sampling's numpy mixture: a proper distribution in every match bucket, and the network's logits (the
+    numpy step's head product) computed only where its share is not 0, which adds exactly nothing."""
+    train_text = make_lyrics(2000, seed=6)
+    vocab = CharVocab.build(train_text)
+    shares = tuple((0.0, 1.0) if b % 2 else (0.3, 0.2) for b in range(BUCKETS))
+    mixture = Mixture.fit(train_text, vocab, order=4, weight=0.3).with_weight(0.3, shares)
+    logits = np.random.default_rng(0).normal(size=vocab.size).astype(np.float32)
+    song = "我在风里等你\n" * 3
+    asked = []
+
+    def network() -> np.ndarray:
+        asked.append(True)
+        return logits
+
+    for end in range(1, len(song)):
+        memory = mixture.song_memory(song[:end])
+        asked.clear()
+        mixed = mixture.next_log_probs(network, mixture.history(song[:end]), memory)
+        assert mixed.dtype == np.float32 and float(np.exp(mixed.astype(np.float64)).sum()) == pytest.approx(1, abs=1e-5)
+        w = shares[memory.bucket()][0]
+        assert bool(asked) == (w > 0)
+        full = mixture.next_logits(torch.from_numpy(logits), mixture.history(song[:end]), memory)
+        assert np.array_equal(mixed, full.numpy())  # the torch wrapper: the same numbers

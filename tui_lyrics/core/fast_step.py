@@ -109,6 +109,17 @@ class NumpyStep:
 
     def step(self, index: int, state: NumpyState) -> tuple[np.ndarray, NumpyState]:
         """The logits (V,) after the id ``index``, and the new state (fresh arrays: ``state`` is not changed)."""
+        state = self.advance(index, state)
+        return self.head(state), state
+
+    def head(self, state: NumpyState) -> np.ndarray:
+        """The logits (V,) from a state: the head's product, the largest of a step (V x H), so a caller that may
+        not need the logits (the mixture gives the network no share at a long match) asks for them apart."""
+        logits: np.ndarray = self.head_w @ state[0][-1] + self.head_b  # (V,)
+        return logits
+
+    def advance(self, index: int, state: NumpyState) -> NumpyState:
+        """The state after the id ``index``, without the logits (fresh arrays: ``state`` is not changed)."""
         h0, c0 = state
         hs = np.empty_like(h0)
         cs = np.empty_like(c0) if c0 is not None else None
@@ -122,8 +133,7 @@ class NumpyStep:
                 x = self._gru(up.w @ x + up.b, up.w_hh @ h + up.b_hh, h, hs, layer)
             else:
                 x = self._cell(up.w @ np.concatenate((x, h)) + up.b, c0, hs, cs, layer)
-        logits: np.ndarray = self.head_w @ x + self.head_b  # (V,)
-        return logits, (hs, cs)
+        return hs, cs
 
     def _cell(
         self, gates: np.ndarray, c0: np.ndarray | None, hs: np.ndarray, cs: np.ndarray | None, layer: int

@@ -169,19 +169,22 @@ class Mixture:
         recent: str = "",
     ) -> torch.Tensor:
         """``next_log_probs`` for a torch row of logits (V,), on its device."""
-        mixed = self.next_log_probs(logits.float().cpu().numpy(), history, memory, prompt=prompt, recent=recent)
+        row = logits.float().cpu().numpy()
+        mixed = self.next_log_probs(lambda: row, history, memory, prompt=prompt, recent=recent)
         return torch.from_numpy(mixed).to(logits.device)
 
     def next_log_probs(
         self,
-        logits: np.ndarray,
+        logits: Callable[[], np.ndarray],
         history: list[int],
         memory: SongMemory | None = None,
         *,
         prompt: str | None = None,
         recent: str = "",
     ) -> np.ndarray:
-        """The mixture's log-probabilities over the network's ids (V,) float32, from its logits (V,).
+        """The mixture's log-probabilities over the network's ids (V,) float32, from its logits (V,), which
+        ``logits()`` gives when they are needed: not where the network's share is 0 (a long match with the song
+        gives the song's own n-gram everything), which adds exactly nothing to the mixture.
 
         With ``memory`` the n-gram is the song memory (which has read the song so far) and the
         weight is its match bucket's; else the n-gram reads ``history`` only. The n-gram's mass on
@@ -212,15 +215,15 @@ class Mixture:
             ngram = (1 - w) * ngram  # the n-gram's share (with song weights, their two shares are in it already)
         mixed = ngram[: self.own].copy()
         mixed[UNK_ID] += ngram[self.own :].sum()
-        z = np.asarray(logits, dtype=np.float32)
         if self.product:  # the network's side: softmax(logits + log p_ngram), with the song memory's n-gram if any
             assert side is not None
             folded = side[: self.own].copy()
             folded[UNK_ID] += side[self.own :].sum()
-            z = z + np.log(folded)
+            z = np.asarray(logits(), dtype=np.float32) + np.log(folded)
             z = np.exp(z - z.max())
             mixed += w * z / z.sum()
-        else:
+        elif w:
+            z = np.asarray(logits(), dtype=np.float32)
             e = np.exp(z - z.max())  # float32, as torch's softmax of the logits
             mixed += w * (e / e.sum())
         out: np.ndarray = np.log(mixed).astype(np.float32)  # the log in float64 first: equal odds stay equal

@@ -190,23 +190,29 @@ def stream_chars(
     def torch_state() -> State:  # the state now, as torch steps it (only the lookahead's peek asks)
         return stepper.torch_state(fast) if stepper is not None and fast is not None else state
 
-    def pick(logits: np.ndarray) -> SampledChar:
-        if mixture is not None:
-            logits = mixture.next_log_probs(logits, history, memory, prompt=prefix or "\n", recent=recent)
+    def network() -> np.ndarray:  # the network's logits now: the numpy step's head only when asked for
+        return stepper.head(fast) if stepper is not None and fast is not None else logits
+
+    def pick() -> SampledChar:
+        if mixture is None:
+            mixed = network()
+        else:  # the mixture asks for the network's logits only where it gives the network a share
+            mixed = mixture.next_log_probs(network, history, memory, prompt=prefix or "\n", recent=recent)
 
         def peek(ids: np.ndarray) -> np.ndarray:
             with _fast_single_steps(cpu):
                 return _newline_after(model, torch_state(), newline, torch.from_numpy(ids).to(device))
 
-        return _pick(logits, vocab, config, g, controls=controls, peek=peek if controls is not None else None)
+        return _pick(mixed, vocab, config, g, controls=controls, peek=peek if controls is not None else None)
 
     if (stop is not None and stop.is_set()) or config.length <= 0:
         return
     with _fast_single_steps(cpu):
         out, state = _prime(model, vocab, prefix, device)
         logits = out.float().cpu().numpy()
-    fast: NumpyState | None = stepper.state_of(state) if stepper is not None else None
-    sampled = pick(logits)
+    fast: NumpyState | None = None
+    sampled = pick()  # from the primed logits
+    fast = stepper.state_of(state) if stepper is not None else None
     lines = 0
     line_has_text = bool(prefix) and not prefix.endswith("\n")
     for n in range(1, config.length + 1):
@@ -227,7 +233,7 @@ def stream_chars(
         # one step: the network, the n-gram, the draw
         index = vocab.id_of(sampled.char)
         if stepper is not None and fast is not None:
-            logits, fast = stepper.step(index, fast)
+            fast = stepper.advance(index, fast)
         else:
             with _fast_single_steps(cpu):
                 out, state = model.step(torch.tensor([index], device=device), state)
@@ -237,7 +243,7 @@ def stream_chars(
             if memory is not None:
                 memory.read(history[-1:])  # the character's n-gram id, as read_text would encode it
                 recent = (recent + sampled.char)[-LADDER[-1] :]
-        sampled = pick(logits)
+        sampled = pick()
 
 
 def _prime(model: CharRNN, vocab: CharVocab, prefix: str, device: torch.device) -> tuple[torch.Tensor, State]:
