@@ -188,10 +188,12 @@ class ModelTable(DataTable[Text]):
             held += f" (with song memory {fmt_ppl(info.song_loss)})"
         if info.best_loss is not None:  # what the weights scored hand back from the corpus, beside the score
             held += f" · {quotes_compact(info.memorisation)}"
-        trained = f"{info.steps:,} steps in {fmt_duration(info.train_seconds)}"
+        # The figures and the state first, the rest short: the line has three rows (one when low; the demo's fits
+        # whole at 80 columns); most of what a narrow terminal cuts from the end is in the table too.
         return (
-            f"[b]{escape(info.name)}[/b] · {info.cell}, {info.input} input · {fmt_count(info.params)} parameters · "
-            f"corpus {escape(info.corpus)} · {held} · {trained} · {state}"
+            f"[b]{escape(info.name)}[/b] · {held} · {state} · corpus {escape(info.corpus)} · "
+            f"{info.cell}/{info.input}, {fmt_count(info.params)} params · "
+            f"{info.steps:,} steps, {fmt_duration(info.train_seconds)}"
         )
 
     # -- selection --------------------------------------------------------------------------
