@@ -43,6 +43,20 @@ def quotes_compact(m: ModelMemorisation | None) -> str:
     )
 
 
+def quotes_brief(m: ModelMemorisation | None) -> str:
+    """For one crowded line (Compose's model line, its picker): 'quotes 1.9% (limit 8), 7.1% with no limit'."""
+    if m is None:
+        return "quotes: not measured"
+    return f"quotes {m.limited.share:.1%} (limit {m.limited.limit}), {m.unlimited.share:.1%} with no limit"
+
+
+def quotes_tight(m: ModelMemorisation | None) -> str:
+    """The least room a labelled reading takes: 'quotes 1.9% (7.1% no limit)'."""
+    if m is None:
+        return "quotes: not measured"
+    return f"quotes {m.limited.share:.1%} ({m.unlimited.share:.1%} no limit)"
+
+
 def quotes_short(m: ModelMemorisation | None) -> str:
     """For a table cell: '1.9%/7.1%' (with the default limit / with it off), '—' when unmeasured."""
     return "—" if m is None else f"{m.limited.share:.1%}/{m.unlimited.share:.1%}"

@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui_lyrics.progress import perplexity
+from tui_lyrics.quotes import quotes_brief
 from tui_lyrics.store import ModelInfo
 
 DIALOG_CSS = """
@@ -41,12 +42,18 @@ def has_weights(info: ModelInfo) -> bool:
     return ModelFolder(info.path).has_weights()
 
 
+def held_out(info: ModelInfo) -> str:
+    """The model's quality figure, labelled: 'held-out ppl 120.4' ('—' before its first score)."""
+    return f"held-out ppl {'—' if info.best_loss is None else f'{perplexity(info.best_loss):.1f}'}"
+
+
 def model_summary(info: ModelInfo, *, shape: str = "") -> str:
-    """One line about a model: cell (or ``shape``), held-out perplexity, corpus, steps, training."""
-    ppl = "—" if info.best_loss is None else f"{perplexity(info.best_loss):.1f}"
+    """One line about a model: cell (or ``shape``), held-out perplexity with the memorisation meter beside it,
+    corpus, steps, training."""
     parts = [
         shape or info.cell.upper(),
-        f"held-out ppl {ppl}",
+        held_out(info),
+        quotes_brief(info.memorisation),
         info.corpus or "?",
         f"{info.steps} step{'s' * (info.steps != 1)}",
     ]
