@@ -323,8 +323,8 @@ def _store_suffixes(path: Path, digest: str, suffixes: np.ndarray) -> None:
     import numpy as np
     from safetensors.numpy import save
 
+    from tui_lyrics.durable import atomic_write_bytes
     from tui_lyrics.errors import StoreError
-    from tui_lyrics.store import atomic_write_bytes
 
     dtype = np.int32 if len(suffixes) < 2**31 else np.int64
     data = save({"suffixes": np.asarray(suffixes, dtype=dtype)}, metadata={"format": _FORMAT, "corpus_sha256": digest})

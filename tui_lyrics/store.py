@@ -18,17 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from tui_lyrics.card import CARD_FORMAT, CARD_VERSION, ModelCard, ModelMemorisation
-from tui_lyrics.durable import atomic_write_bytes, atomic_write_json, fsync_dir, read_json
+from tui_lyrics.durable import fsync_dir
 from tui_lyrics.errors import StoreError, store_error
 from tui_lyrics.folder import CARD, LOCK, METRICS, ModelFolder, read_card_file
-from tui_lyrics.metrics import append_metrics
 from tui_lyrics.paths import models_dir
 from tui_lyrics.quotes import quotes_of
 
-# The atomic writes live in ``durable`` and the curve in ``metrics``; core/ (checkpoint.py, train.py), ui/compose/
-# and memorise.py still import these from here.
 __all__ = ["CARD", "CARD_FORMAT", "CARD_VERSION", "LOCK", "METRICS", "ModelInfo", "ModelStore"]
-__all__ += ["append_metrics", "atomic_write_bytes", "atomic_write_json", "read_json"]
 NEW_PREFIX = ".new-"
 """A model being made: hidden from the library until it is complete."""
 _NAME = re.compile(r"^[\w\u4e00-\u9fff][\w.\-\u4e00-\u9fff ]{0,63}$")

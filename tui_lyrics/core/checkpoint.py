@@ -16,8 +16,8 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 from torch import nn
 
+from tui_lyrics.durable import atomic_write_bytes
 from tui_lyrics.errors import StoreError
-from tui_lyrics.store import atomic_write_bytes
 
 
 def save_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> None:

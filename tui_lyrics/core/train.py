@@ -32,6 +32,7 @@ from tui_lyrics.core.runtime import pick_device
 from tui_lyrics.corpus import Corpus, split_text
 from tui_lyrics.errors import LyricsError, StoreError
 from tui_lyrics.folder import BEST, Checkpoint, ModelFolder
+from tui_lyrics.metrics import append_metrics
 from tui_lyrics.progress import (
     Callback,
     HeldOutScored,
@@ -41,7 +42,7 @@ from tui_lyrics.progress import (
     TrainingProgressed,
     TrainingStarted,
 )
-from tui_lyrics.store import ModelStore, append_metrics, validate_name
+from tui_lyrics.store import ModelStore, validate_name
 from tui_lyrics.vocab import CharVocab
 
 PROGRESS_SECONDS = 0.1

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui_lyrics.errors import LyricsError
-from tui_lyrics.store import METRICS
+from tui_lyrics.metrics import METRICS
 from tui_lyrics.ui.record import RunRecord
 
 if TYPE_CHECKING:

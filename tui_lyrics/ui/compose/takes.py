@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from tui_lyrics.config import SampleConfig
+from tui_lyrics.durable import atomic_write_bytes
 from tui_lyrics.memorise import Memorisation
-from tui_lyrics.store import atomic_write_bytes
 
 GENERATING = "generating"
 DONE = "done"
