@@ -68,12 +68,16 @@ class _Overlay:
     def dist(self, code: str) -> np.ndarray:
         """The song's own n-gram: the distribution after ``code`` (V,)."""
         parts = _Parts(self.size)
+        self.add_dist(code, parts)
+        return parts.sum()
+
+    def add_dist(self, code: str, parts: _Parts) -> None:
+        """The song's own n-gram's distribution after ``code``, times ``parts.scale``, added to ``parts``."""
         found = [self.contexts[k].get(code[len(code) - k :]) for k in range(min(self.order, len(code) + 1))]
         for context in reversed(found):  # from the top order down: see ``_Parts``
             if context:
                 parts.add_context(context, 1.0 / context[0])
                 parts.scale *= context[1] / context[0]
-        return parts.sum()
 
     def add(self, code: str, base: list[int]) -> None:
         """Count the last event of ``code`` (the song's last events); ``base[k]``: the training count of its
@@ -134,6 +138,12 @@ class _Parts:
         self.values: list[np.ndarray] = []
         self.factors: list[float] = []  # each sparse part's multiplier, applied in one pass by ``sum``
         self.dense: np.ndarray | None = None
+        self.uniform = 0.0  # the uniform floor's weight of the distributions summed before the current one
+
+    def restart(self, weight: float) -> None:
+        """Begin another distribution, weighted ``weight``, in the same sum (a mixture of two in one pass)."""
+        self.uniform += self.scale
+        self.scale = weight
 
     def add_sparse(self, ids: np.ndarray, values: np.ndarray, factor: float) -> None:
         self.ids.append(ids)
@@ -162,9 +172,9 @@ class _Parts:
             weights = np.concatenate(self.values) * np.repeat(self.factors, lengths)  # the same products as one by one
             counts = np.bincount(np.concatenate(self.ids), weights, minlength=self.size)
             p = np.asarray(counts, dtype=np.float64)  # weighted: float64 already, so no copy
-            p += self.scale / self.size
+            p += (self.uniform + self.scale) / self.size
         else:
-            p = np.full(self.size, self.scale / self.size)
+            p = np.full(self.size, (self.uniform + self.scale) / self.size)
         if self.dense is not None:
             p += self.dense
         return p
@@ -319,11 +329,27 @@ class SongMemory:
 
     def dist(self) -> np.ndarray:
         """The distribution of the next event given the training text and the song so far (V,)."""
+        parts = _Parts(self.kn.size)
+        self._add_dist(parts)
+        return parts.sum()
+
+    def mixed(self, a: float, c: float) -> np.ndarray:
+        """``a * dist() + c * own_dist()`` summed in one pass (one scatter for the two): what sampling mixes."""
+        parts = _Parts(self.kn.size)
+        parts.scale = a
+        if a:
+            self._add_dist(parts)
+        parts.restart(c)
+        if c:
+            self._own.add_dist(self._code, parts)
+        return parts.sum()
+
+    def _add_dist(self, parts: _Parts) -> None:
+        """``dist()`` times ``parts.scale``, added to ``parts``."""
         code, contexts = self._code, self._overlay.contexts
         found = []  # per order k + 1 (the context is the last k events): its training context and song counts
         for k in range(min(self.kn.order, len(code) + 1)):
             found.append((k, self._training(k, self._tail[k]), contexts[k].get(code[len(code) - k :])))
-        parts = _Parts(self.kn.size)
         for k, (total, backoff, events, discounted), context in reversed(found):  # top order down: see ``_Parts``
             t = total + (context[0] if context else 0)
             if not t:
@@ -335,7 +361,6 @@ class SongMemory:
             if context:
                 parts.add_context(context, 1.0 / t)
             parts.scale *= (backoff + (context[1] if context else 0.0)) / t
-        return parts.sum()
 
     def _training(self, k: int, ctx: int) -> _Training:
         """Order k + 1's training context ``ctx`` (its id, -1 if unseen) as ``dist`` reads it, looked up once per

@@ -46,6 +46,10 @@ def test_distributions_stay_proper_and_agree_with_the_scorer(kn: KneserNey) -> N
         mine = memory.own_dist()  # the song's own n-gram
         assert mine.sum() == pytest.approx(1.0, abs=1e-12) and (mine > 0).all()
         assert mine[event] == pytest.approx(own[i], rel=1e-12)
+        a, c = [(0.7, 0.3), (0.0, 1.0), (1.0, 0.0), (0.45, 0.2)][i % 4]
+        mixed = memory.mixed(a, c)  # sampling's one-pass sum of the two
+        np.testing.assert_allclose(mixed, a * dist + c * mine, rtol=1e-12, atol=1e-15)
+        assert mixed.sum() == pytest.approx(a + c, abs=1e-12)
         memory.read([event])
 
 

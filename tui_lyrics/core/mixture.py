@@ -207,10 +207,13 @@ class Mixture:
                 w, c = w + c - WRITTEN_SONG_SHARE, WRITTEN_SONG_SHARE  # the model's own writing, not the song typed
             # a share of 0 adds exactly nothing: its distribution is not computed (a long match gives the song's
             # own n-gram everything), unless the product's side needs it
-            side = memory.dist() if 1 - w - c or self.product else None
-            ngram = (1 - w - c) * side if side is not None and 1 - w - c else np.zeros(memory.kn.size)
-            if c:
-                ngram += c * memory.own_dist()
+            if self.product:
+                side = memory.dist()
+                ngram = (1 - w - c) * side
+                if c:
+                    ngram += c * memory.own_dist()
+            else:  # the two n-grams' shares summed in one pass
+                side, ngram = None, memory.mixed(1 - w - c, c)
         if memory is None or self.song_weights is None:
             ngram = (1 - w) * ngram  # the n-gram's share (with song weights, their two shares are in it already)
         mixed = ngram[: self.own].copy()
