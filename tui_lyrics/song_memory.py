@@ -37,6 +37,7 @@ OWN_ORDER = 9
 # and those gains as arrays (ids, values) for ``dist``, built when first asked for since the last bump, else None]
 _Context = list[Any]
 DENSE = 32  # a context with more song events than this keeps them dense too
+_NO_COUNTS = [0] * OWN_ORDER  # the song's own n-gram has no training counts under it (read only, never changed)
 _Training = tuple[float, float, np.ndarray | None, np.ndarray | None]
 """A training context as ``SongMemory.dist`` reads it: total, backoff mass, its events and their discounted counts."""
 
@@ -312,7 +313,7 @@ class SongMemory:
             self._matches.add(self._code, len(self._code))
             self._code = (self._code + chr(e))[-LADDER[-1] :]
             self._overlay.add(self._code[-kn.order :], base)
-            self._own.add(self._code[-OWN_ORDER:], [0] * OWN_ORDER)
+            self._own.add(self._code[-OWN_ORDER:], _NO_COUNTS)
             self._tail = ends[: kn.order]
             self.read_chars += 1
 

@@ -99,4 +99,4 @@ def _multinomial_one(probs: np.ndarray, g: torch.Generator) -> int:
     if not math.isfinite(total) or total <= 0:
         raise RuntimeError(f"invalid multinomial distribution (sum of probabilities {total})")
     q = torch.empty(len(probs), dtype=torch.float32).exponential_(1, generator=g).numpy()
-    return int(np.argmax(probs.astype(np.float32) / q))
+    return int(np.argmax(probs.astype(np.float32, copy=False) / q))

@@ -206,7 +206,7 @@ class Mixture:
             if prompt is not None and b and c > WRITTEN_SONG_SHARE and recent[-LADDER[b - 1] :] not in prompt:
                 w, c = w + c - WRITTEN_SONG_SHARE, WRITTEN_SONG_SHARE  # the model's own writing, not the song typed
             # a share of 0 adds exactly nothing: its distribution is not computed (a long match gives the song's
-            # own n-gram everything), unless the product's side needs it
+            # own n-gram everything; ``SongMemory.mixed`` skips it), unless the product's side needs it
             if self.product:
                 side = memory.dist()
                 ngram = (1 - w - c) * side
@@ -216,7 +216,7 @@ class Mixture:
                 side, ngram = None, memory.mixed(1 - w - c, c)
         if memory is None or self.song_weights is None:
             ngram = (1 - w) * ngram  # the n-gram's share (with song weights, their two shares are in it already)
-        mixed = ngram[: self.own].copy()
+        mixed = ngram[: self.own]  # a view: ``ngram`` is this call's own array whichever way it came
         mixed[UNK_ID] += ngram[self.own :].sum()
         if self.product:  # the network's side: softmax(logits + log p_ngram), with the song memory's n-gram if any
             assert side is not None
@@ -228,7 +228,7 @@ class Mixture:
         elif w:
             z = np.asarray(logits(), dtype=np.float32)
             e = np.exp(z - z.max())  # float32, as torch's softmax of the logits
-            mixed += w * (e / e.sum())
+            mixed += (w / e.sum()) * e
         out: np.ndarray = np.log(mixed).astype(np.float32)  # the log in float64 first: equal odds stay equal
         return out
 
