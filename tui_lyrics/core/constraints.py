@@ -350,6 +350,8 @@ class LyricControls:
         n = len(ctx)
         longest = min(MAX_PERIOD, n // r) if n >= MIN_LOOP_SPAN else 0  # the periods whose span fits in the text
         last = ctx[-1] if n else ""
+        if not longest or last not in ctx[-1 - longest : -1]:
+            return found  # the last character is not among the ones before it: no loop ends here (most steps)
         # a period p is checked only where its first comparison holds (most do not: one pass, no call per p)
         for p in [p for p in range(1, longest + 1) if ctx[-1 - p] == last]:
             span = max(r * p, MIN_LOOP_SPAN)
