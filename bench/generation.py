@@ -2,7 +2,10 @@
 
 Each cell gets a model of the size the app picks for the Jay Chou corpus, trained a few steps
 so it carries its n-gram mixture like any trained model (speed does not depend on what the
-weights learned). Batch 1, CPU, through ``core.sample.stream_chars``: the code the Compose
+weights learned), with the demo model's fitted song weights (``give_song_weights``): the network keeps
+the share in each match bucket a trained model gives it, so its head and softmax are timed where a real
+take computes them (a 2-step fit would give it none, and the take would be timed on the n-grams alone).
+Batch 1, CPU, through ``core.sample.stream_chars``: the code the Compose
 screen and ``lyrics-tui generate`` run, with what they turn on by default (song memory, the
 quote limit for the model's script, the recommended repetition controls). The clock starts
 where Enter starts a take (the model already loaded), so the first character includes the
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import dataclasses
 import json
 import os
 import pty
@@ -55,7 +59,29 @@ def make_model(home: Path, cell: str, ngram: int) -> str:
     store = ModelStore(home)
     name = create_model(store, corpus, name=cell, model=model, train=TrainConfig(steps=2, eval_every=1))
     train(store, name)
+    give_song_weights(store.path(name))
     return name
+
+
+def give_song_weights(folder: Path) -> None:
+    """The demo model's fitted song weights on every card of ``folder`` (its committed sets' and its own).
+
+    Two steps of training leave a network that predicts nothing, so the fit gives it a share of 0 in every
+    match bucket: its step's head and softmax would then be skipped and the take timed on the n-grams alone,
+    which no trained model does. The demo's weights (fitted on its held-out text) give the network the share
+    a real model has: 0.55 at no match down to 0 past a long one.
+    """
+    from tui_lyrics.checkpoint_sets import CARD, list_sets, read_card_file
+    from tui_lyrics.durable import atomic_write_json
+    from tui_lyrics.folder import CHECKPOINTS
+
+    demo = json.loads((ROOT / "assets/models/demo-zh/card.json").read_text(encoding="utf-8"))
+    weights = demo["mixture"]["song_weights"]
+    for path in [folder / CARD, *(one / CARD for one in list_sets(folder / CHECKPOINTS))]:
+        card = read_card_file(path)
+        if card.mixture is not None:  # --ngram 0: no mixture, the network alone
+            mixture = dataclasses.replace(card.mixture, song_weights=weights)
+            atomic_write_json(path, card.replace(mixture=mixture).to_dict())
 
 
 def app_config(args: argparse.Namespace, chars: tuple[str, ...], **fields: Any) -> Any:
@@ -104,6 +130,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         "mixture": lm.mixture is not None,
         "order": lm.mixture.ngram.order if lm.mixture is not None else 0,
         "song_memory": not args.no_song_memory,
+        "song_weights": "demo-zh's fitted" if lm.mixture is not None else None,
         "quote_limit": config.quote_limit,
         "controls": not args.no_controls,
     }
