@@ -6,14 +6,36 @@ import argparse
 import math
 import sys
 import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from tui_lyrics.commands.output import note, print_json
 from tui_lyrics.config import QUOTE_LIMIT, SampleConfig, default_quote_limit
 from tui_lyrics.store import ModelStore
 
 DEFAULT_LENGTH = 200
+FLUSH_EVERY_S = 0.025
+"""How long a take's characters may wait to reach the terminal: a flush per character cost a fifth of the take."""
+
+
+class BatchedWriter:
+    """A take's characters to the terminal in batches: the first at once (time to the first character is
+    unchanged), then at each newline or every ``FLUSH_EVERY_S``, whichever comes first, and at the end."""
+
+    def __init__(self, out: TextIO, every: float = FLUSH_EVERY_S) -> None:
+        self.out, self.every = out, every
+        self.flushed: float | None = None  # when the last flush was; None: none yet
+
+    def write(self, text: str) -> None:
+        self.out.write(text)
+        now = time.monotonic()
+        if self.flushed is None or "\n" in text or now - self.flushed >= self.every:
+            self.out.flush()
+            self.flushed = now
+
+    def flush(self) -> None:
+        self.out.flush()
 
 
 def sample_config(args: argparse.Namespace, seed: int) -> SampleConfig:
@@ -55,6 +77,7 @@ def run_generate(args: argparse.Namespace, home: Path) -> int:
     # Where the quote limit banned a quote or gave way; without a corpus copy there is nothing to check against.
     checked = bool(config.quote_limit) and lm.quote_corpus() is not None
     quote = {"limit": config.quote_limit, "checked": checked, "acted": 0, "lifted": 0}
+    out = BatchedWriter(sys.stdout)
     if not args.json:
         sys.stdout.write(args.prefix)
     try:
@@ -64,10 +87,11 @@ def run_generate(args: argparse.Namespace, home: Path) -> int:
             quote["acted"] += "quote" in sampled.controls
             quote["lifted"] += "quote-lifted" in sampled.controls
             if not args.json:
-                sys.stdout.write(sampled.char)
-                sys.stdout.flush()
+                out.write(sampled.char)
     except KeyboardInterrupt:
         stop.set()
+    finally:
+        out.flush()  # what the last batch held, also after Ctrl-C
     text = "".join(chars)
     # Rhyme classes only where they are shown: their dictionary (pypinyin) takes a second or more to import.
     craft = take_report(store.path(args.name), args.prefix, text, logp, rhymes=args.json or config.rhyme != "off")
