@@ -259,6 +259,19 @@ def test_the_one_sample_draw_is_torch_multinomials_draw_for_draw() -> None:
         _multinomial_one(np.array([math.nan, 0.5]), ours)
 
 
+def test_the_batched_exponentials_are_the_generators_stream_call_by_call() -> None:
+    """The draw takes Exp(1) variables in batches (``Exponentials``): torch must fill a tensor one variable per
+    entry from the stream, so a batch equals the calls it replaces, sizes above the batch included."""
+    from tui_lyrics.core.draw import Exponentials
+
+    sizes = [1, 5, 5, 40, 2, 3000, 7, 1024, 5, 1]
+    batched = Exponentials(torch.Generator().manual_seed(7))
+    plain = torch.Generator().manual_seed(7)
+    for n in sizes * 3:
+        expected = torch.empty(n, dtype=torch.float32).exponential_(1, generator=plain).numpy()
+        assert np.array_equal(batched.take(n), expected)
+
+
 def test_the_fast_path_draws_what_the_plain_pipeline_draws(lm: LoadedModel) -> None:
     """What makes a step fast (one thread, carried state, the draw, song memory's one-pass sums) keeps the
     take: the same characters, and the same probabilities to 1e-6, as the plain pipeline recomputed here

@@ -25,8 +25,8 @@ import torch
 from tui_lyrics.card import ModelCard
 from tui_lyrics.config import DEFAULT_MAX_PARAMS, SampleConfig, check_size
 from tui_lyrics.core.constraints import LyricControls
+from tui_lyrics.core.draw import Exponentials, _pick
 from tui_lyrics.core.draw import SampledChar as SampledChar  # where callers have always found it
-from tui_lyrics.core.draw import _pick
 from tui_lyrics.core.fast_step import NumpyState, numpy_step
 from tui_lyrics.core.mixture import Mixture
 from tui_lyrics.core.model import CharRNN, State
@@ -172,6 +172,7 @@ def stream_chars(
     model, vocab = lm.model, lm.vocab
     device = next(model.parameters()).device
     g = torch.Generator(device="cpu").manual_seed(resolve_seed(config.seed))  # the draw runs on the CPU
+    draws = Exponentials(g)  # its stream in batches: the same draws, one torch call per ~200 characters
     corpus = lm.quote_corpus() if config.quote_limit else None
     controls = LyricControls(vocab, config, prefix, corpus=corpus) if config.has_controls else None
     # Torch's fast-step context is entered around each torch call, never across a yield: the consumer's
@@ -203,7 +204,7 @@ def stream_chars(
             with _fast_single_steps(cpu):
                 return _newline_after(model, torch_state(), newline, torch.from_numpy(ids).to(device))
 
-        return _pick(mixed, vocab, config, g, controls=controls, peek=peek if controls is not None else None)
+        return _pick(mixed, vocab, config, draws, controls=controls, peek=peek if controls is not None else None)
 
     if (stop is not None and stop.is_set()) or config.length <= 0:
         return
