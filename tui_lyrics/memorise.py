@@ -73,6 +73,9 @@ class CorpusIndex:
         times the memory, and a binary search reads only a few dozen of its entries per character."""
         self.text = text
         self._suffixes: np.ndarray = _suffix_array(text) if suffixes is None else suffixes
+        self._short: dict[str, tuple[int, int]] = {}
+        """``interval`` of the short queries asked (up to ``SHORT`` characters): the quote guard asks for the
+        same one- and two-character ones again and again, each two binary searches over the whole corpus."""
 
     def __len__(self) -> int:
         return len(self.text)
@@ -95,8 +98,22 @@ class CorpusIndex:
                 best = max(best, _common_prefix(query, text, sa[k]))
         return best
 
+    SHORT = 3
+    SHORT_ENTRIES = 1 << 16
+
     def interval(self, query: str) -> tuple[int, int]:
         """The suffix-array interval ``[lo, hi)`` of the suffixes that start with ``query`` (empty: not found)."""
+        m = len(query)
+        if m <= self.SHORT:
+            found = self._short.get(query)
+            if found is None:
+                found = self._search(query)
+                if len(self._short) < self.SHORT_ENTRIES:
+                    self._short[query] = found
+            return found
+        return self._search(query)
+
+    def _search(self, query: str) -> tuple[int, int]:
         text, sa, m = self.text, self._suffixes, len(query)
 
         def key(s: int) -> str:
@@ -147,7 +164,10 @@ class SuffixMatch:
 
     def feed(self, char: str) -> int:
         """Append ``char`` to the text; return the new match length."""
-        lo, hi = self._narrow(self.lo, self.hi, len(self.match), char)
+        if self.match:
+            lo, hi = self._narrow(self.lo, self.hi, len(self.match), char)
+        else:  # the whole corpus narrowed by one character: the same interval, asked often
+            lo, hi = self.index.interval(char)
         if lo < hi:
             self.match += char
         else:
