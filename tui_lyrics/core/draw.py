@@ -77,7 +77,10 @@ def _pick(
     work = logits
     if controls is not None:
         work, used = controls.adjust(logits, peek)  # the model's logits, restricted and reweighted
-    index = int(np.argmax(work)) if config.temperature == 0 else _draw(work / np.float32(config.temperature), config, g)
+    if config.temperature == 0:
+        index = int(np.argmax(work))
+    else:  # x / 1 is x exactly: a pass over V saved at the default temperature
+        index = _draw(work if config.temperature == 1 else work / np.float32(config.temperature), config, g)
     alts: tuple[tuple[str, float], ...] = ()
     if config.alternatives:
         ids = _top(own, min(config.alternatives, vocab.size - 1))
