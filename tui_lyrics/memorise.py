@@ -164,10 +164,10 @@ class SuffixMatch:
 
     def feed(self, char: str) -> int:
         """Append ``char`` to the text; return the new match length."""
-        if self.match:
+        if len(self.match) >= self.index.SHORT:
             lo, hi = self._narrow(self.lo, self.hi, len(self.match), char)
-        else:  # the whole corpus narrowed by one character: the same interval, asked often
-            lo, hi = self.index.interval(char)
+        else:  # a short match narrowed by one character is the interval of the two: asked often, kept by the index
+            lo, hi = self.index.interval(self.match + char)
         if lo < hi:
             self.match += char
         else:
