@@ -159,6 +159,13 @@ def _add_lyric_controls(p: argparse.ArgumentParser) -> None:
         default="on",
         help="the n-gram also counts the prefix and what is written, so a chorus can come back (default on)",
     )
+    craft.add_argument(
+        "--corpus-lines",
+        choices=["on", "off"],
+        default="on",
+        help="lines and verse breaks in the corpus's shape: no line shorter than its short lines, no blank line "
+        "before its shortest verses (--line-chars and --verse-lines govern where set; default on)",
+    )
 
 
 def _quote_limit(value: str) -> int:

@@ -235,6 +235,10 @@ class SampleConfig(_Settings):
     quote_limit: int = 0
     """Never extend a verbatim match with the model's corpus beyond this many characters; the song's own text
     (prefix and take) may be quoted (0: off; `generate` and the app use QUOTE_LIMIT)."""
+    corpus_lines: bool = False
+    """Lines and verse breaks in the shape of the model's corpus copy (``core.corpus_shape``): no line shorter than
+    the corpus's short lines, no blank line before its shortest verses nor two in a row; the chars/line and verse
+    controls govern where set (off, or no corpus copy: as the model likes)."""
     song_memory: bool = True
     """The mixture's n-gram also counts the song so far (the prefix and every character written), so a chorus
     can come back; off: it sees only its last few characters, as in training."""
@@ -289,6 +293,7 @@ class SampleConfig(_Settings):
             or self.no_repeat_ngram > 0
             or self.loop_repeats > 0
             or self.quote_limit > 0
+            or self.corpus_lines
         )
 
 
@@ -332,7 +337,12 @@ def _round_up(n: int) -> int:
     return -(-n // scale) * scale
 
 
-RECOMMENDED_CONTROLS: dict[str, Any] = {"repetition_penalty": 1.2, "no_repeat_ngram": 5, "loop_repeats": 3}
+RECOMMENDED_CONTROLS: dict[str, Any] = {
+    "repetition_penalty": 1.2,
+    "no_repeat_ngram": 5,
+    "loop_repeats": 3,
+    "corpus_lines": True,
+}
 QUOTE_LIMIT = 8
 """The quote limit `generate` and the app use by default for Chinese (CJK) text, where a character is about a word
 (bench/LYRIC_CRAFT.md: on Jay Chou 1.1% of 8-windows in the corpus, no fluency cost; 12 left 3.6%)."""

@@ -47,7 +47,7 @@ def sample_config(args: argparse.Namespace, seed: int) -> SampleConfig:
         verse_lines=args.verse_lines, rhyme=args.rhyme, repetition_penalty=args.repetition_penalty,
         repetition_window=args.repetition_window, no_repeat_ngram=args.no_repeat_ngram, loop_repeats=args.loop_repeats,
         quote_limit=QUOTE_LIMIT if args.quote_limit is None else args.quote_limit,
-        song_memory=args.song_memory == "on",
+        song_memory=args.song_memory == "on", corpus_lines=args.corpus_lines == "on",
     )  # fmt: skip
     shape = config.shape_chars
     if args.length is None and shape is not None and shape > DEFAULT_LENGTH:

@@ -12,6 +12,9 @@ The controls, in priority order (a lower one gives way when it would leave no ch
    another: song memory would otherwise learn from a take's own blank lines to write runs of them.
 2. **Line shape** (``line_chars`` ± ``line_tolerance``, counted in characters): a newline is
    banned before the shortest line and forced after the longest.
+   **The corpus's shape** (``corpus_lines``, with the model's corpus copy; ``core.corpus_shape``): where the
+   user's line shape (for lines) or verse control (for blank lines) is not set, no line ends shorter than the
+   corpus's short lines and no blank line comes before its shortest verses.
 3. **Rhyme** (``rhyme``): a line may end only on a character of the target class (十三辙, see
    ``tui_lyrics.rhyme``): the newline is banned after any other character, and the last slot
    of the longest line is restricted to the class. With ``follow`` the target is the class of
@@ -76,6 +79,8 @@ from functools import lru_cache
 import numpy as np
 
 from tui_lyrics.config import SampleConfig
+from tui_lyrics.core.corpus_shape import TAG as SHAPE_TAG
+from tui_lyrics.core.corpus_shape import bans_newline, corpus_shape
 from tui_lyrics.errors import ConfigError
 from tui_lyrics.memorise import WINDOW, CorpusIndex, QuoteGuard
 from tui_lyrics.rhyme import class_of, line_class
@@ -179,6 +184,8 @@ class LyricControls:
         self.quotes = QuoteGuard(corpus, limit) if corpus is not None and limit else None
         soft = corpus is not None and WINDOW_PENALTY > 1 and limit >= WINDOW
         self.windows = QuoteGuard(corpus, WINDOW - 1) if corpus is not None and soft else None
+        self.shape = corpus_shape(corpus) if corpus is not None and config.corpus_lines else None
+        """The corpus's line and verse floors (``core.corpus_shape``; None: that rule is off)."""
         for char in prompt:
             self.advance(char)
 
@@ -238,6 +245,8 @@ class LyricControls:
 
         for mask, name in self._line_rules():
             restrict(mask, name)
+        if self.shape is not None and self._shape_bans():
+            restrict(self._no_newline, SHAPE_TAG)
         quoted = self.quotes.banned() if self.quotes is not None else set()
         if quoted and not ban(quoted, "quote"):
             used.append("quote-lifted")  # every allowed character would quote the corpus: give way
@@ -339,6 +348,13 @@ class LyricControls:
         if self.rhyme_on and n + 1 == hi:  # the next character is the line's last: it must rhyme
             rules.append((self._rhymes | self._only_newline, "rhyme"))
         return rules
+
+    def _shape_bans(self) -> bool:
+        """Whether the corpus's shape bans a newline next (``core.corpus_shape``)."""
+        assert self.shape is not None
+        line_shape, verses = self.config.line_chars is not None, self.config.verse_lines is not None
+        return bans_newline(self.shape, line=self.line, verse=self.verse, context=self.context, line_shape=line_shape,
+                            verses=verses)  # fmt: skip
 
     def _loop_chars(self) -> set[str]:
         """The characters that would repeat a loop once more, for each loop the text ends in."""

@@ -29,7 +29,8 @@ class SampledChar:
     """The model's top candidates at this position, most likely first."""
     controls: tuple[str, ...] = ()
     """The lyric controls that changed the distribution at this position (see ``core.constraints``):
-    verse, shape, rhyme, quote, loop, ngram, penalty, lookahead; quote-lifted where the quote limit gave way."""
+    verse, shape, corpus-shape, rhyme, quote, loop, ngram, penalty, lookahead; quote-lifted where the quote limit
+    gave way."""
     line_class: str | None = None
     """With rhyme on, on a newline that completes a line: that line's rhyme class (十三辙)."""
 

@@ -173,7 +173,7 @@ def stream_chars(
     device = next(model.parameters()).device
     g = torch.Generator(device="cpu").manual_seed(resolve_seed(config.seed))  # the draw runs on the CPU
     draws = Exponentials(g)  # its stream in batches: the same draws, one torch call per ~200 characters
-    corpus = lm.quote_corpus() if config.quote_limit else None
+    corpus = lm.quote_corpus() if config.quote_limit or config.corpus_lines else None
     controls = LyricControls(vocab, config, prefix, corpus=corpus) if config.has_controls else None
     # Torch's fast-step context is entered around each torch call, never across a yield: the consumer's
     # thread must not be left in inference mode (nor the global oneDNN flag off) between chars.
