@@ -95,7 +95,7 @@ async def test_craft_keys_change_the_controls_and_are_in_the_palette(tiny_model:
         assert (s.line_chars, s.verse_lines, s.rhyme) == (5, 2, "follow")
         assert {k: getattr(s, k) for k in RECOMMENDED_CONTROLS} == RECOMMENDED_CONTROLS
         titles = [title for title, _, _ in BindingCommands(screen)._commands()]
-        assert "More characters per line" in titles and "Repetition control on or off" in titles
+        assert "More characters per line" in titles and "Repetition and line-shape controls on or off" in titles
 
 
 def test_craft_ladders_and_the_take_length() -> None:
@@ -105,6 +105,8 @@ def test_craft_ladders_and_the_take_length() -> None:
     assert nudge(DEFAULT_SETTINGS.replace(rhyme=CLASSES[-1]), "rhyme", 1).rhyme == CLASSES[-1]
     assert LADDERS["rhyme"][:3] == ("off", "follow", CLASSES[0])
     assert toggle_repetition(toggle_repetition(DEFAULT_SETTINGS)) == DEFAULT_SETTINGS
+    off = toggle_repetition(DEFAULT_SETTINGS)  # e turns the corpus's line shape off with the rest
+    assert DEFAULT_SETTINGS.corpus_lines and not off.corpus_lines and off.repetition_penalty == 1.0
     long_shape = DEFAULT_SETTINGS.replace(line_chars=14, verse_lines=8, lines=24)
     assert take_settings(long_shape, 5).length == long_shape.shape_chars == 24 * 17 + 2
     assert take_settings(CRAFT, 5) == CRAFT.replace(seed=5)  # the shape fits in the length: unchanged

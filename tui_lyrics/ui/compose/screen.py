@@ -67,7 +67,7 @@ class ComposeScreen(Screen[None]):
         Binding("m", "pick_model", "Choose model", show=False),
         Binding("q", "back", "Back", show=False),  # not while typing the first line: q is a letter there
         *nudge_bindings(),
-        Binding("e", "switch('repetition')", "Repetition control on or off", show=False),
+        Binding("e", "switch('repetition')", "Repetition and line-shape controls on or off", show=False),
         Binding("o", "switch('quote_limit')", "Quote limit on or off (corpus quotes)", show=False),
         Binding("u", "switch('song_memory')", "Song memory on or off (a chorus can come back)", show=False),
         Binding("s", "switch('seed')", "Fix or free the seed", show=False),

@@ -22,7 +22,13 @@ from tui_lyrics.rhyme import CLASSES
 
 DEFAULT_SETTINGS = SampleConfig(**RECOMMENDED_CONTROLS, quote_limit=QUOTE_LIMIT)
 """What the screen starts from: plain sampling plus the repetition controls and quote limit `generate` uses."""
-REPETITION_OFF: dict[str, float | int] = {"repetition_penalty": 1.0, "no_repeat_ngram": 0, "loop_repeats": 0}
+REPETITION_OFF: dict[str, float | int | bool] = {
+    "repetition_penalty": 1.0,
+    "no_repeat_ngram": 0,
+    "loop_repeats": 0,
+    "corpus_lines": False,
+}
+"""The recommended controls off: e turns all of them off and on together, the corpus's line shape included."""
 
 LADDERS: dict[str, tuple[float | int | str | None, ...]] = {
     "temperature": (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0),
@@ -64,12 +70,15 @@ def nudge(config: SampleConfig, name: str, step: int) -> SampleConfig:
 
 
 def repetition_on(config: SampleConfig) -> bool:
-    """Whether any repetition control (penalty, n-gram blocking, loop breaking) is on."""
-    return config.repetition_penalty != 1.0 or config.no_repeat_ngram > 0 or config.loop_repeats > 0
+    """Whether any of the recommended controls (penalty, n-gram blocking, loop breaking, the corpus's line
+    shape) is on."""
+    return (
+        config.repetition_penalty != 1.0 or config.no_repeat_ngram > 0 or config.loop_repeats > 0 or config.corpus_lines
+    )
 
 
 def toggle_repetition(config: SampleConfig) -> SampleConfig:
-    """``config`` with the repetition controls off, or (when all are off) at the recommended values."""
+    """``config`` with the recommended controls off (the corpus's line shape too), or (when all are off) on."""
     return config.replace(**(REPETITION_OFF if repetition_on(config) else RECOMMENDED_CONTROLS))
 
 
