@@ -149,13 +149,13 @@ class Mixture:
         return mixed
 
     def song_memory(self, text: str = "") -> SongMemory:
-        """A song memory that has read ``text`` (the song so far), for ``next_logits``."""
+        """A song memory that has read ``text`` (the song so far), for ``next_log_probs``."""
         memory = SongMemory(self.ngram)
         memory.read_text(text)
         return memory
 
     def history(self, text: str) -> list[int]:
-        """Event ids of the text so far, as ``next_logits`` takes them."""
+        """Event ids of the text so far, as ``next_log_probs`` takes them."""
         index = self.ngram.index
         return [index.get(c, UNK_ID) for c in text[-self.ngram.order :]]
 
@@ -168,7 +168,8 @@ class Mixture:
         prompt: str | None = None,
         recent: str = "",
     ) -> torch.Tensor:
-        """``next_log_probs`` for a torch row of logits (V,), on its device."""
+        """``next_log_probs`` for a torch row of logits (V,), on its device: for the tests (sampling calls
+        ``next_log_probs``)."""
         row = logits.float().cpu().numpy()
         mixed = self.next_log_probs(lambda: row, history, memory, prompt=prompt, recent=recent)
         return torch.from_numpy(mixed).to(logits.device)
