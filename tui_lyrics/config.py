@@ -354,9 +354,14 @@ log-probability per character, 16 cost 4%)."""
 def default_quote_limit(chars: Iterable[str]) -> int:
     """The default quote limit for a model whose vocabulary is ``chars``: QUOTE_LIMIT when most of its letters
     are CJK (Han, kana, hangul), else QUOTE_LIMIT_ALPHABETIC."""
+    return QUOTE_LIMIT if cjk_script(chars) else QUOTE_LIMIT_ALPHABETIC
+
+
+def cjk_script(chars: Iterable[str]) -> bool:
+    """Whether most of the letters of ``chars`` (a vocabulary) are CJK (Han, kana, hangul): a character is about
+    a word, and an 8-character window a phrase."""
     letters = [c for c in chars if c.isalpha()]
-    cjk = sum(1 for c in letters if _cjk(c))
-    return QUOTE_LIMIT if letters and 2 * cjk >= len(letters) else QUOTE_LIMIT_ALPHABETIC
+    return bool(letters) and 2 * sum(1 for c in letters if _cjk(c)) >= len(letters)
 
 
 def _cjk(char: str) -> bool:

@@ -340,11 +340,24 @@ def test_the_window_penalty_also_discourages_shorter_quotes(
 ) -> None:
     config = SampleConfig(length=200, temperature=0.8, quote_limit=12, seed=0, alternatives=0)
     assert reciting.corpus is not None
+    monkeypatch.setattr(constraints, "WINDOW_PENALTY", 1.0)
     hard = reciting.corpus.measure(sample_text(reciting, CYCLE[:3], config))
     monkeypatch.setattr(constraints, "WINDOW_PENALTY", 1e6)
     soft = reciting.corpus.measure(CYCLE[:3] + sample_text(reciting, CYCLE[:3], config))
     assert hard.window_share is not None and hard.window_share > 0.3  # 12-character quotes, one after another
     assert soft.window_share == 0.0 and soft.longest <= 7
+
+
+def test_the_window_penalty_is_on_by_default_for_cjk_text_only(reciting: LoadedModel) -> None:
+    config = SampleConfig(length=200, temperature=0.8, quote_limit=8, seed=0, alternatives=0)
+    assert constraints.WINDOW_PENALTY > 1 and reciting.corpus is not None
+    soft = LyricControls(reciting.vocab, config, CYCLE[:7], corpus=reciting.corpus)
+    assert soft.windows is not None  # a CJK vocabulary: the 8-window penalty stands beside the limit
+    letters = CharVocab.build("the cat sat on the mat\n")
+    index = CorpusIndex("the cat sat on the mat\n" * 3)
+    assert LyricControls(letters, config, "the cat", corpus=index).windows is None  # alphabetic: the limit alone
+    off = config.replace(quote_limit=0)
+    assert LyricControls(reciting.vocab, off, CYCLE[:7], corpus=reciting.corpus).windows is None  # no limit, no penalty
 
 
 def test_a_blank_line_is_never_followed_by_another() -> None:

@@ -47,7 +47,7 @@ async def test_the_demo_details_keep_their_figures_and_state_in_view(home: Path,
         screen = await library(pilot, 1)
         text = shown(screen)
         assert text.startswith("demo-zh · held-out perplexity ") and "(with song memory " in text
-        assert "quotes the corpus: 1.7% of 8-char windows (limit 8) · 3.0% with no limit" in text
+        assert "quotes the corpus: 0.7% of 8-char windows (limit 8) · 3.0% with no limit" in text
         assert "built-in, read-only" in text
         if size[0] >= 80:  # the whole line
             assert text.endswith(" steps, 1:19")
