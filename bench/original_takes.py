@@ -37,10 +37,10 @@ from pathlib import Path
 
 import torch
 
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig, default_quote_limit
+from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig, cjk_script, default_quote_limit
 from tui_lyrics.core import constraints
 from tui_lyrics.core.sample import LoadedModel, stream_chars
-from tui_lyrics.memorise import CorpusIndex
+from tui_lyrics.memorise import WINDOW, CorpusIndex
 from tui_lyrics.vocab import UNK_ID
 
 PREFIX = "我睁开双眼"
@@ -51,7 +51,8 @@ TAKE_CHARS = 200
 SWEEP = (8, 10, 12, 16)
 """Quote limits tried on the mixture beside the default, to choose it."""
 SOFT = 20.0
-"""The 8-window penalty tried on top of a limit of SOFT_LIMIT (``constraints.WINDOW_PENALTY``; off in the product)."""
+"""The 8-window penalty tried on top of a limit of SOFT_LIMIT (``constraints.WINDOW_PENALTY``: the product's is 5,
+for CJK text with a limit of 8 or more; the rows say where it acted)."""
 SOFT_LIMIT = 12
 BASE = SampleConfig(length=TAKE_CHARS, alternatives=0, **RECOMMENDED_CONTROLS)
 
@@ -196,7 +197,7 @@ def measure(
         off = draw(lm, PREFIX, BASE, takes, index)
         say(main_rows, quote_row(f"{label}, off", off, None))
         on = draw(lm, PREFIX, BASE.replace(quote_limit=default), takes, index)
-        say(main_rows, quote_row(f"{label}, {default} (default)", on, off))
+        say(main_rows, quote_row(f"{label}, {limited(lm, default)} (default)", on, off))
         if label == "mixture" and sweep_takes:
             base = off[:sweep_takes] if sweep_takes <= takes else draw(lm, PREFIX, BASE, sweep_takes, index)
             say(sweep_rows, quote_row(f"{label}, off", base, None))
@@ -205,7 +206,7 @@ def measure(
                     swept = on[:sweep_takes]  # the same seeds: the first takes of the default's row
                 else:
                     swept = draw(lm, PREFIX, BASE.replace(quote_limit=limit), sweep_takes, index)
-                say(sweep_rows, quote_row(f"{label}, {limit}", swept, base))
+                say(sweep_rows, quote_row(f"{label}, {limited(lm, limit)}", swept, base))
             saved = constraints.WINDOW_PENALTY
             constraints.WINDOW_PENALTY = SOFT
             try:
@@ -216,6 +217,12 @@ def measure(
         for row_label, config in chorus_configs(lm) if chorus_takes else ():
             say(chorus_rows, chorus_row(f"{label}, {row_label}", draw(lm, CHORUS, config, chorus_takes, index)))
     return main_rows, sweep_rows, chorus_rows
+
+
+def limited(lm: LoadedModel, limit: int) -> str:
+    """A row's quote limit, and the 8-window penalty where it acts beside it (CJK text, a limit of 8 or more)."""
+    soft = constraints.WINDOW_PENALTY > 1 and limit >= WINDOW and cjk_script(lm.vocab.chars)
+    return f"{limit} + 8-window penalty ×{constraints.WINDOW_PENALTY:g}" if soft else str(limit)
 
 
 START, END = "<!-- original-takes:start -->", "<!-- original-takes:end -->"
