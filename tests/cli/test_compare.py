@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tui_lyrics import experiment_report, experiment_run
 from tui_lyrics import experiments as ex
 from tui_lyrics.errors import LyricsError, StoreError
 from tui_lyrics.store import ModelStore
@@ -30,8 +31,8 @@ def plan(home: Path, corpus_file: Path, **kwargs: object) -> ex.Experiment:
 
 def test_grid_finishes_with_six_rows_from_the_cards(home: Path, corpus_file: Path) -> None:
     experiment = plan(home, corpus_file)
-    assert ex.run_experiment(home, experiment)
-    rows = ex.table(home, experiment)
+    assert experiment_run.run_experiment(home, experiment)
+    rows = experiment_report.table(home, experiment)
     assert sorted((r.cell, r.input) for r in rows) == sorted(
         (c, i) for c in ("rnn", "lstm", "gru") for i in ("embed", "onehot")
     )
@@ -54,20 +55,20 @@ def test_resume_skips_finished_models(home: Path, corpus_file: Path) -> None:
         if index == 1:
             stop.set()  # interrupt the second model before it takes a step
 
-    assert not ex.run_experiment(home, experiment, on_run=on_run, stop=stop)
+    assert not experiment_run.run_experiment(home, experiment, on_run=on_run, stop=stop)
     first = ModelStore(home).folder(experiment.runs[0]["model"]).checkpoint().last
     stamp = first.stat().st_mtime_ns
     again = ex.open_experiment(home, experiment.id)
     resumed: list[int] = []
-    assert ex.run_experiment(home, again, on_run=lambda i, r: resumed.append(i))
+    assert experiment_run.run_experiment(home, again, on_run=lambda i, r: resumed.append(i))
     assert resumed == [1] and first.stat().st_mtime_ns == stamp
     assert all(r["status"] == "done" for r in ex.open_experiment(home, experiment.id).runs)
 
 
 def test_repeats_report_mean_and_spread(home: Path, corpus_file: Path) -> None:
     experiment = plan(home, corpus_file, cells=["rnn"], inputs=["embed"], repeats=2)
-    ex.run_experiment(home, experiment)
-    (row,) = ex.table(home, experiment)
+    experiment_run.run_experiment(home, experiment)
+    (row,) = experiment_report.table(home, experiment)
     losses = [ModelStore(home).card(m).state.best_loss for m in row.models]
     assert len(row.models) == 2 and row.best_loss == pytest.approx(sum(losses) / 2)
     assert row.best_loss_sd is not None and row.best_loss_sd > 0
@@ -75,9 +76,9 @@ def test_repeats_report_mean_and_spread(home: Path, corpus_file: Path) -> None:
 
 def test_exports_round_trip(home: Path, corpus_file: Path, tmp_path: Path) -> None:
     experiment = plan(home, corpus_file, cells=["gru"], inputs=["embed"])
-    ex.run_experiment(home, experiment)
-    table_csv, curves_csv, whole = ex.export(home, experiment, tmp_path / "out")
-    (row,) = ex.table(home, experiment)
+    experiment_run.run_experiment(home, experiment)
+    table_csv, curves_csv, whole = experiment_report.export(home, experiment, tmp_path / "out")
+    (row,) = experiment_report.table(home, experiment)
     (read,) = list(csv.DictReader(table_csv.open(encoding="utf-8")))
     assert float(read["best_loss"]) == pytest.approx(row.best_loss) and read["cell"] == "gru"
     points = list(csv.DictReader(curves_csv.open(encoding="utf-8")))
@@ -91,8 +92,8 @@ def test_exports_round_trip(home: Path, corpus_file: Path, tmp_path: Path) -> No
 def test_png_export(home: Path, corpus_file: Path, tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     experiment = plan(home, corpus_file, cells=["gru"], inputs=["embed"])
-    ex.run_experiment(home, experiment)
-    png = ex.export_png(home, experiment, tmp_path / "plot.png")
+    experiment_run.run_experiment(home, experiment)
+    png = experiment_report.export_png(home, experiment, tmp_path / "plot.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -121,8 +122,8 @@ def test_a_users_model_with_the_planned_name_is_never_adopted(home: Path, corpus
     before = snapshot(mine)
     experiment = plan(home, corpus_file, cells=["gru"], inputs=["embed"], name="jay")
     assert [r["model"] for r in experiment.runs] == ["jay-gru-embed-2"]
-    assert ex.run_experiment(home, experiment)
-    (row,) = ex.table(home, experiment)
+    assert experiment_run.run_experiment(home, experiment)
+    (row,) = experiment_report.table(home, experiment)
     assert row.models == ("jay-gru-embed-2",) and snapshot(mine) == before
 
 
@@ -131,10 +132,10 @@ def test_a_model_made_after_the_plan_is_not_adopted_nor_deleted(home: Path, corp
     mine = user_model(home, tiny_model, "x-gru-embed")  # the user takes the name before the grid runs
     before = snapshot(mine)
     started: list[str] = []
-    assert ex.run_experiment(home, experiment, on_run=lambda i, run: started.append(run["model"]))
+    assert experiment_run.run_experiment(home, experiment, on_run=lambda i, run: started.append(run["model"]))
     assert started == ["x-gru-embed-2"]  # the app's progress names the model that trains
     assert experiment.runs[0]["model"] == "x-gru-embed-2" and experiment.runs[0]["created"]
-    assert [r.models for r in ex.table(home, experiment)] == [("x-gru-embed-2",)]
+    assert [r.models for r in experiment_report.table(home, experiment)] == [("x-gru-embed-2",)]
     ex.delete_experiment(home, "x", with_models=True)
     assert snapshot(mine) == before and not (home / "models" / "x-gru-embed-2").exists()
 
@@ -159,7 +160,7 @@ def test_output_paths_are_checked(tmp_path: Path, folder: str | None, png: str |
     (tmp_path / "afile").write_text("x")
     (tmp_path / "adir").mkdir()
     with pytest.raises(LyricsError, match=message):
-        ex.check_outputs(folder=folder and tmp_path / folder, png=png and tmp_path / png)
+        experiment_report.check_outputs(folder=folder and tmp_path / folder, png=png and tmp_path / png)
 
 
 def test_an_output_folder_that_cannot_be_written_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,12 +169,12 @@ def test_an_output_folder_that_cannot_be_written_is_refused(tmp_path: Path, monk
 
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
     with pytest.raises(LyricsError) as caught:
-        ex.check_outputs(folder=tmp_path / "out")
+        experiment_report.check_outputs(folder=tmp_path / "out")
     assert str(caught.value) == (
         f"--export {tmp_path / 'out'}: could not write in {tmp_path}: the file system is read-only; "
         "use another folder (--home or LYRICS_TUI_HOME)"
     )
-    ex.check_outputs()  # nothing asked, nothing checked
+    experiment_report.check_outputs()  # nothing asked, nothing checked
 
 
 @pytest.mark.parametrize(

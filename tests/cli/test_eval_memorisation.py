@@ -58,13 +58,13 @@ def test_a_grid_rows_carry_the_meter_each_model_read_as_it_ended(
     home: Path, corpus_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.cli.test_compare import plan
-    from tui_lyrics import experiments as ex
+    from tui_lyrics import experiment_report, experiment_run
     from tui_lyrics.store import ModelStore
 
     monkeypatch.setenv("LYRICS_TUI_QUOTE_TAKES", "1")  # core.quote_meter.TAKES_ENV (the suite skips the reading)
     experiment = plan(home, corpus_file, cells=["gru"], inputs=["embed"])
-    ex.run_experiment(home, experiment)
-    (row,) = ex.table(home, experiment)
+    experiment_run.run_experiment(home, experiment)
+    (row,) = experiment_report.table(home, experiment)
     m = ModelStore(home).card(row.models[0]).memorisation
     assert m is not None and m.limited.takes == 1
     assert (row.quotes, row.quotes_off) == (m.limited.share, m.unlimited.share)

@@ -23,6 +23,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input
 
+from tui_lyrics import experiment_report, experiment_run
 from tui_lyrics import experiments as ex
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.fmt import fmt_duration, fmt_ppl
@@ -113,7 +114,7 @@ def shown_rows(table: CompareTable) -> list[list[str]]:
     return [[cell.plain for cell in table.get_row(row_key(r))] for r in table.rows_shown]
 
 
-def expected_cells(row: ex.Row) -> list[str]:
+def expected_cells(row: experiment_report.Row) -> list[str]:
     """How the table must spell a ``Row`` of ``experiments.table`` (written out independently)."""
     spread = f" ± {row.best_loss_sd:.3f}" if row.best_loss_sd is not None else ""
     quotes = "—" if row.quotes is None else f"{row.quotes:.1%} / {row.quotes_off:.1%}"
@@ -141,7 +142,7 @@ async def test_a_tiny_grid_started_from_the_screen_fills_the_table(home: Path, c
         await wait_until(pilot, lambda: screen.experiment is not None and screen.experiment.data["samples"])
         await pilot.pause()
         experiment = ex.open_experiment(home, screen.shown or "")
-        rows = ex.table(home, experiment)
+        rows = experiment_report.table(home, experiment)
         table = screen.query_one(CompareTable)
         assert table.row_count == 6 and len(rows) == 6
         assert sorted(table.rows_shown, key=row_key) == sorted(rows, key=row_key)
@@ -181,7 +182,7 @@ async def test_stop_saves_and_the_list_offers_resume(home: Path, corpus_file: Pa
 # -- a saved experiment ---------------------------------------------------------------------------------
 async def test_reopening_shows_the_table_without_training(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     experiment = write_fixed_experiment(home)
-    monkeypatch.setattr(ex, "run_experiment", lambda *a, **k: pytest.fail("re-opening must not train"))
+    monkeypatch.setattr(experiment_run, "run_experiment", lambda *a, **k: pytest.fail("re-opening must not train"))
     async with Host(home).run_test(size=(100, 30)) as pilot:
         screen = screen_of(pilot)
         listing = screen.query_one(ExperimentList)
@@ -190,7 +191,7 @@ async def test_reopening_shows_the_table_without_training(home: Path, monkeypatc
         await pilot.press("enter")
         table = screen.query_one(CompareTable)
         await wait_until(pilot, lambda: table.row_count == 6, what="the table")
-        assert sorted(shown_rows(table)) == sorted(expected_cells(r) for r in ex.table(home, experiment))
+        assert sorted(shown_rows(table)) == sorted(expected_cells(r) for r in experiment_report.table(home, experiment))
         assert screen.running is None and "all done" in screen.results.status
         assert not screen.check_action("resume", ())
 
@@ -270,7 +271,9 @@ async def test_exports_write_the_files(home: Path, tmp_path: Path) -> None:
         await wait_until(pilot, lambda: (out / "cmp-fixed.json").exists(), what="the export")
         assert (out / "cmp-fixed-curves.csv").exists()
         read = list(csv.DictReader(table_csv.open(encoding="utf-8")))
-        assert sorted(float(r["best_loss"]) for r in read) == sorted(r.best_loss for r in ex.table(home, experiment))
+        assert sorted(float(r["best_loss"]) for r in read) == sorted(
+            r.best_loss for r in experiment_report.table(home, experiment)
+        )
         await wait_until(pilot, lambda: any("Exported" in str(n.title) for n in pilot.app._notifications))
 
 

@@ -35,13 +35,14 @@ def test_an_os_error_while_training_is_a_message(tiny_model: str, home: Path, mo
 
 
 def test_an_os_error_in_the_grid_is_a_message(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui_lyrics import experiment_run
     from tui_lyrics import experiments as ex
     from tui_lyrics.ui.compare.jobs import GridFinished, run_grid
 
     def read_only(*args: object, **kwargs: object) -> bool:
         raise OSError(errno.EROFS, "Read-only file system", str(home / "models" / "g"))
 
-    monkeypatch.setattr(ex, "run_experiment", read_only)
+    monkeypatch.setattr(experiment_run, "run_experiment", read_only)
     experiment = ex.Experiment("g", home, {"runs": [], "settings": {}})
     posted: list[object] = []
     run_grid(home, experiment, post=posted.append, stop=threading.Event())

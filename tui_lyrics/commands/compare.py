@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from tui_lyrics import experiment_report, experiment_run
 from tui_lyrics import experiments as ex
 from tui_lyrics.commands.output import install_stop_signals, note, print_json
 from tui_lyrics.config import CELLS, DEFAULT_MAX_PARAMS, INPUTS, ModelConfig, TrainConfig, auto_preset, check_size
@@ -60,19 +61,21 @@ def run_compare(args: argparse.Namespace, home: Path) -> int:
         print_json({"deleted": args.delete}) if args.json else print(f"deleted experiment {args.delete!r}")
         return 0
     export, png = (Path(p).expanduser() if p else None for p in (args.export, args.png))
-    ex.check_outputs(folder=export, png=png)  # before any training: a bad path fails now, not after an hour
+    experiment_report.check_outputs(
+        folder=export, png=png
+    )  # before any training: a bad path fails now, not after an hour
     experiment = ex.open_experiment(home, args.resume) if args.resume else _plan(args, home)
     stop = threading.Event()
     interrupted = install_stop_signals(stop)
     done = _run(home, experiment, stop, quiet=args.json)
-    rows = ex.table(home, experiment)
+    rows = experiment_report.table(home, experiment)
     if export is not None:
-        for path in ex.export(home, experiment, export):
+        for path in experiment_report.export(home, experiment, export):
             note(f"wrote {path}")
     if png is not None:
-        note(f"wrote {ex.export_png(home, experiment, png)}")
+        note(f"wrote {experiment_report.export_png(home, experiment, png)}")
     if args.json:
-        print_json({"id": experiment.id, "done": done, "table": ex.table_records(rows),
+        print_json({"id": experiment.id, "done": done, "table": experiment_report.table_records(rows),
                     "samples": experiment.data["samples"]})  # fmt: skip
     else:
         _print_table(experiment, rows)
@@ -132,10 +135,10 @@ def _run(home: Path, experiment: ex.Experiment, stop: threading.Event, *, quiet:
         if isinstance(event, HeldOutScored):
             console.print(f"  step {event.step:,}: held-out {event.held_loss:.4f} (ppl {fmt_ppl(event.held_loss)})")
 
-    return ex.run_experiment(home, experiment, on_run=on_run, callback=on_event, stop=stop)
+    return experiment_run.run_experiment(home, experiment, on_run=on_run, callback=on_event, stop=stop)
 
 
-def _print_table(experiment: ex.Experiment, rows: list[ex.Row]) -> None:
+def _print_table(experiment: ex.Experiment, rows: list[experiment_report.Row]) -> None:
     from rich.console import Console
     from rich.table import Table
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from textual.message import Message
 
+from tui_lyrics import experiment_report, experiment_run, progress
 from tui_lyrics import experiments as ex
-from tui_lyrics import progress
 from tui_lyrics.errors import LyricsError, describe_os_error
 from tui_lyrics.ui.compare.chart import Point, Series
 from tui_lyrics.ui.messages import fact
@@ -67,7 +67,7 @@ class ResultsRead(Message, bubble=False):
 
     experiment_id: str
     experiment: ex.Experiment | None
-    rows: tuple[ex.Row, ...] = ()
+    rows: tuple[experiment_report.Row, ...] = ()
     series: tuple[Series, ...] = ()
     error: str | None = None
 
@@ -123,7 +123,7 @@ def run_grid(home: Path, experiment: ex.Experiment, *, post: Callable[[Message],
         post(GridEventReceived(experiment.id, current["model"], event))
 
     try:
-        done, error = ex.run_experiment(home, experiment, on_run=on_run, callback=on_event, stop=stop), None
+        done, error = experiment_run.run_experiment(home, experiment, on_run=on_run, callback=on_event, stop=stop), None
     except LyricsError as problem:
         done, error = False, str(problem)
     except OSError as problem:  # a file that could not be read or written: what, where, what to do
@@ -137,8 +137,8 @@ def read_results(home: Path, experiment_id: str) -> ResultsRead:
     """The table and every model's curves, read from the cards and metrics files."""
     try:
         experiment = ex.open_experiment(home, experiment_id)
-        rows = ex.table(home, experiment)
-        curves = ex.curves(home, experiment)
+        rows = experiment_report.table(home, experiment)
+        curves = experiment_report.curves(home, experiment)
     except (LyricsError, OSError, KeyError, TypeError, ValueError) as problem:
         return ResultsRead(experiment_id, None, error=str(problem))
     repeats = int(experiment.data["settings"].get("repeats", 1))
@@ -176,12 +176,14 @@ def write_exports(
 ) -> ExportWritten:
     """CSV and JSON into ``folder``, or the PNG figure to ``png``; a missing extra is one clear line."""
     try:
-        ex.check_outputs(folder=folder, png=png, flags=False)  # a wrong extension or folder: one line, nothing written
+        experiment_report.check_outputs(
+            folder=folder, png=png, flags=False
+        )  # a wrong extension or folder: one line, nothing written
         experiment = ex.open_experiment(home, experiment_id)
         if png is not None:
-            return ExportWritten((str(ex.export_png(home, experiment, png)),))
+            return ExportWritten((str(experiment_report.export_png(home, experiment, png)),))
         assert folder is not None
-        return ExportWritten(tuple(str(p) for p in ex.export(home, experiment, folder)))
+        return ExportWritten(tuple(str(p) for p in experiment_report.export(home, experiment, folder)))
     except LyricsError as problem:
         return ExportWritten((), str(problem))
     except OSError as problem:

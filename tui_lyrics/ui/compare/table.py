@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from tui_lyrics.experiments import Row
+from tui_lyrics.experiment_report import Row
 from tui_lyrics.fmt import fmt_duration, fmt_ppl
 
 COLUMNS: tuple[tuple[str, str], ...] = (
