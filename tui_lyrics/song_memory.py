@@ -5,7 +5,8 @@ read of this song predicts the rest far better. After reading each character its
 added to the training counts, with the discounts fixed as fitted on the training text, so every
 distribution stays proper (the reference program's ``--dynamic`` does the same, and this
 reproduces it). What the song added lives in small dicts on top of the fitted numpy tables,
-keyed by the song's own event codes, so reading a character costs a few dict updates.
+keyed by the song's own event codes, so reading a character costs a few dict updates (those
+counts and the one-pass sum of their distributions are ``song_counts``).
 
 Beside it, the song's own n-gram (``OWN_ORDER``, counts of the song only, the same fixed
 discounts): where the song repeats itself (a chorus) it predicts the continuation far more
@@ -20,171 +21,21 @@ Torch-free.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from tui_lyrics.ngram import KneserNey, _lookup
+from tui_lyrics.song_counts import Overlay, Parts
 
 LADDER = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
 """Match lengths: a position's match bucket is how many of these its recent text matches the song at."""
 OWN_ORDER = 9
 """The order of the song's own n-gram (measured on Jay Chou: 5 helps less than 9)."""
 
-# One context's song counts: [added total, added backoff mass, {event: added count}, {event: training count},
-# once it has many events a dense (V,) array of what they add to the discounted counts (else None),
-# {event: what its song counts add to its discounted count} (``_gain``, kept up to date by ``_bump``),
-# and those gains as arrays (ids, values) for ``dist``, built when first asked for since the last bump, else None]
-_Context = list[Any]
-DENSE = 32  # a context with more song events than this keeps them dense too
 _NO_COUNTS = [0] * OWN_ORDER  # the song's own n-gram has no training counts under it (read only, never changed)
 _Training = tuple[float, float, np.ndarray | None, np.ndarray | None]
 """A training context as ``SongMemory.dist`` reads it: total, backoff mass, its events and their discounted counts."""
-
-
-class _Overlay:
-    """The counts one song added, per order, and the bump rule that keeps them Kneser-Ney."""
-
-    def __init__(self, kn: KneserNey, order: int | None = None) -> None:
-        """On top of ``kn``'s counts, or (``order`` given) alone: the song's own n-gram of that order,
-        with ``kn``'s discounts (its top order's above it)."""
-        self.order, self.size = order or kn.order, kn.size
-        self.discounts = [kn._orders[min(k, kn.order - 1)].discounts.tolist() for k in range(self.order)]
-        # what one more count adds to a context's backoff mass, by the gram's count before it (0, 1, 2; then 0)
-        self.steps = [[d[1], d[2] - d[1], d[3] - d[2]] for d in self.discounts]
-        self.contexts: list[dict[str, _Context]] = [{} for _ in range(self.order)]
-        self.seen: list[set[str]] = [set() for _ in range(self.order)]  # grams the song has that training lacks
-
-    def prob(self, code: str, end: int, floor: int) -> float:
-        """The song's own n-gram: p(code[end] | code[floor:end]), from the song's counts only."""
-        w = ord(code[end])
-        p = 1.0 / self.size
-        for k in range(min(self.order, end - floor + 1)):
-            context = self.contexts[k].get(code[end - k : end])
-            if context is not None:
-                c = context[2].get(w, 0)
-                p = ((c - self.discounts[k][min(c, 3)] if c else 0.0) + context[1] * p) / context[0]
-        return p
-
-    def dist(self, code: str) -> np.ndarray:
-        """The song's own n-gram: the distribution after ``code`` (V,)."""
-        parts = _Parts(self.size)
-        self.add_dist(code, parts)
-        return parts.sum()
-
-    def add_dist(self, code: str, parts: _Parts) -> None:
-        """The song's own n-gram's distribution after ``code``, times ``parts.scale``, added to ``parts``."""
-        found = [self.contexts[k].get(code[len(code) - k :]) for k in range(min(self.order, len(code) + 1))]
-        for context in reversed(found):  # from the top order down: see ``_Parts``
-            if context:
-                parts.add_context(context, 1.0 / context[0])
-                parts.scale *= context[1] / context[0]
-
-    def add(self, code: str, base: list[int]) -> None:
-        """Count the last event of ``code`` (the song's last events); ``base[k]``: the training count of its
-        (k+1)-gram at order k + 1 (raw at the top order, else continuation; 0 if absent)."""
-        n = self.order
-        new = [False] * (n + 1)
-        for k in range(1, min(n, len(code))):  # a (k+1)-gram never seen before raises order k's continuation count
-            if base[k] == 0:
-                gram = code[-k - 1 :]
-                if gram not in self.seen[k]:
-                    self.seen[k].add(gram)
-                    new[k] = True
-        if len(code) >= n:
-            self._bump(n - 1, code[-n:], base[n - 1])
-        for k in range(n - 1):
-            if new[k + 1]:
-                self._bump(k, code[-k - 1 :], base[k])
-
-    def _bump(self, k: int, gram: str, base: int) -> None:
-        contexts, key = self.contexts[k], gram[:-1]
-        context = contexts.get(key)
-        if context is None:
-            context = contexts[key] = [0, 0.0, {}, {}, None, {}, None]
-        event = ord(gram[-1])
-        children = context[2]
-        added = children.get(event, 0)
-        old = base + added
-        context[0] += 1
-        if old < 3:
-            context[1] += self.steps[k][old]  # from D(old) to D(old + 1); D(0) is 0
-        children[event] = added + 1
-        if not added:
-            context[3][event] = base
-        gain = context[5][event] = _gain(self.discounts[k], base, added + 1)
-        context[6] = None
-        dense = context[4]
-        if dense is not None:
-            dense[event] = gain
-        elif len(children) > DENSE:
-            dense = context[4] = np.zeros(self.size)
-            gains = context[5]
-            dense[np.fromiter(gains, np.int64, len(gains))] = np.fromiter(gains.values(), np.float64, len(gains))
-
-
-class _Parts:
-    """An interpolated distribution summed in one pass instead of order by order.
-
-    Order by order, p_k = r_k p_(k-1) + a_k / t_k (r_k = backoff / total, a_k the context's discounted
-    counts). Unrolled, p = (r_1 ... r_n) / V + sum_k a_k / t_k * (r_(k+1) ... r_n): walking the orders from
-    the top down with ``scale`` = the product of the ratios above, each order's counts are added once,
-    scaled, and the sparse ones are scattered together (one ``bincount``) instead of an array pass per order.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.scale = 1.0
-        self.ids: list[np.ndarray] = []
-        self.values: list[np.ndarray] = []
-        self.factors: list[float] = []  # each sparse part's multiplier, applied in one pass by ``sum``
-        self.dense: np.ndarray | None = None
-        self.uniform = 0.0  # the uniform floor's weight of the distributions summed before the current one
-
-    def restart(self, weight: float) -> None:
-        """Begin another distribution, weighted ``weight``, in the same sum (a mixture of two in one pass)."""
-        self.uniform += self.scale
-        self.scale = weight
-
-    def add_sparse(self, ids: np.ndarray, values: np.ndarray, factor: float) -> None:
-        self.ids.append(ids)
-        self.values.append(values)
-        self.factors.append(factor * self.scale)
-
-    def add_dense(self, values: np.ndarray, factor: float) -> None:
-        scaled = values * (factor * self.scale)
-        self.dense = scaled if self.dense is None else self.dense + scaled
-
-    def add_context(self, context: _Context, factor: float) -> None:
-        """A song context's gains (``_Overlay``), over ``factor`` (1 / its total)."""
-        if context[4] is not None:
-            self.add_dense(context[4], factor)
-        else:
-            if context[6] is None:  # a low order's context is read many times between bumps: keep its arrays
-                gains: dict[int, float] = context[5]
-                n = len(gains)
-                context[6] = (np.fromiter(gains, np.int64, n), np.fromiter(gains.values(), np.float64, n))
-            ids, values = context[6]
-            self.add_sparse(ids, values, factor)
-
-    def sum(self) -> np.ndarray:
-        if self.ids:
-            lengths = [len(ids) for ids in self.ids]
-            weights = np.concatenate(self.values) * np.repeat(self.factors, lengths)  # the same products as one by one
-            counts = np.bincount(np.concatenate(self.ids), weights, minlength=self.size)
-            p = np.asarray(counts, dtype=np.float64)  # weighted: float64 already, so no copy
-            p += (self.uniform + self.scale) / self.size
-        else:
-            p = np.full(self.size, (self.uniform + self.scale) / self.size)
-        if self.dense is not None:
-            p += self.dense
-        return p
-
-
-def _gain(d: list[float], base: int, added: int) -> float:
-    """How much ``added`` song counts raise a gram's discounted count (``base``: its training count)."""
-    now = base + added
-    return now - d[min(now, 3)] - (base - d[min(base, 3)] if base else 0.0)
 
 
 class _Matches:
@@ -242,7 +93,7 @@ def song_probs(kn: KneserNey, ids: np.ndarray, start: int) -> SongReading:
                 np.where(found, level.counts[gram], 0).tolist(),
             )
         )
-    overlay, own, matches = _Overlay(kn), _Overlay(kn, OWN_ORDER), _Matches()
+    overlay, own, matches = Overlay(kn), Overlay(kn, OWN_ORDER), _Matches()
     d = overlay.discounts
     code = "".join(map(chr, ids.tolist()))
     out, own_out = np.empty(len(ids) - start), np.empty(len(ids) - start)
@@ -277,8 +128,8 @@ class SongMemory:
 
     def __init__(self, kn: KneserNey) -> None:
         self.kn = kn
-        self._overlay = _Overlay(kn)
-        self._own = _Overlay(kn, OWN_ORDER)
+        self._overlay = Overlay(kn)
+        self._own = Overlay(kn, OWN_ORDER)
         self._matches = _Matches()
         self._tail = [0] + [-1] * (kn.order - 1)  # training id of the length-j gram ending here (j < order)
         self._code = ""  # the song's last LADDER[-1] event codes
@@ -330,13 +181,13 @@ class SongMemory:
 
     def dist(self) -> np.ndarray:
         """The distribution of the next event given the training text and the song so far (V,)."""
-        parts = _Parts(self.kn.size)
+        parts = Parts(self.kn.size)
         self._add_dist(parts)
         return parts.sum()
 
     def mixed(self, a: float, c: float) -> np.ndarray:
         """``a * dist() + c * own_dist()`` summed in one pass (one scatter for the two): what sampling mixes."""
-        parts = _Parts(self.kn.size)
+        parts = Parts(self.kn.size)
         parts.scale = a
         if a:
             self._add_dist(parts)
@@ -345,13 +196,13 @@ class SongMemory:
             self._own.add_dist(self._code, parts)
         return parts.sum()
 
-    def _add_dist(self, parts: _Parts) -> None:
+    def _add_dist(self, parts: Parts) -> None:
         """``dist()`` times ``parts.scale``, added to ``parts``."""
         code, contexts = self._code, self._overlay.contexts
         found = []  # per order k + 1 (the context is the last k events): its training context and song counts
         for k in range(min(self.kn.order, len(code) + 1)):
             found.append((k, self._training(k, self._tail[k]), contexts[k].get(code[len(code) - k :])))
-        for k, (total, backoff, events, discounted), context in reversed(found):  # top order down: see ``_Parts``
+        for k, (total, backoff, events, discounted), context in reversed(found):  # top order down: see ``Parts``
             t = total + (context[0] if context else 0)
             if not t:
                 continue
