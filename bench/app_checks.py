@@ -88,8 +88,8 @@ def _rss_mb(session: str) -> float:
 
 async def stall(seconds: float) -> dict[str, Any]:
     """Timer lateness on the app's event loop while the worker trains."""
-    from tui_lyrics.config import auto_preset
     from tui_lyrics.corpus import split_text
+    from tui_lyrics.presets import auto_preset
     from tui_lyrics.ui.app import LyricsApp
     from tui_lyrics.ui.jobs import TrainPlan
 

@@ -34,8 +34,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig  # noqa: E402
 from tui_lyrics.core.sample import LoadedModel, load_model, stream_chars  # noqa: E402
+from tui_lyrics.sample_config import SampleConfig  # noqa: E402
+from tui_lyrics.sample_defaults import QUOTE_LIMIT, RECOMMENDED_CONTROLS  # noqa: E402
 from tui_lyrics.store import ModelStore  # noqa: E402
 
 MODEL = "demo-zh"

@@ -49,9 +49,10 @@ CLI_TAKES = 3
 
 def make_model(home: Path, cell: str, ngram: int) -> str:
     """A model of the app's default size for Jay Chou, trained two steps (it has its n-gram like any other)."""
-    from tui_lyrics.config import TrainConfig, auto_preset
+    from tui_lyrics.config import TrainConfig
     from tui_lyrics.core.train import create_model, train
     from tui_lyrics.corpus import split_text
+    from tui_lyrics.presets import auto_preset
     from tui_lyrics.store import ModelStore
 
     corpus = canonical_corpus(CORPORA[0])
@@ -86,7 +87,8 @@ def give_song_weights(folder: Path) -> None:
 
 def app_config(args: argparse.Namespace, chars: tuple[str, ...], **fields: Any) -> Any:
     """What the app and ``generate`` sample with by default, less what the flags turn off."""
-    from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig, default_quote_limit
+    from tui_lyrics.sample_config import SampleConfig
+    from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS, default_quote_limit
 
     limit = default_quote_limit(chars) if args.quote_limit is None else args.quote_limit
     controls = {} if args.no_controls else RECOMMENDED_CONTROLS

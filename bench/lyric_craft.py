@@ -40,13 +40,15 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig, auto_preset, default_quote_limit  # noqa: E402
 from tui_lyrics.core import constraints  # noqa: E402
 from tui_lyrics.core.sample import LoadedModel, load_model, stream_chars  # noqa: E402
 from tui_lyrics.core.train import create_model, train  # noqa: E402
 from tui_lyrics.corpus import load_corpus, split_text  # noqa: E402
 from tui_lyrics.memorise import CorpusIndex  # noqa: E402
+from tui_lyrics.presets import auto_preset  # noqa: E402
 from tui_lyrics.rhyme import follow_rate, line_classes, pair_rate, text_lines  # noqa: E402
+from tui_lyrics.sample_config import SampleConfig  # noqa: E402
+from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS, default_quote_limit  # noqa: E402
 from tui_lyrics.store import ModelStore  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "jaychou_lyrics.txt.zip"

@@ -37,10 +37,11 @@ from pathlib import Path
 
 import torch
 
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig, cjk_script, default_quote_limit
 from tui_lyrics.core import constraints
 from tui_lyrics.core.sample import LoadedModel, stream_chars
 from tui_lyrics.memorise import WINDOW, CorpusIndex
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS, cjk_script, default_quote_limit
 from tui_lyrics.vocab import UNK_ID
 
 PREFIX = "我睁开双眼"

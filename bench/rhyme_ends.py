@@ -28,11 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig, default_quote_limit  # noqa: E402
 from tui_lyrics.core.rhymed import stream_take  # noqa: E402
 from tui_lyrics.core.sample import LoadedModel, load_model, stream_chars  # noqa: E402
 from tui_lyrics.resources import demo_corpus  # noqa: E402
 from tui_lyrics.rhyme import last_char  # noqa: E402
+from tui_lyrics.sample_config import SampleConfig  # noqa: E402
+from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS, default_quote_limit  # noqa: E402
 from tui_lyrics.store import ModelStore  # noqa: E402
 
 MODEL = "demo-zh"

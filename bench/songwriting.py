@@ -42,12 +42,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig  # noqa: E402
 from tui_lyrics.core.candidates import Candidate, stream_candidates, write_song  # noqa: E402
 from tui_lyrics.core.sample import LoadedModel, load_model, stream_chars  # noqa: E402
 from tui_lyrics.memorise import corpus_index  # noqa: E402
 from tui_lyrics.resources import demo_corpus  # noqa: E402
 from tui_lyrics.rhyme import last_char  # noqa: E402
+from tui_lyrics.sample_config import SampleConfig  # noqa: E402
+from tui_lyrics.sample_defaults import QUOTE_LIMIT, RECOMMENDED_CONTROLS  # noqa: E402
 from tui_lyrics.songs.draft import Draft  # noqa: E402
 from tui_lyrics.songs.template import Template, template_from_text, zi_count  # noqa: E402
 from tui_lyrics.store import ModelStore  # noqa: E402

@@ -107,8 +107,8 @@ def _add_generate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _add_lyric_controls(p: argparse.ArgumentParser) -> None:
-    from tui_lyrics.config import QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC
-    from tui_lyrics.config import RECOMMENDED_CONTROLS as rec
+    from tui_lyrics.sample_defaults import QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC
+    from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS as rec
 
     craft = p.add_argument_group("lyric controls (constrained decoding: the model's own probabilities, restricted)")
     craft.add_argument("--line-chars", type=int, help="target characters per line (default: where the model ends them)")

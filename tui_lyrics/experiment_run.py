@@ -79,8 +79,8 @@ def run_experiment(
 
 def _sample_all(store: ModelStore, experiment: Experiment) -> None:
     """One sample per model from the same prefix and seed, side by side in the table."""
-    from tui_lyrics.config import SampleConfig
     from tui_lyrics.core.sample import load_model, sample_text
+    from tui_lyrics.sample_config import SampleConfig
 
     prefix = experiment.data["settings"].get("prefix", "")
     config = SampleConfig(seed=0, length=120, lines=4, alternatives=0)

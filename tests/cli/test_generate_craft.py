@@ -10,8 +10,9 @@ import pytest
 from tests.conftest import drop_mixture
 from tui_lyrics.cli import build_parser, main
 from tui_lyrics.commands.generate import sample_config
-from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig
 from tui_lyrics.rhyme import class_of
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import QUOTE_LIMIT, RECOMMENDED_CONTROLS
 from tui_lyrics.store import ModelStore
 
 

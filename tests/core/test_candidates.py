@@ -7,10 +7,11 @@ import threading
 
 import pytest
 
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
 from tui_lyrics.core.candidates import Candidate, best_line, stream_candidates, write_song
 from tui_lyrics.core.sample import LoadedModel, load_model
 from tui_lyrics.memorise import CorpusIndex, corpus_index
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS
 from tui_lyrics.songs.draft import Draft
 from tui_lyrics.songs.template import template_from_text
 from tui_lyrics.store import ModelStore

@@ -16,14 +16,15 @@ from tests.conftest import make_card, make_lyrics
 from tests.core.test_train import new_model, quick, small
 from tui_lyrics.card import ModelCard
 from tui_lyrics.commands.evaluate import _loss
-from tui_lyrics.config import SampleConfig, preset
 from tui_lyrics.core.complement import HeldOutDists, cross_fitted, fold_bounds, held_out_product, product_probs
 from tui_lyrics.core.mixture import HeldOutNgram, Mixture
 from tui_lyrics.core.sample import load_model, stream_chars
 from tui_lyrics.core.train import train
 from tui_lyrics.corpus import split_text
 from tui_lyrics.ngram import KneserNey
+from tui_lyrics.presets import preset
 from tui_lyrics.resources import assets_dir
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import CharVocab
 

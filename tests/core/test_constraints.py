@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tests.core.test_sample import next_char_logits
-from tui_lyrics.config import RECOMMENDED_CONTROLS, ModelConfig, SampleConfig
+from tui_lyrics.config import ModelConfig
 from tui_lyrics.core import constraints
 from tui_lyrics.core.constraints import MAX_PERIOD, MIN_LOOP_SPAN, LyricControls
 from tui_lyrics.core.model import CharRNN
@@ -19,6 +19,8 @@ from tui_lyrics.errors import ConfigError
 from tui_lyrics.memorise import CorpusIndex
 from tui_lyrics.paths import data_home
 from tui_lyrics.rhyme import class_of, line_class, text_lines
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import CharVocab
 

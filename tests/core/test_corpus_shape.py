@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from tests.core.test_constraints import bigram_model
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
 from tui_lyrics.core.constraints import LyricControls
 from tui_lyrics.core.corpus_shape import TAG, CorpusShape, corpus_shape, measure_shape
 from tui_lyrics.core.sample import LoadedModel, sample_text, stream_chars
 from tui_lyrics.memorise import CorpusIndex
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS
 from tui_lyrics.vocab import CharVocab
 
 EAGER = "一\n二\n\n三\n四\n\n五\n\n\n六七\n" * 20

@@ -53,8 +53,9 @@ def test_export_is_cached_until_the_weights_change() -> None:
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
 def test_a_take_is_the_same_whichever_steps_it(cell: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The numpy steps and torch's (other devices) write the same seeded take, controls and lookahead included."""
-    from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
     from tui_lyrics.core import sample
+    from tui_lyrics.sample_config import SampleConfig
+    from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS
     from tui_lyrics.vocab import CharVocab
 
     vocab = CharVocab.build("我在风里等你\n天空海阔心情好\n月光洒在路上\n")

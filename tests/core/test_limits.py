@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from tui_lyrics.config import MIN_TEMPERATURE, ModelConfig, SampleConfig, count_params
+from tui_lyrics.config import ModelConfig, count_params
 from tui_lyrics.core.draw import _draw
 from tui_lyrics.core.model import CharRNN
 from tui_lyrics.core.sample import load_model, sample_text
+from tui_lyrics.sample_config import MIN_TEMPERATURE, SampleConfig
 from tui_lyrics.store import ModelStore
 
 

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from tests.core.test_constraints import LOOP, bigram_model
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
 from tui_lyrics.core import constraints
 from tui_lyrics.core.constraints import LINE_GAP, MAX_RUN, MAX_TIMES, LyricControls
 from tui_lyrics.core.sample import LoadedModel, sample_text
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS
 from tui_lyrics.vocab import CharVocab
 
 COUPLET = "我在风里等你\n天空海阔\n"

@@ -11,7 +11,6 @@ import torch
 
 from tests.conftest import make_lyrics
 from tests.core.test_train import new_model, quick, small
-from tui_lyrics.config import SampleConfig
 from tui_lyrics.core.evaluate import char_probs
 from tui_lyrics.core.mixture import BUCKETS, WEIGHTS, HeldOutNgram, Mixture, best_weight
 from tui_lyrics.core.sample import load_model, sample_text
@@ -20,6 +19,7 @@ from tui_lyrics.corpus import split_text
 from tui_lyrics.errors import StoreError
 from tui_lyrics.ngram import KneserNey, choose_order
 from tui_lyrics.ngram_file import NGRAM_FILE, load_ngram
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import UNK_ID, CharVocab
 

@@ -7,10 +7,11 @@ import threading
 
 import pytest
 
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig
 from tui_lyrics.core.rhymed import stream_take
 from tui_lyrics.core.sample import LoadedModel, load_model, stream_chars
 from tui_lyrics.rhyme import last_char, line_class, text_lines
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS
 from tui_lyrics.store import ModelStore
 
 CONFIG = SampleConfig(**RECOMMENDED_CONTROLS, lines=8, length=200, line_chars=9, line_tolerance=2, alternatives=0)

@@ -13,13 +13,14 @@ import pytest
 import torch
 
 from tests.conftest import make_lyrics
-from tui_lyrics.config import ModelConfig, SampleConfig, TrainConfig
+from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.core.model import CharRNN
 from tui_lyrics.core.sample import LoadedModel, load_model, preview, resolve_seed, sample_text, stream_chars
 from tui_lyrics.core.train import create_model
 from tui_lyrics.corpus import Corpus, CorpusSummary
 from tui_lyrics.errors import StoreError
 from tui_lyrics.paths import data_home
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import UNK, UNK_ID
 
@@ -276,8 +277,8 @@ def test_the_fast_path_draws_what_the_plain_pipeline_draws(lm: LoadedModel) -> N
     """What makes a step fast (one thread, carried state, the draw, song memory's one-pass sums) keeps the
     take: the same characters, and the same probabilities to 1e-6, as the plain pipeline recomputed here
     for every character (a full forward pass, a fresh song memory, the controls, torch.multinomial)."""
-    from tui_lyrics.config import RECOMMENDED_CONTROLS
     from tui_lyrics.core.constraints import LyricControls
+    from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS
 
     assert lm.mixture is not None and lm.quote_corpus() is not None
     prefix = "我在"

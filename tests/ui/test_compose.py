@@ -19,9 +19,9 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tui_lyrics.config import SampleConfig
 from tui_lyrics.lock import me
 from tui_lyrics.paths import data_home
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.compose.commands import BindingCommands
 from tui_lyrics.ui.compose.dialogs import ModelPicker, TextPrompt

@@ -12,10 +12,11 @@ from pathlib import Path
 from test_compose import SEED, Host, engine_text, generate, ready, wait_for
 
 from tests.conftest import drop_mixture
-from tui_lyrics.config import QUOTE_LIMIT, RECOMMENDED_CONTROLS, SampleConfig
 from tui_lyrics.memorise import Memorisation, corpus_index
 from tui_lyrics.paths import data_home
 from tui_lyrics.rhyme import CLASSES, line_class, text_lines
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import QUOTE_LIMIT, RECOMMENDED_CONTROLS
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.compose.commands import BindingCommands
 from tui_lyrics.ui.compose.meter import meter_text
@@ -140,7 +141,7 @@ async def test_the_quote_limit_starts_on_and_o_switches_it(tiny_model: str, home
 
 
 def test_a_default_quote_limit_follows_the_models_script() -> None:
-    from tui_lyrics.config import QUOTE_LIMIT_ALPHABETIC
+    from tui_lyrics.sample_defaults import QUOTE_LIMIT_ALPHABETIC
     from tui_lyrics.ui.compose.settings import fit_quote_limit
 
     english = "abcdefghijklmnopqrstuvwxyz"

@@ -11,8 +11,9 @@ from rich.cells import cell_len
 from test_compose import Host, generate, ready, wait_for
 from textual.widgets import Input
 
-from tui_lyrics.config import QUOTE_LIMIT, SampleConfig
 from tui_lyrics.paths import data_home
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import QUOTE_LIMIT
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui.compose.controls import SampleControls
 from tui_lyrics.ui.compose.kept import FOLDER, BadTake, TakesFolder, take_from_json, take_to_json

@@ -127,8 +127,8 @@ def bigram(home: Path) -> str:
 
 def test_the_built_model_samples_its_bigram_table(bigram: str, home: Path) -> None:
     """Greedy sampling follows the most frequent successor, so the weights are what we think."""
-    from tui_lyrics.config import SampleConfig
     from tui_lyrics.core.sample import load_model, sample_text
+    from tui_lyrics.sample_config import SampleConfig
 
     lm = load_model(ModelStore(home), bigram)
     assert sample_text(lm, "我睁", SampleConfig(temperature=0, length=3, seed=0)) == "开双眼"

@@ -9,7 +9,7 @@ from app_support import wait_for, write_card
 from test_training import open_setup
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from tui_lyrics.config import SampleConfig
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.ui.app import LyricsApp
 from tui_lyrics.ui.compose.screen import ComposeScreen
 from tui_lyrics.ui.compose.takes import Take

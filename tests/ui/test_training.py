@@ -225,7 +225,7 @@ async def test_a_headless_run_is_watched_read_only(home: Path) -> None:
 
 async def test_the_estimate_uses_the_last_run_here_and_says_so(corpus_file: Path, home: Path) -> None:
     from tests.conftest import make_card
-    from tui_lyrics.config import preset
+    from tui_lyrics.presets import preset
 
     tiny = preset("tiny")  # what the form suggests for this corpus
     state = {"step": 500, "chars": 320_000, "train_seconds": 100.0, "finished": True}  # 3,200 chars/s really

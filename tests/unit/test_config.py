@@ -7,18 +7,10 @@ from typing import Any
 
 import pytest
 
-from tui_lyrics.config import (
-    DEFAULT_MAX_PARAMS,
-    MIN_TEMPERATURE,
-    ModelConfig,
-    SampleConfig,
-    TrainConfig,
-    auto_preset,
-    check_size,
-    count_params,
-    preset,
-)
+from tui_lyrics.config import DEFAULT_MAX_PARAMS, ModelConfig, TrainConfig, check_size, count_params
 from tui_lyrics.errors import ConfigError, LyricsError
+from tui_lyrics.presets import auto_preset, preset
+from tui_lyrics.sample_config import MIN_TEMPERATURE, SampleConfig
 
 
 def test_defaults_are_valid_and_round_trip() -> None:
@@ -167,7 +159,7 @@ def test_unknown_preset_is_a_config_error() -> None:
 
 
 def test_the_default_quote_limit_follows_the_script() -> None:
-    from tui_lyrics.config import QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC, default_quote_limit
+    from tui_lyrics.sample_defaults import QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC, default_quote_limit
 
     assert default_quote_limit("我在风里等你abc\n ") == QUOTE_LIMIT  # mostly Han, a few Latin letters
     assert default_quote_limit("ROMEO: what light\n") == QUOTE_LIMIT_ALPHABETIC

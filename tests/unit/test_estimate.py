@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_card
-from tui_lyrics.config import TrainConfig, preset
+from tui_lyrics.config import TrainConfig
+from tui_lyrics.presets import preset
 from tui_lyrics.ui.record import RunRecord
 from tui_lyrics.ui.training.estimate import (
     Budget,

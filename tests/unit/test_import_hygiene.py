@@ -11,6 +11,9 @@ import pytest
 TORCH_FREE = [
     "tui_lyrics",
     "tui_lyrics.config",
+    "tui_lyrics.sample_config",
+    "tui_lyrics.sample_defaults",
+    "tui_lyrics.presets",
     "tui_lyrics.corpus",
     "tui_lyrics.corpus_files",
     "tui_lyrics.lyrics_text",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_lyrics.config import SampleConfig
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.songs.draft import Draft
 from tui_lyrics.songs.store import SONG_JSON, SONG_TEXT, Song, SongError, SongStore, song_from_dict
 from tui_lyrics.songs.template import template_from_text

@@ -10,9 +10,10 @@ from typing import Any
 from tui_lyrics import experiment_report, experiment_run
 from tui_lyrics import experiments as ex
 from tui_lyrics.commands.output import install_stop_signals, note, print_json
-from tui_lyrics.config import CELLS, DEFAULT_MAX_PARAMS, INPUTS, ModelConfig, TrainConfig, auto_preset, check_size
+from tui_lyrics.config import CELLS, DEFAULT_MAX_PARAMS, INPUTS, ModelConfig, TrainConfig, check_size
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_duration, fmt_ppl
+from tui_lyrics.presets import auto_preset
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

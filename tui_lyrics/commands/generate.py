@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tui_lyrics.commands.output import note, print_json
-from tui_lyrics.config import QUOTE_LIMIT, SampleConfig, default_quote_limit
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import QUOTE_LIMIT, default_quote_limit
 from tui_lyrics.store import ModelStore
 
 DEFAULT_LENGTH = 200

@@ -13,9 +13,10 @@ from typing import Any
 
 from tui_lyrics.card import ModelCard
 from tui_lyrics.commands.output import install_stop_signals, note, print_json
-from tui_lyrics.config import ModelConfig, TrainConfig, auto_preset, check_size, preset
+from tui_lyrics.config import ModelConfig, TrainConfig, check_size
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.fmt import fmt_duration, fmt_ppl
+from tui_lyrics.presets import auto_preset, preset
 from tui_lyrics.progress import HeldOutScored, TrainEvent, TrainingFinished, TrainingProgressed, TrainingStarted
 from tui_lyrics.quotes import quotes_line, quotes_of, quotes_record
 from tui_lyrics.store import ModelStore

@@ -16,14 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui_lyrics.commands.output import note, print_json
-from tui_lyrics.config import (
-    QUOTE_LIMIT,
-    QUOTE_LIMIT_ALPHABETIC,
-    RECOMMENDED_CONTROLS,
-    SampleConfig,
-    default_quote_limit,
-)
 from tui_lyrics.errors import LyricsError
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC, RECOMMENDED_CONTROLS, default_quote_limit
 from tui_lyrics.songs.draft import Draft
 from tui_lyrics.store import ModelStore
 

@@ -28,11 +28,11 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from tui_lyrics.config import SampleConfig
 from tui_lyrics.core.sample import LoadedModel, SampledChar, stream_chars
 from tui_lyrics.errors import ConfigError
 from tui_lyrics.memorise import CorpusIndex
 from tui_lyrics.rhyme import last_char, line_class, text_lines
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.songs.draft import Draft
 from tui_lyrics.songs.template import Slot, Template
 from tui_lyrics.vocab import UNK_ID

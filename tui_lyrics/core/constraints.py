@@ -79,12 +79,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from tui_lyrics.config import SampleConfig, cjk_script
 from tui_lyrics.core.corpus_shape import TAG as SHAPE_TAG
 from tui_lyrics.core.corpus_shape import bans_newline, corpus_shape
 from tui_lyrics.errors import ConfigError
 from tui_lyrics.memorise import WINDOW, CorpusIndex, QuoteGuard
 from tui_lyrics.rhyme import class_of, line_class
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import cjk_script
 from tui_lyrics.vocab import UNK_ID, CharVocab
 
 LOOKAHEAD = 16

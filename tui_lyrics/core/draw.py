@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from tui_lyrics.config import SampleConfig
 from tui_lyrics.core.constraints import LyricControls
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.vocab import UNK_ID, CharVocab
 
 

@@ -18,11 +18,12 @@ import threading
 from pathlib import Path
 
 from tui_lyrics.card import ModelCard, ModelMemorisation, QuoteReading
-from tui_lyrics.config import RECOMMENDED_CONTROLS, SampleConfig, default_quote_limit
 from tui_lyrics.core.sample import LoadedModel, load_model, stream_chars
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.folder import BEST, LAST, STATE
 from tui_lyrics.memorise import WINDOW, CorpusIndex
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS, default_quote_limit
 from tui_lyrics.store import ModelStore
 
 TAKES = 8

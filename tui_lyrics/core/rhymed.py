@@ -22,9 +22,10 @@ import math
 import threading
 from collections.abc import Iterator
 
-from tui_lyrics.config import MAX_SEED, SampleConfig
+from tui_lyrics.config import MAX_SEED
 from tui_lyrics.core.candidates import PER_LINE, Candidate, candidate_of, natural_key
 from tui_lyrics.core.sample import LoadedModel, SampledChar, resolve_seed, stream_chars
+from tui_lyrics.sample_config import SampleConfig
 
 
 def line_seed(seed: int, line: int, attempt: int) -> int:

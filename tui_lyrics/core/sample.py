@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from tui_lyrics.card import ModelCard
-from tui_lyrics.config import DEFAULT_MAX_PARAMS, SampleConfig, check_size
+from tui_lyrics.config import DEFAULT_MAX_PARAMS, check_size
 from tui_lyrics.core.constraints import LyricControls
 from tui_lyrics.core.draw import Exponentials, _pick
 from tui_lyrics.core.draw import SampledChar as SampledChar  # where callers have always found it
@@ -31,6 +31,7 @@ from tui_lyrics.core.fast_step import NumpyState, numpy_step
 from tui_lyrics.core.mixture import Mixture
 from tui_lyrics.core.model import CharRNN, State
 from tui_lyrics.memorise import CorpusIndex, corpus_index
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.song_memory import LADDER
 from tui_lyrics.store import ModelStore
 from tui_lyrics.vocab import UNK_ID, CharVocab

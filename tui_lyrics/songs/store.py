@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tui_lyrics.config import SampleConfig
 from tui_lyrics.errors import ConfigError, LyricsError, StoreError
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.songs.draft import Draft, DraftError, Line
 from tui_lyrics.songs.template import Slot, Template
 from tui_lyrics.store import validate_name

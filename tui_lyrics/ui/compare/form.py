@@ -14,9 +14,10 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static
 
-from tui_lyrics.config import CELLS, INPUTS, ModelConfig, TrainConfig, auto_preset
+from tui_lyrics.config import CELLS, INPUTS, ModelConfig, TrainConfig
 from tui_lyrics.corpus import Corpus, split_text
 from tui_lyrics.errors import ConfigError, LyricsError
+from tui_lyrics.presets import auto_preset
 
 SIZE_FIELDS = {"hidden": ("model", int), "layers": ("model", int)}
 ADVANCED_FIELDS = {

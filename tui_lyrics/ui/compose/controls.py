@@ -15,7 +15,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widget import Widget
 
-from tui_lyrics.config import QUOTE_LIMIT, SampleConfig, default_quote_limit
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import QUOTE_LIMIT, default_quote_limit
 from tui_lyrics.ui.compose.dialogs import TextPrompt
 from tui_lyrics.ui.compose.settings import (
     DEFAULT_SETTINGS,

@@ -63,8 +63,8 @@ def chunked(
 def load_for_composing(store: ModelStore, name: str, *, live: bool) -> LoadedModel:
     """Load ``name`` (a model in training: its latest weights) and warm it up with one step."""
     # The engine imports torch: only ever called in a worker thread.
-    from tui_lyrics.config import SampleConfig
     from tui_lyrics.core.sample import load_model, stream_chars
+    from tui_lyrics.sample_config import SampleConfig
 
     lm = load_model(store, name, which="last" if live else "best")
     next(stream_chars(lm, "", SampleConfig(length=1, seed=0, alternatives=0)), None)

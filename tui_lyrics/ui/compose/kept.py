@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tui_lyrics.config import SampleConfig
 from tui_lyrics.durable import atomic_write_json, read_json
 from tui_lyrics.errors import LyricsError
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.ui.compose.takes import DONE, FAILED, GENERATING, STOPPED, Take, TakeChar
 
 FOLDER = "compose-takes"

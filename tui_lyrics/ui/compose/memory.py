@@ -16,9 +16,9 @@ import contextlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from tui_lyrics.config import SampleConfig
 from tui_lyrics.durable import atomic_write_json, read_json
 from tui_lyrics.errors import LyricsError
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.ui.compose.kept import FOLDER, TakesFolder
 from tui_lyrics.ui.compose.settings import DEFAULT_SETTINGS
 from tui_lyrics.ui.compose.takes import GENERATING, Take, TakeSession

@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from tui_lyrics.config import SampleConfig
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.store import ModelStore
 from tui_lyrics.ui import sizes
 from tui_lyrics.ui.compose.commands import BindingCommands

@@ -11,14 +11,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tui_lyrics.config import (
-    QUOTE_LIMIT,
-    QUOTE_LIMIT_ALPHABETIC,
-    RECOMMENDED_CONTROLS,
-    SampleConfig,
-    default_quote_limit,
-)
 from tui_lyrics.rhyme import CLASSES
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC, RECOMMENDED_CONTROLS, default_quote_limit
 
 DEFAULT_SETTINGS = SampleConfig(**RECOMMENDED_CONTROLS, quote_limit=QUOTE_LIMIT)
 """What the screen starts from: plain sampling plus the repetition controls and quote limit `generate` uses."""

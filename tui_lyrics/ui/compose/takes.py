@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tui_lyrics.config import SampleConfig
 from tui_lyrics.durable import atomic_write_bytes
 from tui_lyrics.memorise import Memorisation
+from tui_lyrics.sample_config import SampleConfig
 
 GENERATING = "generating"
 DONE = "done"

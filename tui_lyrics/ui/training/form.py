@@ -20,19 +20,9 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Checkbox, Collapsible, Input, Label, RadioButton, RadioSet, Select
 
-from tui_lyrics.config import (
-    BATCHING,
-    CELLS,
-    COMBINE,
-    INPUTS,
-    ModelConfig,
-    Preset,
-    TrainConfig,
-    auto_preset,
-    default_threads,
-    preset,
-)
+from tui_lyrics.config import BATCHING, CELLS, COMBINE, INPUTS, ModelConfig, TrainConfig, default_threads
 from tui_lyrics.errors import ConfigError
+from tui_lyrics.presets import Preset, auto_preset, preset
 from tui_lyrics.ui.training.estimate_line import EstimateLine
 
 PRESETS = ("tiny", "small", "medium", "large")

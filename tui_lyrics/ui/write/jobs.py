@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from tui_lyrics.config import SampleConfig
+from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.ui.messages import fact
 from tui_lyrics.ui.write.session import Request
 

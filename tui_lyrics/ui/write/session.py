@@ -11,14 +11,9 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tui_lyrics.config import (
-    QUOTE_LIMIT,
-    QUOTE_LIMIT_ALPHABETIC,
-    RECOMMENDED_CONTROLS,
-    SampleConfig,
-    default_quote_limit,
-)
 from tui_lyrics.errors import LyricsError
+from tui_lyrics.sample_config import SampleConfig
+from tui_lyrics.sample_defaults import QUOTE_LIMIT, QUOTE_LIMIT_ALPHABETIC, RECOMMENDED_CONTROLS, default_quote_limit
 from tui_lyrics.songs.draft import Draft
 from tui_lyrics.songs.store import Song, SongStore
 from tui_lyrics.songs.template import Slot, Template
