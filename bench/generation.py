@@ -50,7 +50,8 @@ CLI_TAKES = 3
 def make_model(home: Path, cell: str, ngram: int) -> str:
     """A model of the app's default size for Jay Chou, trained two steps (it has its n-gram like any other)."""
     from tui_lyrics.config import TrainConfig
-    from tui_lyrics.core.train import create_model, train
+    from tui_lyrics.core.create import create_model
+    from tui_lyrics.core.train import train
     from tui_lyrics.corpus import split_text
     from tui_lyrics.presets import auto_preset
     from tui_lyrics.store import ModelStore

@@ -46,7 +46,9 @@ def rates(device: str, seconds: float) -> list[dict[str, Any]]:
 def time_to_target(device: str, target: float, minutes: float) -> dict[str, Any]:
     """Train the default model on ``device`` until its held-out loss reaches ``target``."""
     from tui_lyrics.config import TrainConfig
-    from tui_lyrics.core.train import TrainControl, create_model, train
+    from tui_lyrics.core.control import TrainControl
+    from tui_lyrics.core.create import create_model
+    from tui_lyrics.core.train import train
     from tui_lyrics.corpus import split_text
     from tui_lyrics.presets import auto_preset
     from tui_lyrics.progress import HeldOutScored

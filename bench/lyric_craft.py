@@ -41,8 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tui_lyrics.core import constraints  # noqa: E402
+from tui_lyrics.core.create import create_model  # noqa: E402
 from tui_lyrics.core.sample import LoadedModel, load_model, stream_chars  # noqa: E402
-from tui_lyrics.core.train import create_model, train  # noqa: E402
+from tui_lyrics.core.train import train  # noqa: E402
 from tui_lyrics.corpus import load_corpus, split_text  # noqa: E402
 from tui_lyrics.memorise import CorpusIndex  # noqa: E402
 from tui_lyrics.presets import auto_preset  # noqa: E402

@@ -27,7 +27,9 @@ WARM_UP_SECONDS = 5.0
 def engine_rate(args: argparse.Namespace) -> dict[str, Any]:
     """Train for ``args.seconds`` through the engine; characters/s after the warm-up."""
     from tui_lyrics.config import ModelConfig, TrainConfig
-    from tui_lyrics.core.train import TrainControl, create_model, train
+    from tui_lyrics.core.control import TrainControl
+    from tui_lyrics.core.create import create_model
+    from tui_lyrics.core.train import train
     from tui_lyrics.corpus import split_text
     from tui_lyrics.progress import TrainingProgressed
     from tui_lyrics.store import ModelStore

@@ -100,7 +100,8 @@ def corpus_file(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def _tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tui_lyrics.config import ModelConfig, TrainConfig
-    from tui_lyrics.core.train import create_model, train
+    from tui_lyrics.core.create import create_model
+    from tui_lyrics.core.train import train
     from tui_lyrics.corpus import Corpus, CorpusSummary
     from tui_lyrics.store import ModelStore
 

@@ -31,7 +31,9 @@ def run_experiment(
     training events; ``stop`` interrupts the current run (it saves) and the grid.
     """
     from tui_lyrics.config import ModelConfig, TrainConfig
-    from tui_lyrics.core.train import TrainControl, create_model, train
+    from tui_lyrics.core.control import TrainControl
+    from tui_lyrics.core.create import create_model
+    from tui_lyrics.core.train import train
     from tui_lyrics.corpus import load_corpus
 
     store = ModelStore(home)

@@ -20,8 +20,9 @@ import torch
 from tests.conftest import make_lyrics
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.core.checkpoint import load_tensors
+from tui_lyrics.core.create import create_model
 from tui_lyrics.core.sample import load_model
-from tui_lyrics.core.train import create_model, train
+from tui_lyrics.core.train import train
 from tui_lyrics.corpus import Corpus, CorpusSummary
 from tui_lyrics.metrics import read_metrics
 from tui_lyrics.progress import TrainEvent, TrainingStarted

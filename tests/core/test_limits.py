@@ -42,7 +42,7 @@ def test_logits_scaled_by_the_floor_stay_finite() -> None:
 
 def test_create_model_refuses_a_huge_network_before_making_its_folder(home: Path, corpus_file: Path) -> None:
     from tui_lyrics.config import ConfigError, TrainConfig
-    from tui_lyrics.core.train import create_model
+    from tui_lyrics.core.create import create_model
     from tui_lyrics.corpus import load_corpus
 
     store, corpus = ModelStore(home), load_corpus(corpus_file)

@@ -10,9 +10,10 @@ import pytest
 from tests.conftest import make_lyrics
 from tests.core.test_constraints import CYCLE, bigram_model
 from tests.core.test_train import new_model, quick, small
+from tui_lyrics.core.control import TrainControl
 from tui_lyrics.core.quote_meter import TAKES_ENV, MeterUnreadable, measure_model
 from tui_lyrics.core.sample import LoadedModel, load_model
-from tui_lyrics.core.train import TrainControl, train
+from tui_lyrics.core.train import train
 from tui_lyrics.memorise import CorpusIndex
 from tui_lyrics.paths import data_home
 from tui_lyrics.store import ModelStore

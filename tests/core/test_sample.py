@@ -14,9 +14,9 @@ import torch
 
 from tests.conftest import make_lyrics
 from tui_lyrics.config import ModelConfig, TrainConfig
+from tui_lyrics.core.create import create_model
 from tui_lyrics.core.model import CharRNN
 from tui_lyrics.core.sample import LoadedModel, load_model, preview, resolve_seed, sample_text, stream_chars
-from tui_lyrics.core.train import create_model
 from tui_lyrics.corpus import Corpus, CorpusSummary
 from tui_lyrics.errors import StoreError
 from tui_lyrics.paths import data_home

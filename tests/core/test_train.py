@@ -16,8 +16,10 @@ from tests.conftest import make_lyrics
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.core.batches import RandomBatches, StreamBatches, fit_shape, make_batches
 from tui_lyrics.core.checkpoint import load_tensors
+from tui_lyrics.core.control import TrainControl
+from tui_lyrics.core.create import create_model
 from tui_lyrics.core.sample import load_model
-from tui_lyrics.core.train import TrainControl, create_model, train
+from tui_lyrics.core.train import train
 from tui_lyrics.corpus import Corpus, CorpusSummary, split_text
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.folder import BEST, LAST, STATE

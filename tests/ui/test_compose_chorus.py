@@ -43,7 +43,8 @@ def chorus_songs(songs: int = 60, seed: int = 0) -> str:
 @pytest.fixture(scope="module")
 def _chorus_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tui_lyrics.config import ModelConfig, TrainConfig
-    from tui_lyrics.core.train import create_model, train
+    from tui_lyrics.core.create import create_model
+    from tui_lyrics.core.train import train
     from tui_lyrics.corpus import Corpus, CorpusSummary
     from tui_lyrics.store import ModelStore
 

@@ -39,8 +39,8 @@ def build_bigram_model(store: ModelStore, name: str = "bigram") -> str:
     import torch  # the test builds weights by hand; only this fixture needs torch
 
     from tui_lyrics.core.checkpoint import save_tensors
+    from tui_lyrics.core.create import create_model
     from tui_lyrics.core.model import CharRNN
-    from tui_lyrics.core.train import create_model
 
     text = LYRIC * 4
     summary = CorpusSummary(

@@ -73,7 +73,9 @@ def config_for_resume(args: argparse.Namespace, card: ModelCard) -> TrainConfig 
 
 
 def run_train(args: argparse.Namespace, home: Path) -> int:
-    from tui_lyrics.core.train import TrainControl, create_model, train
+    from tui_lyrics.core.control import TrainControl
+    from tui_lyrics.core.create import create_model
+    from tui_lyrics.core.train import train
 
     store = ModelStore.open(home)
     if args.resume:

@@ -10,7 +10,7 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tui_lyrics.core.train import TrainControl
+    from tui_lyrics.core.control import TrainControl
 
 
 class Meter:

@@ -102,7 +102,7 @@ def save_checkpoint(
     best step is an earlier one; when the card's best step is this step, the current weights
     are the best ones.
     """
-    from tui_lyrics.core.train import now_iso
+    from tui_lyrics.core.create import now_iso
 
     step = card.state.step
     tensors, meta = optimizer_to_tensors(optimizer)

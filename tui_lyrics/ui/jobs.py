@@ -114,7 +114,9 @@ class TrainingJob:
         if self.engine.error:
             raise LyricsError(self.engine.error)
         # Imported here, in the worker thread: the engine module imports torch.
-        from tui_lyrics.core.train import TrainControl, create_model, train
+        from tui_lyrics.core.control import TrainControl
+        from tui_lyrics.core.create import create_model
+        from tui_lyrics.core.train import train
 
         plan = self.plan
         if self.stop_event.is_set():
