@@ -40,7 +40,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tui_lyrics.core import constraints  # noqa: E402
+from tui_lyrics.core import loops, soft_controls  # noqa: E402
 from tui_lyrics.core.create import create_model  # noqa: E402
 from tui_lyrics.core.sample import LoadedModel, load_model, stream_chars  # noqa: E402
 from tui_lyrics.core.train import train  # noqa: E402
@@ -235,12 +235,12 @@ def main() -> int:
     rows: list[str] = []
     fluency: dict[str, float] = {}
     for label, config, target, compared in configurations(ref["top_class"]):
-        saved = constraints.LOOKAHEAD
-        constraints.LOOKAHEAD = 0 if label == NO_LOOKAHEAD else saved
+        saved = soft_controls.LOOKAHEAD
+        soft_controls.LOOKAHEAD = 0 if label == NO_LOOKAHEAD else saved
         try:
             tally = measure(lm, config, args.takes, index, target)
         finally:
-            constraints.LOOKAHEAD = saved
+            soft_controls.LOOKAHEAD = saved
         fluency[label] = tally.logp / tally.chars
         rows.append(row(label, tally, fluency[compared] if compared else None))
         print(rows[-1], file=sys.stderr, flush=True)
@@ -385,12 +385,12 @@ def run_chorus(args: argparse.Namespace, store: ModelStore) -> int:
         if index is None:
             raise SystemExit(f"{name} has no corpus copy to measure against")
         for label, config, line_rule in chorus_configs(lm):
-            saved = constraints.LINE_LOOPS
-            constraints.LINE_LOOPS = line_rule
+            saved = loops.LINE_LOOPS
+            loops.LINE_LOOPS = line_rule
             try:
                 tally = chorus_draw(lm, config, args.chorus_takes, index)
             finally:
-                constraints.LINE_LOOPS = saved
+                loops.LINE_LOOPS = saved
             rows.append(chorus_row(name, label, tally))
             examples.append(f"* {name}, {label}, seed 0: {tally.example}")
             print(rows[-1], file=sys.stderr, flush=True)

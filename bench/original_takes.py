@@ -37,7 +37,7 @@ from pathlib import Path
 
 import torch
 
-from tui_lyrics.core import constraints
+from tui_lyrics.core import soft_controls
 from tui_lyrics.core.sample import LoadedModel, stream_chars
 from tui_lyrics.memorise import WINDOW, CorpusIndex
 from tui_lyrics.sample_config import SampleConfig
@@ -52,7 +52,7 @@ TAKE_CHARS = 200
 SWEEP = (8, 10, 12, 16)
 """Quote limits tried on the mixture beside the default, to choose it."""
 SOFT = 20.0
-"""The 8-window penalty tried on top of a limit of SOFT_LIMIT (``constraints.WINDOW_PENALTY``: the product's is 5,
+"""The 8-window penalty tried on top of a limit of SOFT_LIMIT (``soft_controls.WINDOW_PENALTY``: the product's is 5,
 for CJK text with a limit of 8 or more; the rows say where it acted)."""
 SOFT_LIMIT = 12
 BASE = SampleConfig(length=TAKE_CHARS, alternatives=0, **RECOMMENDED_CONTROLS)
@@ -208,12 +208,12 @@ def measure(
                 else:
                     swept = draw(lm, PREFIX, BASE.replace(quote_limit=limit), sweep_takes, index)
                 say(sweep_rows, quote_row(f"{label}, {limited(lm, limit)}", swept, base))
-            saved = constraints.WINDOW_PENALTY
-            constraints.WINDOW_PENALTY = SOFT
+            saved = soft_controls.WINDOW_PENALTY
+            soft_controls.WINDOW_PENALTY = SOFT
             try:
                 soft = draw(lm, PREFIX, BASE.replace(quote_limit=SOFT_LIMIT), sweep_takes, index)
             finally:
-                constraints.WINDOW_PENALTY = saved
+                soft_controls.WINDOW_PENALTY = saved
             say(sweep_rows, quote_row(f"{label}, {SOFT_LIMIT} + 8-window penalty ×{SOFT:g}", soft, base))
         for row_label, config in chorus_configs(lm) if chorus_takes else ():
             say(chorus_rows, chorus_row(f"{label}, {row_label}", draw(lm, CHORUS, config, chorus_takes, index)))
@@ -222,8 +222,8 @@ def measure(
 
 def limited(lm: LoadedModel, limit: int) -> str:
     """A row's quote limit, and the 8-window penalty where it acts beside it (CJK text, a limit of 8 or more)."""
-    soft = constraints.WINDOW_PENALTY > 1 and limit >= WINDOW and cjk_script(lm.vocab.chars)
-    return f"{limit} + 8-window penalty ×{constraints.WINDOW_PENALTY:g}" if soft else str(limit)
+    soft = soft_controls.WINDOW_PENALTY > 1 and limit >= WINDOW and cjk_script(lm.vocab.chars)
+    return f"{limit} + 8-window penalty ×{soft_controls.WINDOW_PENALTY:g}" if soft else str(limit)
 
 
 START, END = "<!-- original-takes:start -->", "<!-- original-takes:end -->"

@@ -11,8 +11,9 @@ import torch
 
 from tests.core.test_sample import next_char_logits
 from tui_lyrics.config import ModelConfig
-from tui_lyrics.core import constraints
-from tui_lyrics.core.constraints import MAX_PERIOD, MIN_LOOP_SPAN, LyricControls
+from tui_lyrics.core import soft_controls
+from tui_lyrics.core.constraints import LyricControls
+from tui_lyrics.core.loops import MAX_PERIOD, MIN_LOOP_SPAN
 from tui_lyrics.core.model import CharRNN
 from tui_lyrics.core.sample import LoadedModel, load_model, sample_text, stream_chars
 from tui_lyrics.errors import ConfigError
@@ -342,9 +343,9 @@ def test_the_window_penalty_also_discourages_shorter_quotes(
 ) -> None:
     config = SampleConfig(length=200, temperature=0.8, quote_limit=12, seed=0, alternatives=0)
     assert reciting.corpus is not None
-    monkeypatch.setattr(constraints, "WINDOW_PENALTY", 1.0)
+    monkeypatch.setattr(soft_controls, "WINDOW_PENALTY", 1.0)
     hard = reciting.corpus.measure(sample_text(reciting, CYCLE[:3], config))
-    monkeypatch.setattr(constraints, "WINDOW_PENALTY", 1e6)
+    monkeypatch.setattr(soft_controls, "WINDOW_PENALTY", 1e6)
     soft = reciting.corpus.measure(CYCLE[:3] + sample_text(reciting, CYCLE[:3], config))
     assert hard.window_share is not None and hard.window_share > 0.3  # 12-character quotes, one after another
     assert soft.window_share == 0.0 and soft.longest <= 7
@@ -352,7 +353,7 @@ def test_the_window_penalty_also_discourages_shorter_quotes(
 
 def test_the_window_penalty_is_on_by_default_for_cjk_text_only(reciting: LoadedModel) -> None:
     config = SampleConfig(length=200, temperature=0.8, quote_limit=8, seed=0, alternatives=0)
-    assert constraints.WINDOW_PENALTY > 1 and reciting.corpus is not None
+    assert soft_controls.WINDOW_PENALTY > 1 and reciting.corpus is not None
     soft = LyricControls(reciting.vocab, config, CYCLE[:7], corpus=reciting.corpus)
     assert soft.windows is not None  # a CJK vocabulary: the 8-window penalty stands beside the limit
     letters = CharVocab.build("the cat sat on the mat\n")

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from tests.core.test_constraints import LOOP, bigram_model
-from tui_lyrics.core import constraints
-from tui_lyrics.core.constraints import LINE_GAP, MAX_RUN, MAX_TIMES, LyricControls
+from tui_lyrics.core import loops
+from tui_lyrics.core.constraints import LyricControls
+from tui_lyrics.core.loops import LINE_GAP, MAX_RUN, MAX_TIMES
 from tui_lyrics.core.sample import LoadedModel, sample_text
 from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.sample_defaults import RECOMMENDED_CONTROLS
@@ -63,7 +64,7 @@ def back_to_back(prompt: str, take: str, gap: int = 2) -> list[str]:
 
 
 def test_the_copier_loops_without_the_line_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(constraints, "LINE_LOOPS", False)
+    monkeypatch.setattr(loops, "LINE_LOOPS", False)
     take = greedy(COUPLET, 40)
     assert back_to_back(COUPLET, take)  # the couplet again and again (the character loop detector allows three)
 
@@ -127,27 +128,30 @@ def test_the_same_line_three_times_in_a_row_cannot_be_sampled(looping: LoadedMod
 
 def test_after_a_chorus_came_back_new_lines_follow_before_another_returns() -> None:
     c = controls(CHORUS + "新的一行\n" + CHORUS[: CHORUS.index("月")] + "好了\n")  # two lines back, then one new
-    assert c.owed == 1
+    assert c.line_rule.owed == 1
     for char in "春花秋月何时":
         c.advance(char)
     assert "了" in banned(c)  # one more new line is owed first
     c.advance("好")
     c.advance("\n")
-    assert c.owed == 0 and c.repeats == {"好了", "春花秋月何时好"}
+    assert c.line_rule.owed == 0 and c.line_rule.repeats == {"好了", "春花秋月何时好"}
 
 
 def test_a_line_is_written_four_times_at_most() -> None:
     assert MAX_TIMES == 4
     song = "好了\n新的一行\n天空海阔\n好了\n月光洒在路上\n我在风里等你\n好了\n春花秋月何时了\n一行\n"
     c = controls(song)
-    assert not c.owed and c.repeats == {"春花秋月何时了", "一行"}  # 好了 came back twice: it may again
+    assert not c.line_rule.owed and c.line_rule.repeats == {
+        "春花秋月何时了",
+        "一行",
+    }  # 好了 came back twice: it may again
     c = controls(song + "好了\n新的\n天空\n")
-    assert not c.owed and c.repeats == {"新的", "天空", "好了"}  # four times: no more
+    assert not c.line_rule.owed and c.line_rule.repeats == {"新的", "天空", "好了"}  # four times: no more
 
 
 def test_a_banned_line_broken_off_cannot_end_the_line() -> None:
     c = controls("好了\n新的一行\n好了\n")  # 新的一行 and 好了 are the last two lines: both banned
-    assert "新的一行" in c.repeats
+    assert "新的一行" in c.line_rule.repeats
     for char in "新的":
         c.advance(char)
         assert "\n" in banned(c)  # 新, 新的: the beginning of a banned line may not end the line

@@ -29,27 +29,16 @@ The controls, in priority order (a lower one gives way when it would leave no ch
    again, but the take never walks on into a corpus line beyond N characters. (The text's end is
    tracked on the corpus suffix array by ``memorise.QuoteGuard``; most steps cost two binary
    searches and ban nothing.) When it would leave no character it gives way and the step reports
-   ``quote-lifted``. For CJK text, ``WINDOW_PENALTY`` also discourages, softly, each corpus 8-gram the
-   song does not have (the step reports ``quote`` too).
-5. **Loops** (``loop_repeats``): when the text ends in a unit repeated that many times (the
-   repeated span at least ``MIN_LOOP_SPAN`` characters, the unit at most ``MAX_PERIOD``), the
-   character that would repeat it once more is banned (for every such unit at once). And the
-   **line rule**, the same loop at the scale of lines: a line may not be one of the last
-   ``LINE_GAP`` (2) lines, a block of lines that came back right after itself may not begin a
-   third round, a line is written at most ``MAX_TIMES`` (4) times, at most ``MAX_RUN`` (4) lines in
-   a row come back, and after a run of lines that came back as many new ones follow before another
-   line may come back (a chorus, then a verse). So a line or a couplet never comes back right after
-   itself, a chorus of four lines may come back whole, and a take does not recite its own lines on
-   and on. It bans the newline that would end such a line or a strict beginning of one (``MIN_FRAGMENT``
-   characters or more: 我们还 for a banned 我们还要, not written broken off) and, for a line of four or more
-   characters, the character that would complete it (with n-gram blocking on, the line has
-   usually parted from it earlier: such a line is not followed past the blocking, below).
+   ``quote-lifted``. For CJK text, the 8-window penalty (``core.soft_controls``) also discourages, softly,
+   each corpus 8-gram the song does not have (the step reports ``quote`` too).
+5. **Loops** (``loop_repeats``; ``core.loops``): the character that would repeat once more a unit the text ends
+   in is banned. And the **line rule**, the same loop at the scale of lines, bans what would end or complete a
+   line that loops (a line or a couplet right after itself, a take reciting its own lines on and on) and lets a
+   chorus come back whole (not followed past n-gram blocking, below: ``core.loops`` says how).
 6. **N-gram blocking** (``no_repeat_ngram``): a character that would complete an n-gram
    already used, within a line, in the prompt or the take is banned.
 7. **Repetition penalty** (``repetition_penalty``): a character's probability is divided by
-   the penalty once per occurrence in the last ``repetition_window`` characters (newlines
-   exempt: every line needs one). Dividing probabilities, not logits, keeps it independent of the
-   logits' offset.
+   the penalty once per occurrence in the last ``repetition_window`` characters (``core.soft_controls``).
 
 **A chorus is not a stutter.** A whole line coming back (a chorus) is wanted; a unit looping
 inside a line is not. So while the line so far is the beginning of an earlier line of the
@@ -61,70 +50,29 @@ few lines only, still applies: a chorus coming back right after itself is discou
 verse is not. Measured in bench/LYRIC_CRAFT.md ("Choruses, loops and stutters"): with song memory
 weighted per match, a typed chorus line comes back in a fair share of takes, and none loops.
 
-**One-step lookahead.** Where a line may or must end at the next step, each of the top
-``LOOKAHEAD`` candidates ``c`` is weighted by the model's probability that the line goes on
-legally after it: ``P(newline | c)`` where the newline will be forced, ``1 - P(newline | c)``
-where it will be banned (too short, or ``c`` does not rhyme). That is exact conditioning of
-the next step on the constraint, so the line ends on a character the model itself would end
-a line with, rather than on whatever rhyming character scored best mid-phrase. It costs one
-batched step of the model over the candidates, only near the line's end.
+**Soft controls, after the bans** (``core.soft_controls``): the 8-window and repetition penalties, and a
+one-step lookahead where a line may or must end at the next step (the top candidates weighted by the model's
+probability that the line goes on legally after them, so it ends where the model itself would end a line).
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
 
 from tui_lyrics.core.corpus_shape import TAG as SHAPE_TAG
 from tui_lyrics.core.corpus_shape import bans_newline, corpus_shape
+from tui_lyrics.core.loops import LineRule, loop_chars
+from tui_lyrics.core.soft_controls import Peek, RepetitionWindow, discourage, look_ahead, lookahead_width, window_guard
 from tui_lyrics.errors import ConfigError
-from tui_lyrics.memorise import WINDOW, CorpusIndex, QuoteGuard
+from tui_lyrics.memorise import CorpusIndex, QuoteGuard
 from tui_lyrics.rhyme import class_of, line_class
 from tui_lyrics.sample_config import SampleConfig
-from tui_lyrics.sample_defaults import cjk_script
 from tui_lyrics.vocab import UNK_ID, CharVocab
 
-LOOKAHEAD = 16
-"""Candidates whose next-step newline probability is computed (64 when top-k is off or larger; 0: no lookahead)."""
 FREE_LINE_MAX = 30
 """With rhyme on and no line shape, a line ends (on a rhyme) by this many characters."""
-MAX_PERIOD = 40
-"""Longest repeated unit the loop detector looks for (a line and its newline)."""
-MIN_LOOP_SPAN = 6
-"""A loop must span at least this many characters (so 啦啦 is not a loop, 啦啦啦啦啦啦 is)."""
-LINE_LOOPS = True
-"""With the loop control on, the line rule too (see the module docstring); False only to measure without it."""
-LINE_GAP = 2
-"""The line rule: a line comes back only after at least this many other lines (2: not right after itself, nor
-after one line, so a couplet cannot come back right after itself)."""
-MAX_BLOCK = 8
-"""The line rule: a block of lines (LINE_GAP + 1 to this many) that came back right after itself once may not
-begin a third round."""
-MAX_RUN = 4
-"""The line rule: at most this many lines in a row come back (a chorus of up to four lines, whole); after a run of
-lines that came back, as many new lines are written before a line may come back again (a chorus, then a verse),
-so a song does not recite itself on and on."""
-MAX_TIMES = 4
-"""The line rule: a line is written at most this many times (typed ones included): a chorus comes back three times."""
-MIN_FRAGMENT = 1
-"""The line rule: a line may not end as the beginning of a line it bans, from this many characters on (a strict
-beginning: 我们还 for a banned 我们还要, 一 for a banned 一起去看), so a banned line is not written broken off; the
-line goes somewhere new. 1 rather than 2: the demo's broken-off lines are often one character (bench/LYRIC_CRAFT.md)."""
-
-WINDOW_PENALTY = 5.0
-"""For CJK text with a quote limit of at least ``memorise.WINDOW`` (8): divide by this the probability of a
-character that would complete a corpus 8-gram (the meter's window, a phrase) the song does not have (1: off).
-On the 5-minute Jay Chou model (200 seeded takes, generate's defaults, limit 8) it took the share of 8-windows
-found in the corpus from 2.20% to 1.12% (3 gave 1.51%, 10 gave 0.67%) at a fluency cost of 3.6% of log p per
-character against no limit (3.3% with the limit alone). Not for alphabetic text, where most 8-character windows
-(a word or two) occur somewhere in the corpus: its default limit of 16 stands alone."""
-
-Peek = Callable[[np.ndarray], np.ndarray]
-"""Candidate ids (K,) -> the model's probability of a newline right after each one (K,)."""
 
 
 @lru_cache(maxsize=8)
@@ -149,46 +97,30 @@ class LyricControls:
         if (self.structured or self.rhyme_on) and self.newline == UNK_ID:
             raise ConfigError("this model never saw a line break, so it cannot shape or rhyme lines")
         self.bounds = config.line_bounds or ((1, FREE_LINE_MAX) if self.rhyme_on else None)
-        self.lookahead = 0 if LOOKAHEAD <= 0 else LOOKAHEAD if 0 < config.top_k <= LOOKAHEAD else max(LOOKAHEAD, 64)
+        self.lookahead = lookahead_width(config.top_k)
         self.classes = _vocab_classes(vocab.chars) if self.rhyme_on else ()
         self.target: str | None = None if self.follow or not self.rhyme_on else config.rhyme
         if self.rhyme_on:
             self._check_reachable()
         self.context: list[str] = []
-        self.window: Counter[int] = Counter()
-        """The ids in the last ``repetition_window`` characters (newlines and <unk> aside), kept as they come."""
+        self.window = RepetitionWindow(vocab, size=config.repetition_window, penalty=config.repetition_penalty)
         self.line = ""
         self.verse = 0
         self.ngrams: dict[str, set[str]] = {}
         self.line_ngrams: dict[str, set[str]] = {}
         """The n-grams of the current line only (a stutter: banned even where a chorus line is followed)."""
-        self.lines: list[str] = []
-        """The distinct lines completed so far (prompt and take), which may come back as a chorus."""
+        self.line_rule = LineRule(config.loop_repeats)
+        """The lines completed so far and what the line rule (``core.loops``) bans next."""
         self.following: list[str] = []
         """The earlier lines the current line is, so far, the beginning of (never the line just before it)."""
-        self.sequence: list[str] = []
-        """Every non-blank line completed so far, in order (the line rule reads it)."""
-        self.repeats: set[str] = set()
-        """The lines the current line may not be, by the line rule (a loop, not a chorus)."""
-        self.repeat_lengths: set[int] = set()
-        """Their lengths (most steps are at a length none of them has: nothing to check)."""
-        self.fragments: set[str] = set()
-        """The strict beginnings (MIN_FRAGMENT characters or more) of those lines, which may not end a line either
-        (unless one is itself an earlier line the rule allows back)."""
-        self.run = 0
-        """How many of the last lines in a row came back (each equal to an earlier line)."""
-        self.owed = 0
-        """New lines still to write before a line may come back (as many as the last run that came back)."""
-        self.times: Counter[str] = Counter()
-        """How many times each line has been written."""
         self.last = ""
         self._only_newline = self._one(self.newline)
         self._no_newline = ~self._only_newline
         self._rhymes = self._rhyme_mask()
         limit = config.quote_limit if corpus is not None else 0
         self.quotes = QuoteGuard(corpus, limit) if corpus is not None and limit else None
-        soft = corpus is not None and WINDOW_PENALTY > 1 and limit >= WINDOW and cjk_script(vocab.chars)
-        self.windows = QuoteGuard(corpus, WINDOW - 1) if corpus is not None and soft else None
+        self.windows = window_guard(corpus, limit, vocab.chars)
+        """The 8-window penalty's guard (``core.soft_controls``; None: the limit stands alone, or there is none)."""
         self.shape = corpus_shape(corpus) if corpus is not None and config.corpus_lines else None
         """The corpus's line and verse floors (``core.corpus_shape``; None: that rule is off)."""
         for char in prompt:
@@ -255,7 +187,7 @@ class LyricControls:
         quoted = self.quotes.banned() if self.quotes is not None else set()
         if quoted and not ban(quoted, "quote"):
             used.append("quote-lifted")  # every allowed character would quote the corpus: give way
-        loop = self._loop_chars() | self._repeat_chars()
+        loop = loop_chars(self.context, self.config.loop_repeats) | self.line_rule.repeat_chars(self.line)
         if loop:
             ban(loop, "loop")
         chorus = self.chorus_next()
@@ -264,9 +196,9 @@ class LyricControls:
             ban(blocked, "ngram")
         if changed:
             work[~allowed] = -np.inf
-        if self.windows is not None and self._discourage(work, self.windows.banned()):
+        if self.windows is not None and discourage(work, self.vocab, self.windows.banned()):
             used.append("quote")
-        if self._penalise(work):
+        if self.window.penalise(work):
             used.append("penalty")
         if peek is not None and self._look_ahead(work, allowed, peek):
             used.append("lookahead")
@@ -275,9 +207,7 @@ class LyricControls:
     def advance(self, char: str) -> str | None:
         """Record a drawn character; for a newline that completes a line, return the line's class (rhyme on)."""
         self.context.append(char)
-        self._count(char, 1)
-        if len(self.context) > self.config.repetition_window:
-            self._count(self.context[-1 - self.config.repetition_window], -1)  # out of the window
+        self.window.feed(self.context)
         for guard in (self.quotes, self.windows):
             if guard is not None:
                 guard.feed(char)
@@ -293,23 +223,12 @@ class LyricControls:
         self.line_ngrams = {}
         if not self.line:
             self.verse = 0  # a blank line: a new verse begins
-            self.following = [x for x in self.lines if x != self.last and x not in self.repeats]
+            self.following = self.line_rule.allowed_back(self.last)
             return None
         done, self.line, self.last = self.line, "", self.line
-        if done in self.lines:
-            self.run += 1
-        else:
-            self.owed = self.run - 1 if self.run else max(0, self.owed - 1)  # this new line is one of them
-            self.run = 0
-        if done not in self.lines:
-            self.lines.append(done)
-        self.sequence.append(done)
-        self.times[done] += 1
-        self.repeats = self._repeats()
-        self.repeat_lengths = {len(x) for x in self.repeats}
-        self.fragments = self._fragments()
+        self.line_rule.complete(done)
         # the same line twice in a row is no chorus, nor is any line the line rule bans next
-        self.following = [x for x in self.lines if x != done and x not in self.repeats]
+        self.following = self.line_rule.allowed_back(done)
         self.verse += 1
         cls = line_class(done) if self.rhyme_on else None
         if self.follow and self.target is None and cls is not None:
@@ -361,70 +280,6 @@ class LyricControls:
         return bans_newline(self.shape, line=self.line, verse=self.verse, context=self.context, line_shape=line_shape,
                             verses=verses)  # fmt: skip
 
-    def _loop_chars(self) -> set[str]:
-        """The characters that would repeat a loop once more, for each loop the text ends in."""
-        r = self.config.loop_repeats
-        ctx = self.context
-        found: set[str] = set()
-        if not r:
-            return found
-        n = len(ctx)
-        longest = min(MAX_PERIOD, n // r) if n >= MIN_LOOP_SPAN else 0  # the periods whose span fits in the text
-        last = ctx[-1] if n else ""
-        if not longest or last not in ctx[-1 - longest : -1]:
-            return found  # the last character is not among the ones before it: no loop ends here (most steps)
-        # a period p is checked only where its first comparison holds (most do not: one pass, no call per p)
-        for p in [p for p in range(1, longest + 1) if ctx[-1 - p] == last]:
-            span = max(r * p, MIN_LOOP_SPAN)
-            if all(ctx[-i] == ctx[-i - p] for i in range(1, span - p + 1)):
-                found.add(ctx[-p])
-        return found
-
-    def _repeats(self) -> set[str]:
-        """The line rule: the next line may not be one of the last LINE_GAP lines, nor begin the third round in a
-        row of a block, nor be written more than MAX_TIMES times, nor be any earlier line after MAX_RUN lines in a
-        row that came back or while new lines are owed after such a run."""
-        if not (self.config.loop_repeats and LINE_LOOPS):
-            return set()
-        if self.run >= MAX_RUN or self.owed:
-            return set(self.lines)
-        seq = self.sequence
-        found = set(seq[-LINE_GAP:]) | {x for x, k in self.times.items() if k >= MAX_TIMES}
-        for p in range(LINE_GAP + 1, min(MAX_BLOCK, len(seq) // 2) + 1):
-            if seq[-p:] == seq[-2 * p : -p]:
-                found.add(seq[-p])
-        return found
-
-    def _fragments(self) -> set[str]:
-        """The strict beginnings of the lines the rule bans that may not end a line (see ``fragments``)."""
-        found = {x[:k] for x in self.repeats for k in range(MIN_FRAGMENT, len(x))}
-        return found - {x for x in self.lines if x not in self.repeats} if found else found
-
-    def _repeat_chars(self) -> set[str]:
-        """What would make the current line one the line rule bans, or a broken-off beginning of one: the
-        newline after it, and (a line of four or more characters) the character that would complete it, so the
-        line parts from it before its end."""
-        found: set[str] = set()
-        n = len(self.line)
-        if self.line in self.fragments:
-            found.add("\n")
-        if n not in self.repeat_lengths and n + 1 not in self.repeat_lengths:
-            return found
-        for banned in self.repeats:
-            if banned == self.line:
-                found.add("\n")
-            elif len(banned) >= 4 and n == len(banned) - 1 and banned.startswith(self.line):
-                found.add(banned[-1])
-        return found
-
-    def _discourage(self, work: np.ndarray, chars: set[str]) -> bool:
-        """Divide the probability of ``chars`` by WINDOW_PENALTY (in place); whether any was allowed."""
-        ids = [i for i in (self.vocab.id_of(c) for c in chars) if i != UNK_ID]
-        ids = [i for i in ids if math.isfinite(float(work[i]))]
-        if ids:
-            work[ids] -= np.float32(math.log(WINDOW_PENALTY))
-        return bool(ids)
-
     def chorus_next(self) -> set[str]:
         """The characters that continue an earlier line the current line so far is the beginning of."""
         at = len(self.line)
@@ -438,53 +293,10 @@ class LyricControls:
         key = self.line[len(self.line) - (n - 1) :]
         return (self.ngrams.get(key, set()) - chorus) | self.line_ngrams.get(key, set())
 
-    def _penalise(self, work: np.ndarray) -> bool:
-        penalty = self.config.repetition_penalty
-        if penalty == 1.0 or not self.context:
-            return False
-        if not self.window:
-            return False
-        ids = np.fromiter(self.window, np.int64, len(self.window))
-        counts = np.fromiter(self.window.values(), np.float32, len(self.window))
-        work[ids] -= np.float32(math.log(penalty)) * counts  # P(c) / penalty**count, before renormalising
-        return True
-
-    def _count(self, char: str, change: int) -> None:
-        """``window``'s count of ``char`` changed by ``change`` (newlines and <unk> are not counted)."""
-        index = self.vocab.id_of(char)
-        if char == "\n" or index == UNK_ID:
-            return
-        left = self.window[index] + change
-        if left:
-            self.window[index] = left
-        else:
-            del self.window[index]
-
     def _look_ahead(self, work: np.ndarray, allowed: np.ndarray, peek: Peek) -> bool:
-        """Weight candidates by the model's chance that the line goes on legally after them."""
+        """Weight candidates by the model's chance that the line goes on legally after them (``core.soft_controls``)."""
         if self.bounds is None:
             return False
-        lo, hi = self.bounds
-        m = len(self.line) + 1  # the line's length after a candidate
-        if m < lo - 1:
-            return False  # far from the end the model rarely wants a newline: skip the extra step
-        if lo <= m < hi and not self.rhyme_on:
-            return False  # any candidate may end the line or go on: nothing to weigh
-        candidates = allowed.copy()
-        candidates[self.newline] = False
-        k = min(self.lookahead, int(candidates.sum()))
-        if k == 0:
-            return False
-        scores = np.where(candidates, work, -np.inf)
-        ids = np.argpartition(-scores, k - 1)[:k]  # (K,) the top k, in no particular order
-        base = work[ids]  # (K,) a copy: advanced indexing
-        ends = np.clip(np.asarray(peek(ids), dtype=np.float64), 1e-12, 1 - 1e-12)  # (K,) P(newline | candidate)
-        if m >= hi:
-            weight = ends  # the newline will be forced
-            work[candidates] = -np.inf  # only evaluated candidates may take the last slot
-        elif m < lo:
-            weight = 1 - ends  # the newline will be banned
-        else:
-            weight = np.where(self._rhymes[ids], 1.0, 1 - ends)  # banned unless it rhymes
-        work[ids] = base + np.log(weight).astype(np.float32)
-        return True
+        rhymes = self._rhymes if self.rhyme_on else None
+        return look_ahead(work, allowed, peek, length=len(self.line), bounds=self.bounds, rhymes=rhymes,
+                          newline=self.newline, width=self.lookahead)  # fmt: skip
