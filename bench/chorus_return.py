@@ -168,7 +168,7 @@ def section(results: dict[str, Any]) -> str:
         "",
         "The demo card was trained before song memory: its mixture has one weight (network 0.45) and no "
         "per-match-length song weights, so with song memory on the song only adds its counts to the order-5 "
-        "n-gram. A model trained since then stores weights chosen on its held-out text (`core/train.py`); for the "
+        "n-gram. A model trained since then stores weights chosen on its held-out text (`core/run_record.py`); for the "
         f"demo they are, per match bucket (network / the song's own 9-gram): {weights}. Once the text matches "
         "the song for 6+ characters the song's own n-gram takes nearly all of the mixture, which is what lets a "
         "chorus line run to its end.",
