@@ -136,6 +136,10 @@ best grid weight. Runs marked 1 thread shared the 2 cores with another run.
 | parameter averaging (EMA 0.99, 0.995, 0.998) of the old preset | 5.777–6.23 | 5.100–5.185 (no gain) |
 | the mean of two 5-minute networks (old preset and 1×512) | 5.359 | 5.012 (against 5.047 and 5.048 alone) |
 | a weight per longest matched n-gram order (fitted on half the held-out, scored on the other) | — | 5.10: not used |
+| the small preset at 1 thread, beside the next row at the same time (2026-12-02, 3,072 steps, best at 2,300) | 5.738 | 4.983 (7-gram) |
+| the same with the softmax's weights tied to the embedding (a 256→128 projection; 3,417 steps, best at 3,200) | 5.646 | 4.978 |
+| the mean of those two networks: an ensemble whose members train on one core each | 5.504 | 4.953 |
+| the mixture of the first with the 7-gram and a 2-, 3- or 4-gram (three weights, on the held-out text) | — | 4.983 (the extra n-gram gets weight 0) |
 
 Tiny Shakespeare, the medium preset (GRU 2×512, embedding 192, dropout 0.2, batch 32 × 128) on
 2 threads, scoring time not counted: network 1.593, mixture 1.510.
@@ -242,13 +246,22 @@ on the default led, at equal steps: by 0.14–0.18 for the product (21 scores), 
   at 264 steps), so the medium and large presets use it; a gain of 0.004 does not reach 1.45.
   Earlier: parameter averaging (no gain), a weight per matched n-gram order (worse), the mean
   of two networks (0.035 better than either, at half the steps each on 2 cores: not built).
+  This stop (2026-12-02, "What was tried" above, the runs side by side at one thread each): one
+  thread trains the small preset nearly as far as two (3,072 steps against 3,300: at batch 8 the
+  products are too small to share), so an ensemble whose members train on one core each costs
+  little per member, and its mean of two networks scores 4.953 (0.025 better than its better
+  member); tying the softmax to the embedding makes the network alone 0.09 better (5.646) and its
+  steps 11% faster but the mixture only 0.005 better; a lower-order n-gram beside the 7-gram gets
+  no weight. None of these reaches 4.85, and an ensemble would halve generation speed (two
+  networks per character, where GRU and LSTM are near the 2,000 chars/s target), so none was built.
   Dynamic evaluation of the network is song memory, not a static reading. What limits it: in 5
   minutes on 2 threads the network alone reaches only 5.76 (Jay Chou) and, on Shakespeare, a
   correction of its 7-gram rather than a model; the mixture gains 0.24 and 0.04 over its
   n-gram. On Jay Chou the gain comes from the network being wrong in different places from the
   n-gram; a network trained to fill the n-gram's gaps memorises the training songs' gaps
-  instead, and its corrections do not carry over to new songs. What is left is more network per
-  minute (a faster training step, or an ensemble whose members train on one core each).
+  instead, and its corrections do not carry over to new songs. A network 0.1–0.2 better alone
+  moves the mixture by 0.005–0.03 (the rows of tying and the ensemble above); the best network
+  alone any 5-minute run here has reached is 5.36 (a mean of two), and its mixture 5.01.
 - **Training speed, one-hot.** Skipping the one-hot product removes about 40% of the arithmetic
   of the report's one-hot GRU (the V × 3H input product, forward and weight gradient), so equal
   efficiency would give about 1.7×. The first layer's recurrence then runs step by step in
@@ -258,9 +271,10 @@ on the default led, at equal steps: by 0.14–0.18 for the product (21 scores), 
   programs (an embedding of width V feeds the V × 3H product), and both spend it in the same
   library kernels; the remaining difference is the training loop (AdamW's decoupled decay, the
   carried state, progress events). There is no honest shortcut for this architecture.
-- **Generation (met in section 3's run, at the edge for GRU).** With everything the app turns on
-  and a network share as a real model has, RNN 3,005, GRU 2,061 and LSTM 2,384 chars/s (quiet
-  machine, load 0.4–0.7), against 1,480 / 1,111 / 707 on a quiet machine before sampling moved
+- **Generation (met in section 3's run; a busy machine can take GRU and LSTM below it).** With
+  everything the app turns on and a network share as a real model has, RNN 2,714, GRU 2,432 and
+  LSTM 2,299 chars/s with the 8-window penalty (quiet machine, 09:22 UTC); 3,005 / 2,061 / 2,384
+  before it (08:23 UTC, load 0.4–0.7), against 1,480 / 1,111 / 707 on a quiet machine before sampling moved
   to numpy. The same code measured 1,672–2,480 (GRU) and 1,378–2,294 (LSTM) over runs minutes
   apart at load 1–2 that morning, so on a busy machine GRU and LSTM can fall below 2,000. Where
   a character's CPU goes now (3,000 characters, perf_counter sections, load about 1): LSTM 751
@@ -280,9 +294,11 @@ on the default led, at equal steps: by 0.14–0.18 for the product (21 scores), 
   characters of Shakespeare (the report pipeline's one take: 49.7%), so for Tiny Shakespeare the
   longest stretch is the figure to read (16 with the default limit of 16 for alphabetic text, 29
   with it off, 18 for the report's take). On Jay Chou over 200 seeded takes of the same model
-  (not the 8 of the table): 2.20% of 8-windows, longest 8, with the defaults; 1.92% with the
-  corpus's line shape off (it holds lines to the corpus's short-line floor, and longer lines
-  quote a little more); 8.13%, longest 40, with the quote limit off.
+  (not the 8 of the table): 1.12% of 8-windows, longest 8, with the defaults since the 8-window
+  penalty (×5) stands beside the limit for CJK text; 2.20% with the limit alone, as the table's
+  meter read it (1.92% with the corpus's line shape off too: it holds lines to the corpus's
+  short-line floor, and longer lines quote a little more); 8.13%, longest 40, with the quote
+  limit off (bench/LYRIC_CRAFT.md).
 - The report's pipeline scored 7.08 on Jay Chou here against 5.757 in its README: on 2 threads
   it takes about three times the steps of its one-thread run, has no dropout and no early
   stopping, and memorises the 57k training characters; what is scored is the model it ends with.
