@@ -95,7 +95,7 @@ def measure(lm: LoadedModel, config: SampleConfig, *, after: str, seeds: int) ->
 def fitted_song_weights(lm: LoadedModel) -> tuple[tuple[float, float], ...]:
     """Per match bucket, the song weights chosen on the model's held-out text, as training chooses them."""
     from tui_lyrics.core.evaluate import char_probs
-    from tui_lyrics.core.mixture import HeldOutNgram, read_held_out
+    from tui_lyrics.core.mixture_reading import HeldOutNgram, read_held_out
     from tui_lyrics.core.runtime import load_corpus_copy
     from tui_lyrics.corpus import split_text
 

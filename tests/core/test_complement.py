@@ -17,7 +17,8 @@ from tests.core.test_train import new_model, quick, small
 from tui_lyrics.card import ModelCard
 from tui_lyrics.commands.evaluate import _loss
 from tui_lyrics.core.complement import HeldOutDists, cross_fitted, fold_bounds, held_out_product, product_probs
-from tui_lyrics.core.mixture import HeldOutNgram, Mixture
+from tui_lyrics.core.mixture import Mixture
+from tui_lyrics.core.mixture_reading import HeldOutNgram
 from tui_lyrics.core.sample import load_model, stream_chars
 from tui_lyrics.core.train import train
 from tui_lyrics.corpus import split_text

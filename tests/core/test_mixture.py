@@ -12,7 +12,8 @@ import torch
 from tests.conftest import make_lyrics
 from tests.core.test_train import new_model, quick, small
 from tui_lyrics.core.evaluate import char_probs
-from tui_lyrics.core.mixture import BUCKETS, WEIGHTS, HeldOutNgram, Mixture, best_weight
+from tui_lyrics.core.mixture import BUCKETS, Mixture
+from tui_lyrics.core.mixture_reading import WEIGHTS, HeldOutNgram, best_weight
 from tui_lyrics.core.sample import load_model, sample_text
 from tui_lyrics.core.train import train
 from tui_lyrics.corpus import split_text

@@ -22,7 +22,7 @@ from tui_lyrics.store import ModelStore
 
 def run_eval(args: argparse.Namespace, home: Path) -> int:
     from tui_lyrics.core.evaluate import char_probs
-    from tui_lyrics.core.mixture import HeldOutNgram
+    from tui_lyrics.core.mixture_reading import HeldOutNgram
     from tui_lyrics.core.runtime import load_corpus_copy, pick_device
     from tui_lyrics.core.sample import load_model
     from tui_lyrics.corpus import load_corpus, split_text

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from tui_lyrics.core.evaluate import char_log_dists, unk_shares
-from tui_lyrics.core.mixture import HeldOutNgram, Reading, read_held_out
+from tui_lyrics.core.mixture_reading import HeldOutNgram, Reading, read_held_out
 from tui_lyrics.core.model import CharRNN
 from tui_lyrics.ngram import KneserNey
 from tui_lyrics.song_memory import SongMemory

@@ -17,7 +17,8 @@ from tui_lyrics.card import MixtureSpec
 from tui_lyrics.config import ModelConfig
 from tui_lyrics.core.complement import HeldOutDists, cross_fitted, fits, product_reading
 from tui_lyrics.core.evaluate import char_log_dists, char_probs
-from tui_lyrics.core.mixture import HeldOutNgram, Mixture, Reading, read_held_out
+from tui_lyrics.core.mixture import Mixture
+from tui_lyrics.core.mixture_reading import HeldOutNgram, Reading, read_held_out
 from tui_lyrics.core.model import CharRNN
 from tui_lyrics.vocab import CharVocab
 

@@ -16,7 +16,8 @@ import torch
 
 from tui_lyrics.card import ModelCard, ModelMemorisation
 from tui_lyrics.core.meters import Clock
-from tui_lyrics.core.mixture import Mixture, Reading
+from tui_lyrics.core.mixture import Mixture
+from tui_lyrics.core.mixture_reading import Reading
 from tui_lyrics.core.model import CharRNN, State
 from tui_lyrics.folder import BEST, ModelFolder
 from tui_lyrics.metrics import append_metrics
