@@ -29,6 +29,7 @@ TORCH_FREE = [
     "tui_lyrics.ui.compare.screen",
     "tui_lyrics.rhyme",
     "tui_lyrics.memorise",
+    "tui_lyrics.quote_guard",
     "tui_lyrics.quotes",
     "tui_lyrics.cli",
     "tui_lyrics.ui.app",

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tui_lyrics.memorise import INDEX_FILE, WINDOW, CorpusIndex, QuoteGuard, SuffixMatch, corpus_index
+from tui_lyrics.memorise import INDEX_FILE, WINDOW, CorpusIndex, corpus_index
+from tui_lyrics.quote_guard import QuoteGuard, SuffixMatch
 
 
 def brute_matching(corpus: str, take: str) -> list[int]:

@@ -27,7 +27,7 @@ The controls, in priority order (a lower one gives way when it would leave no ch
    the corpus and do not occur earlier in the text. So every (N + 1)-gram of the take is new to
    the corpus or already in the song: a chorus may come back in full, the prompt may be quoted
    again, but the take never walks on into a corpus line beyond N characters. (The text's end is
-   tracked on the corpus suffix array by ``memorise.QuoteGuard``; most steps cost two binary
+   tracked on the corpus suffix array by ``quote_guard.QuoteGuard``; most steps cost two binary
    searches and ban nothing.) When it would leave no character it gives way and the step reports
    ``quote-lifted``. For CJK text, the 8-window penalty (``core.soft_controls``) also discourages, softly,
    each corpus 8-gram the song does not have (the step reports ``quote`` too).
@@ -66,7 +66,8 @@ from tui_lyrics.core.corpus_shape import bans_newline, corpus_shape
 from tui_lyrics.core.loops import LineRule, loop_chars
 from tui_lyrics.core.soft_controls import Peek, RepetitionWindow, discourage, look_ahead, lookahead_width, window_guard
 from tui_lyrics.errors import ConfigError
-from tui_lyrics.memorise import CorpusIndex, QuoteGuard
+from tui_lyrics.memorise import CorpusIndex
+from tui_lyrics.quote_guard import QuoteGuard
 from tui_lyrics.rhyme import class_of, line_class
 from tui_lyrics.sample_config import SampleConfig
 from tui_lyrics.vocab import UNK_ID, CharVocab

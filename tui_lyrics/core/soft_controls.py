@@ -23,7 +23,8 @@ from collections.abc import Callable, Collection
 
 import numpy as np
 
-from tui_lyrics.memorise import WINDOW, CorpusIndex, QuoteGuard
+from tui_lyrics.memorise import WINDOW, CorpusIndex
+from tui_lyrics.quote_guard import QuoteGuard
 from tui_lyrics.sample_defaults import cjk_script
 from tui_lyrics.vocab import UNK_ID, CharVocab
 
