@@ -2,9 +2,10 @@
 
 The desk owns the ``WriteSession`` (plain data and autosave, ``session.py``): it opens the song,
 makes the changes the draft keys ask for (mark, lock, delete, undo, insert the chorus, set a
-template) and shows the draft after each; a change the session refuses is one notification. The
-screen asks it for those changes and for the session the engine requests are made from; it never
-reaches into the desk's widgets except to focus the draft.
+template) and shows the draft after each, posting ``DraftChanged`` when it is another draft; a
+change the session refuses is one notification. The screen asks it for those changes and for the
+session the engine requests are made from; it never reaches into the desk's widgets except to
+focus the draft.
 """
 
 from __future__ import annotations
@@ -14,15 +15,24 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.notifications import SeverityLevel
 
 from tui_lyrics.errors import LyricsError
+from tui_lyrics.songs.draft import Draft
 from tui_lyrics.songs.store import SongStore
+from tui_lyrics.ui.messages import fact
 from tui_lyrics.ui.write.session import WriteSession
 from tui_lyrics.ui.write.widgets import DraftView, SongTitle, WriteStatus
 
 if TYPE_CHECKING:
     from tui_lyrics.songs.template import Template
+
+
+@fact
+class DraftChanged(Message):
+    """The desk showed a draft other than the one it showed before (a line typed, accepted, edited, deleted,
+    undone, a mark, a lock, a template): the screen checks its candidates still fit."""
 
 
 class DraftDesk(Vertical):
@@ -37,6 +47,7 @@ class DraftDesk(Vertical):
         self.songs = songs
         self.session: WriteSession | None = None
         """The song; set by ``open`` when the screen mounts."""
+        self.shown: Draft | None = None
 
     def compose(self) -> ComposeResult:
         yield SongTitle(id="write-title")
@@ -78,6 +89,9 @@ class DraftDesk(Vertical):
             self.notify(f"Not saved: {session.saved_error}", severity="error")
         self.view.show(session.draft, highlight=highlight)
         self.query_one("#write-title", SongTitle).show(session)
+        if session.draft is not self.shown:
+            self.shown = session.draft
+            self.post_message(DraftChanged())
 
     def change(self, change: Callable[[], int], *, severity: SeverityLevel = "error") -> int | None:
         """Run a session ``change`` that returns the line to highlight, and show the draft; a refusal is a

@@ -5,7 +5,9 @@ draft, undo, autosave) and shows it (``desk.py``), the ``Writer`` owns the engin
 thread workers that report by message (``writer.py``), the candidate list and the line input only
 show and forward; the questions about files are ``song_files.py``'s and the keys are in ``keys``.
 A new song gets the line input once the model is ready, so keys pressed while the screen opens are
-the draft's keys, never a typed line.
+the draft's keys, never a typed line. Candidates go only where they were asked for: when the draft
+changes there before one is accepted (a line typed, edited or deleted), they are dropped, their job
+stopped, and the status line says so and that ``g`` gives fresh ones.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from textual.widgets import Footer, Input
 from tui_lyrics.errors import LyricsError
 from tui_lyrics.songs.store import SongStore
 from tui_lyrics.store import ModelStore
-from tui_lyrics.ui.write.desk import DraftDesk
+from tui_lyrics.ui.write.desk import DraftChanged, DraftDesk
 from tui_lyrics.ui.write.jobs import CandidateFound, CandidatesFinished, LineWritten, WriterFailed, WriterLoaded
 from tui_lyrics.ui.write.keys import WRITE_KEYS
 from tui_lyrics.ui.write.line_input import LineEntered, LineInput
@@ -151,10 +153,14 @@ class WriteScreen(Screen):
             self.say(self.writer.summary(message, line=line))
 
     def on_line_written(self, message: LineWritten) -> None:
-        if not self.writer.current(message):
+        if not self.writer.current(message) or self._drop_outdated():
             return
         line, seed = message.line, message.line.candidate.seed
         self.desk.show(self._session().add_model_line(line.text, seed=seed, verse_break=line.slot.verse_break))
+        self.writer.filling = self._session().spot()  # the fill's next line goes after this one
+
+    def on_draft_changed(self, message: DraftChanged) -> None:
+        self._drop_outdated()
 
     def on_line_entered(self, message: LineEntered) -> None:
         entered = self.desk.change(lambda: self._session().enter(message.text, editing=message.editing))
@@ -183,6 +189,8 @@ class WriteScreen(Screen):
         self.refresh_bindings()
 
     def action_more(self) -> None:
+        if self._drop_outdated():
+            return
         request = self.writer.request
         self.action_candidates(None if request is None else request.target, more=True)
 
@@ -209,6 +217,8 @@ class WriteScreen(Screen):
             self.refresh_bindings()
 
     def action_accept(self, number: int) -> None:
+        if self._drop_outdated():  # never a line written for another place
+            return
         request, shown = self.writer.request, self.writer.candidates
         if not 1 <= number <= len(shown) or request is None:
             return
@@ -291,6 +301,23 @@ class WriteScreen(Screen):
         return not typing
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _drop_outdated(self) -> bool:
+        """Drop the candidates (and stop their job, or a fill) when the draft has changed where they were to go,
+        and say so with the key for fresh ones; True when they were dropped."""
+        if not self.writer.outdated(self._session()):
+            return False
+        request = self.writer.request
+        self.writer.halt()
+        self.refresh_bindings()  # Esc no longer stops
+        self.candidate_list.show([])
+        if request is None:
+            self.say("Draft changed, so filling stopped · f: write the rest to the template")
+        elif request.target is None:
+            self.say("Draft changed: candidates for the old next line dropped · g: fresh ones")
+        else:
+            self.say("Draft changed: candidates for the old line dropped · r: fresh ones")
+        return True
 
     def _not_ready(self) -> None:
         failed = self.writer.failed

@@ -32,6 +32,8 @@ class Request:
     slot: Slot | None
     target: int | None
     seed: int
+    line: str | None = None
+    """The text of line ``target`` when asked (a rewrite is for that line, not whatever has moved to its place)."""
 
 
 class WriteSession:
@@ -131,11 +133,26 @@ class WriteSession:
     def request(self, target: int | None = None, *, seed: int | None = None) -> Request:
         """What to ask the engine for: the next line, or line ``target`` rewritten from what comes before it."""
         if target is None:
-            slot = self.draft.next_slot()
-            prefix = self.draft.text + ("\n" if slot is not None and slot.verse_break and self.draft.lines else "")
-            return Request(prefix, slot, None, self.new_seed(seed))
-        self.draft.rewrite(target, self.draft.lines[target].text)  # a locked line refuses here, before sampling
-        return Request(self.draft.prefix_before(target), self.draft.slot_of(target), target, self.new_seed(seed))
+            return Request(*self.spot(None), None, self.new_seed(seed))
+        line = self.draft.lines[target].text
+        self.draft.rewrite(target, line)  # a locked line refuses here, before sampling
+        return Request(*self.spot(target), target, self.new_seed(seed), line)
+
+    def fits(self, request: Request) -> bool:
+        """Whether ``request``'s candidates still go where they were asked for: the draft before that spot, its
+        template slot and the line to rewrite are what they were. A line typed, edited, deleted or undone there
+        changes that (the candidates would be for another place); a mark or a lock does not."""
+        target = request.target
+        if target is not None and not (target < len(self.draft) and self.draft.lines[target].text == request.line):
+            return False
+        return self.spot(target) == (request.prefix, request.slot)
+
+    def spot(self, target: int | None = None) -> tuple[str, Slot | None]:
+        """The text the model continues and the slot it writes to: for the next line, or for line ``target``."""
+        if target is not None:
+            return self.draft.prefix_before(target), self.draft.slot_of(target)
+        slot = self.draft.next_slot()
+        return self.draft.text + ("\n" if slot is not None and slot.verse_break and self.draft.lines else ""), slot
 
     def new_seed(self, seed: int | None = None) -> int:
         """A seed for the next request (``seed``, or a fresh random one), kept with the song."""

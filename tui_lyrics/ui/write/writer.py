@@ -2,7 +2,8 @@
 
 It starts the thread workers (through the ``run`` it is given: the screen's ``run_worker``),
 numbers each request so that late messages from an abandoned one are ignored, stops the
-running one when a new one starts, and keeps the candidates in arrival order. It never
+running one when a new one starts, and keeps the candidates in arrival order. It says when
+the draft has changed under them (``outdated``): candidates go only where they were asked for. It never
 touches a widget: the screen asks it and shows what it holds.
 """
 
@@ -34,6 +35,8 @@ class Writer:
         self.candidates: list[Any] = []
         self.stop = threading.Event()
         self.generating = False
+        self.filling: tuple[str, Any] | None = None
+        """Where the running fill writes its next line (``WriteSession.spot``): a change there stops it."""
 
     @property
     def ready(self) -> bool:
@@ -75,7 +78,7 @@ class Writer:
 
         seed = session.new_seed(self.next_seed())
         number = self._begin()
-        self.request, self.candidates = None, []
+        self.request, self.candidates, self.filling = None, [], session.spot()
         lm, index, stop, draft, settings, post, k = (self.lm, self.index, self.stop, session.draft, session.settings,
                                                      self.post, self.k)  # fmt: skip
         self.run(lambda: fill_job(lm, index, draft, number, seed=seed, per_line=k, settings=settings, stop=stop,
@@ -91,8 +94,15 @@ class Writer:
     def finished(self, message: CandidatesFinished) -> bool:
         if message.request != self.number:
             return False
-        self.generating = False
+        self.generating, self.filling = False, None
         return True
+
+    def outdated(self, session: WriteSession) -> bool:
+        """Whether the draft changed under the work in hand: the candidates' request no longer fits it (they were
+        sampled for another place), or a running fill's next line would not follow what the fill wrote last."""
+        if self.request is not None:
+            return not session.fits(self.request)
+        return self.filling is not None and session.spot() != self.filling
 
     def summary(self, message: CandidatesFinished, *, line: int | None = None) -> str:
         """What the status line says once request ``message.request`` (the current one) has finished; ``line``: the
@@ -113,5 +123,5 @@ class Writer:
         """Stop what is running and forget the candidates (a candidate was accepted, or the user left)."""
         self.stop.set()
         self.number += 1
-        self.generating = False
+        self.generating, self.filling = False, None
         self.request, self.candidates = None, []
