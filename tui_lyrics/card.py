@@ -6,20 +6,21 @@ the wrong type with the field named (``state.step must be an integer, not '3'``)
 stale, foreign or hand-broken card fails loudly once, where it is read. New optional fields
 take a default so that older cards keep loading; ``to_dict`` leaves an optional field out
 while it holds its default ``None``, so a card written today reads the same in older code.
+The strict reading itself (type checks, ``CardError``, the ``Strict`` base) is ``card_fields``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import types
 import typing
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, TypeVar
 
+from tui_lyrics.card_fields import OMIT_NONE, CardError, Strict, check_fields, check_value
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.corpus import CorpusSummary
-from tui_lyrics.errors import LyricsError, StoreError
+from tui_lyrics.errors import LyricsError
 from tui_lyrics.vocab import CharVocab
 
 _Config = TypeVar("_Config", ModelConfig, TrainConfig)
@@ -27,110 +28,10 @@ _Config = TypeVar("_Config", ModelConfig, TrainConfig)
 CARD_FORMAT = "lyrics-tui/model"
 CARD_VERSION = 1
 BUDGETS = ("steps", "epochs", "minutes")
-OMIT_NONE = {"omit_none": True}
-"""Field metadata: leave the key out of the JSON while the value is None (for new optional fields)."""
-
-
-class CardError(StoreError):
-    """A card that cannot be read as a ``ModelCard``; the message names the field."""
-
-
-def _type_name(kind: Any) -> str:
-    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false", dict: "an object"}
-    names |= {list: "a list", tuple: "a list"}
-    return names.get(typing.get_origin(kind) or kind, getattr(kind, "__name__", str(kind)))
-
-
-def _check(value: Any, kind: Any, where: str) -> Any:
-    """``value`` if it has type ``kind`` (ints accepted as floats), else a CardError naming ``where``."""
-    origin = typing.get_origin(kind)
-    if kind is Any:
-        return value
-    if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(kind)
-        if value is None and type(None) in options:
-            return None
-        real = [o for o in options if o is not type(None)]
-        if len(real) == 1:  # X | None: X's own message names the inner field at fault
-            return _check(value, real[0], where)
-        for option in (o for o in options if o is not type(None)):
-            try:
-                return _check(value, option, where)
-            except CardError:
-                continue
-        wanted = " or ".join(_type_name(o) for o in options if o is not type(None))
-        raise CardError(f"{where} must be {wanted}, not {value!r}")
-    if kind is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-    elif kind is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    elif kind in (str, bool):
-        if isinstance(value, kind):
-            return value
-    elif origin is dict or kind is dict:
-        if isinstance(value, dict):
-            keys, item = typing.get_args(kind) or (Any, Any)
-            for key, v in value.items():
-                _check(key, keys, f"{where} key")
-                _check(v, item, f"{where}.{key}")
-            return value
-    elif isinstance(kind, type) and issubclass(kind, _Strict):  # a section of its own: its fields named
-        return kind.from_dict(value, where)
-    elif origin is list or origin is tuple:
-        if isinstance(value, list | tuple):
-            item = typing.get_args(kind)[0] if typing.get_args(kind) else Any
-            return type(value)(_check(v, item, f"{where}[{i}]") for i, v in enumerate(value))
-    else:
-        raise TypeError(f"card field type {kind!r} is not supported")  # a programming error, not the user's
-    raise CardError(f"{where} must be {_type_name(origin or kind)}, not {value!r}")
-
-
-def check_fields(cls: type, data: Any, where: str) -> dict[str, Any]:
-    """The keys of ``data`` checked against the dataclass ``cls``: none unknown, none required missing."""
-    if not isinstance(data, dict):
-        raise CardError(f"{where} must be an object, not {data!r}")
-    hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise CardError(f"{where} has unknown field(s): {', '.join(unknown)}")
-    missing = [
-        n
-        for n, f in known.items()
-        if n not in data and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    ]
-    if missing:
-        raise CardError(f"{where} is missing {', '.join(missing)}")
-    return {name: _check(value, hints[name], f"{where}.{name}") for name, value in data.items()}
-
-
-class _Strict:
-    """``from_dict`` that type-checks every field, ``to_dict`` that drops optional ``None``s."""
-
-    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]  # each subclass is a dataclass
-
-    @classmethod
-    def from_dict(cls, data: Any, where: str = "card") -> Self:
-        values = check_fields(cls, data, where)
-        try:
-            return cls(**values)
-        except (TypeError, ValueError, LyricsError) as error:
-            raise CardError(f"{where}: {error}") from error
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is None and f.metadata.get("omit_none"):
-                continue  # a newer optional field: a card without it reads the same everywhere
-            out[f.name] = value.to_dict() if hasattr(value, "to_dict") else value
-        return out
 
 
 @dataclass
-class TrainState(_Strict):
+class TrainState(Strict):
     """Where a model's training stands; the card's ``state``.
 
     Not frozen: the training loop counts in it. A card holds its own copy (``ModelCard.with_state``).
@@ -155,7 +56,7 @@ class TrainState(_Strict):
 
 
 @dataclass(frozen=True)
-class HeldOutPoint(_Strict):
+class HeldOutPoint(Strict):
     """One held-out score in the card's history."""
 
     step: int
@@ -172,7 +73,7 @@ class HeldOutPoint(_Strict):
 
 
 @dataclass(frozen=True)
-class MixtureSpec(_Strict):
+class MixtureSpec(Strict):
     """The n-gram the network is mixed with: its order and the network's weight."""
 
     order: int
@@ -195,7 +96,7 @@ class MixtureSpec(_Strict):
 
 
 @dataclass(frozen=True)
-class SplitSizes(_Strict):
+class SplitSizes(Strict):
     """How many characters the train and held-out parts have."""
 
     train_chars: int
@@ -203,7 +104,7 @@ class SplitSizes(_Strict):
 
 
 @dataclass(frozen=True)
-class QuoteReading(_Strict):
+class QuoteReading(Strict):
     """The memorisation meter read over a model's seeded takes, drawn with one quote limit."""
 
     limit: int
@@ -224,7 +125,7 @@ class QuoteReading(_Strict):
 
 
 @dataclass(frozen=True)
-class ModelMemorisation(_Strict):
+class ModelMemorisation(Strict):
     """How much a model quotes its corpus (``core.quote_meter``): seeded takes drawn with generate's defaults,
     read with the quote limit the app uses and with it off. Measured on the weights of ``step``."""
 
@@ -257,11 +158,11 @@ def _vocab(data: Any, where: str) -> CharVocab:
     if unknown:
         raise CardError(f"{where} has unknown field(s): {', '.join(unknown)}")
     try:
-        _check(data.get("chars"), str, f"{where}.chars")
-        _check(data.get("rare", {}), dict[str, int], f"{where}.rare")
-        _check(data.get("singletons", 0), int, f"{where}.singletons")
+        check_value(data.get("chars"), str, f"{where}.chars")
+        check_value(data.get("rare", {}), dict[str, int], f"{where}.rare")
+        check_value(data.get("singletons", 0), int, f"{where}.singletons")
         for char, count in data.get("rare", {}).items():
-            _check(count, int, f"{where}.rare[{char!r}]")
+            check_value(count, int, f"{where}.rare[{char!r}]")
         return CharVocab.from_dict(data)
     except (KeyError, TypeError, ValueError) as error:
         raise CardError(f"{where}: {error}") from error
@@ -309,14 +210,14 @@ class ModelCard:
             raise CardError(f"{where} is incomplete: it has no {missing[0]!r} section")
         nested = {"model", "train", "vocab", "corpus", "state", "split", "history", "mixture", "memorisation"}
         hints = typing.get_type_hints(cls)
-        plain = {k: _check(v, hints[k], f"{where}.{k}") for k, v in data.items() if k not in nested}
+        plain = {k: check_value(v, hints[k], f"{where}.{k}") for k, v in data.items() if k not in nested}
         history = data.get("history", [])
         if not isinstance(history, list):
             raise CardError(f"{where}.history must be a list, not {history!r}")
         split, mixture, quotes = data.get("split"), data.get("mixture"), data.get("memorisation")
-        _check(plain.get("versions", {}), dict[str, str], f"{where}.versions")
+        check_value(plain.get("versions", {}), dict[str, str], f"{where}.versions")
         for key, value in plain.get("versions", {}).items():
-            _check(value, str, f"{where}.versions.{key}")
+            check_value(value, str, f"{where}.versions.{key}")
         return cls(
             **plain,
             model=_settings(ModelConfig, _old_combine(data["model"]), f"{where}.model"),

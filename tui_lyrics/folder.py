@@ -24,7 +24,8 @@ import zlib
 from pathlib import Path
 
 from tui_lyrics import metrics
-from tui_lyrics.card import CardError, ModelCard
+from tui_lyrics.card import ModelCard
+from tui_lyrics.card_fields import CardError
 from tui_lyrics.checkpoint_sets import (
     BEST,
     CARD,

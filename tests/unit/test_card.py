@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tui_lyrics.card import CardError, HeldOutPoint, ModelCard, TrainState
+from tui_lyrics.card import HeldOutPoint, ModelCard, TrainState
+from tui_lyrics.card_fields import CardError
 from tui_lyrics.config import ModelConfig, TrainConfig
 from tui_lyrics.corpus import CorpusSummary
 from tui_lyrics.errors import LyricsError, StoreError

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_card
-from tui_lyrics.card import CardError, ModelCard, ModelMemorisation, QuoteReading
+from tui_lyrics.card import ModelCard, ModelMemorisation, QuoteReading
+from tui_lyrics.card_fields import CardError
 from tui_lyrics.quotes import UNMEASURED, quotes_line, quotes_of, quotes_record, quotes_short
 
 READING = ModelMemorisation(

@@ -19,6 +19,7 @@ TORCH_FREE = [
     "tui_lyrics.lyrics_text",
     "tui_lyrics.vocab",
     "tui_lyrics.store",
+    "tui_lyrics.card_fields",
     "tui_lyrics.durable",
     "tui_lyrics.folder",
     "tui_lyrics.checkpoint_sets",
