@@ -98,7 +98,7 @@ async def test_a_mark_keeps_the_candidates_and_a_deleted_line_drops_a_rewrite(ho
         await wait_for(pilot, lambda: not screen.generating and screen.candidates, what="rewrites")
         await pilot.press("x")  # the line being rewritten is gone: its candidates with it
         assert screen.candidates == []
-        assert _status(screen) == "Draft changed: candidates for the old line dropped · r: fresh ones"
+        assert _status(screen) == "Draft changed: rewrite candidates dropped · r: fresh ones"
         await pilot.press("1")
         assert screen.draft_lines() == [FIRST, SECOND]
 

@@ -316,7 +316,7 @@ class WriteScreen(Screen):
         elif request.target is None:
             self.say("Draft changed: candidates for the old next line dropped · g: fresh ones")
         else:
-            self.say("Draft changed: candidates for the old line dropped · r: fresh ones")
+            self.say("Draft changed: rewrite candidates dropped · r: fresh ones")
         return True
 
     def _not_ready(self) -> None:
