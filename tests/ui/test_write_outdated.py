@@ -8,6 +8,7 @@ status line says so and names ``g`` for fresh ones; a mark or a lock leaves them
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from app_support import wait_for
@@ -127,3 +128,24 @@ def test_a_fill_is_outdated_once_the_draft_changes_under_it(home: Path) -> None:
     assert not writer.outdated(session)
     session.enter(SECOND)
     assert writer.outdated(session)
+
+
+async def test_a_line_typed_during_a_fill_stops_it(home: Path) -> None:
+    from tui_lyrics.songs.template import template_from_text
+    from tui_lyrics.ui.write.jobs import LineWritten
+
+    async with Host().run_test(size=(80, 24)) as pilot:
+        screen = await _typing(pilot)
+        await _burst(pilot, *FIRST, "enter")
+        screen.desk.set_template(template_from_text(f"{FIRST}\n{SECOND}\n{FIRST}\n{SECOND}\n"))
+        screen.writer.run = lambda body: None  # the fill starts and writes nothing: the test plays its lines
+        await pilot.press("escape", "f", "i")
+        assert screen.generating and screen.writer.filling is not None
+        number = screen.writer.number
+        await _burst(pilot, *SECOND, "enter")
+        assert not screen.generating
+        assert _status(screen) == "Draft changed, so filling stopped · f: write the rest to the template"
+        line = SimpleNamespace(text="雨停", slot=SimpleNamespace(verse_break=False), candidate=SimpleNamespace(seed=1))
+        screen.post_message(LineWritten(request=number, line=line))  # a line the fill had on its way
+        await pilot.pause()
+        assert screen.draft_lines() == [FIRST, SECOND]

@@ -307,16 +307,9 @@ class WriteScreen(Screen):
         and say so with the key for fresh ones; True when they were dropped."""
         if not self.writer.outdated(self._session()):
             return False
-        request = self.writer.request
-        self.writer.halt()
+        self.say(self.writer.drop())
         self.refresh_bindings()  # Esc no longer stops
         self.candidate_list.show([])
-        if request is None:
-            self.say("Draft changed, so filling stopped · f: write the rest to the template")
-        elif request.target is None:
-            self.say("Draft changed: candidates for the old next line dropped · g: fresh ones")
-        else:
-            self.say("Draft changed: rewrite candidates dropped · r: fresh ones")
         return True
 
     def _not_ready(self) -> None:

@@ -119,6 +119,16 @@ class Writer:
     def current(self, message: LineWritten) -> bool:
         return message.request == self.number
 
+    def drop(self) -> str:
+        """Stop and forget what is ``outdated``; returns what the status line says about it, with the key for more."""
+        request = self.request
+        self.halt()
+        if request is None:
+            return "Draft changed, so filling stopped · f: write the rest to the template"
+        if request.target is None:
+            return "Draft changed: candidates for the old next line dropped · g: fresh ones"
+        return "Draft changed: rewrite candidates dropped · r: fresh ones"
+
     def halt(self) -> None:
         """Stop what is running and forget the candidates (a candidate was accepted, or the user left)."""
         self.stop.set()
