@@ -33,6 +33,8 @@ TORCH_FREE = [
     "tui_lyrics.quote_guard",
     "tui_lyrics.quotes",
     "tui_lyrics.cli",
+    "tui_lyrics.commands.options",
+    "tui_lyrics.commands.parsers",
     "tui_lyrics.ui.app",
 ]
 # The engine: torch, but never the UI toolkit (it talks through callbacks and plain dataclasses).

@@ -47,10 +47,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--seed", type=int, help="seed for reproducible lines (default: random, printed)")
     p.add_argument("--temperature", type=float, default=0.8, help="0 greedy, 1 the model's own (default 0.8)")
     p.add_argument("--top-k", type=int, default=5, help="sample among the k most likely (0: all; default 5)")
-    from tui_lyrics.cli import _quote_limit  # the parser of `generate`'s flag: a number or off
+    from tui_lyrics.commands.options import parse_quote_limit  # `generate`'s flag: a number or off
 
     p.add_argument(
-        "--quote-limit", type=_quote_limit, metavar="N",
+        "--quote-limit", type=parse_quote_limit, metavar="N",
         help=f"never copy more than N characters in a row from the model's corpus; the draft's own text is exempt "
         f"(default, as `generate`: {QUOTE_LIMIT} for Chinese, Japanese or Korean models, {QUOTE_LIMIT_ALPHABETIC} "
         f"for alphabetic ones; 0 or off: no limit)",
