@@ -25,7 +25,6 @@ from pathlib import Path
 
 from tui_lyrics import metrics
 from tui_lyrics.card import ModelCard
-from tui_lyrics.card_fields import CardError
 from tui_lyrics.checkpoint_sets import (
     BEST,
     CARD,
@@ -213,5 +212,5 @@ class ModelFolder:
 
 
 # core/ and the tests import a set's names and types from here, the owner of the folder's layout.
-__all__ = ["BEST", "CARD", "LAST", "METRICS", "STATE", "CardError", "Checkpoint", "ModelCard", "ModelFolder"]
+__all__ = ["BEST", "CARD", "LAST", "METRICS", "STATE", "Checkpoint", "ModelFolder"]
 __all__ += ["read_card_file", "tensor_metadata"]
